@@ -1,0 +1,155 @@
+"""Stage entry points: what each Snakemake rule (and the ``higgsdyn`` command) runs.
+
+Each function takes plain parameters and file paths, calls the physics package and
+writes through :mod:`higgsdyn.io`; none of them knows about Snakemake.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from higgsdyn.io import atomic_output, read_dataset, write_dataset
+
+log = logging.getLogger(__name__)
+
+P1_REFERENCE = (
+    "M. Dzero, Collisionless dynamics of the pairing amplitude in disordered "
+    "superconductors (2024), main text and Supplementary Materials"
+)
+DISORDER_TYPES = ("paramagnetic", "nonmagnetic")
+
+
+@contextlib.contextmanager
+def logging_to(logfile: str | os.PathLike) -> Iterator[None]:
+    """Send library log records (INFO and up) to ``logfile`` for the duration of a job."""
+    Path(logfile).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(logfile, mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    except Exception:
+        log.exception("job failed")
+        raise
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous_level)
+        handler.close()
+
+
+# ---------------------------------------------------------------- P1 equilibrium
+
+
+def p1_equilibrium_point_params(
+    settings: Mapping[str, Any], disorder: str, zeta: float
+) -> dict[str, Any]:
+    """Parameters of one AG point from the ``p1.equilibrium`` config block.
+
+    ``zeta`` is 1/(tau_s Delta_0) for paramagnetic and 1/(tau_u Delta_0) for
+    nonmagnetic disorder (P1 Eq. 64 convention).
+    """
+    if disorder not in DISORDER_TYPES:
+        raise ValueError(f"disorder must be one of {DISORDER_TYPES}, got {disorder!r}")
+    return {
+        "zeta_s": float(zeta) if disorder == "paramagnetic" else 0.0,
+        "zeta_u": float(zeta) if disorder == "nonmagnetic" else 0.0,
+        "omega_D": float(settings["omega_D"]),
+        "energy_max": float(settings["energy_max"]),
+        "n_energy": int(settings["n_energy"]),
+        "n_quadrature": int(settings["n_quadrature"]),
+        "root_tol": float(settings["root_tol"]),
+    }
+
+
+def p1_equilibrium_point(params: Mapping[str, Any], output: str | os.PathLike) -> None:
+    """Solve one AG equilibrium point and write it."""
+    from higgsdyn.equilibrium import AGPoint, solve_ag_point
+
+    point = AGPoint(**params)
+    log.info("AG equilibrium point %s", point)
+    dataset = solve_ag_point(point)
+    write_dataset(
+        dataset,
+        output,
+        title="P1 Abrikosov-Gor'kov equilibrium, one disorder point",
+        params=dict(params),
+        references=P1_REFERENCE,
+        history="higgsdyn p1_equilibrium_point",
+    )
+    log.info("wrote %s", output)
+
+
+def _stack_points(paths: Sequence[str], along: str) -> xr.Dataset:
+    """Concatenate single-point datasets along their scalar coordinate ``along``."""
+    points = [read_dataset(path) for path in paths]
+    solvers = {point.attrs["solver"] for point in points}
+    if len(solvers) != 1:
+        raise ValueError(f"points were computed with different solver settings: {solvers}")
+    stacked = xr.concat(points, dim=along, join="exact", combine_attrs="drop_conflicts")
+    return stacked.sortby(along)
+
+
+def p1_equilibrium_merge(
+    paramagnetic: Sequence[str],
+    nonmagnetic: Sequence[str],
+    settings: Mapping[str, Any],
+    output: str | os.PathLike,
+) -> None:
+    """Merge AG points into results/p1/equilibrium.nc (dims ``zeta``, ``energy``).
+
+    Paramagnetic points form the contract variables on ``zeta`` = 1/(tau_s Delta_0);
+    nonmagnetic points, if any, are stored on ``zeta_nonmagnetic`` = 1/(tau_u Delta_0)
+    with the suffix ``_nonmagnetic`` on every variable.
+    """
+    merged = _stack_points(paramagnetic, "zeta_s").drop_vars("zeta_u").rename(zeta_s="zeta")
+    if nonmagnetic:
+        stacked = _stack_points(nonmagnetic, "zeta_u").drop_vars("zeta_s")
+        stacked = stacked.rename(
+            {name: f"{name}_nonmagnetic" for name in stacked.data_vars}
+        ).rename(zeta_u="zeta_nonmagnetic")
+        merged = xr.merge([merged, stacked], join="exact", combine_attrs="override")
+    write_dataset(
+        merged,
+        output,
+        title="P1 Abrikosov-Gor'kov equilibrium versus disorder",
+        params=dict(settings),
+        references=P1_REFERENCE,
+        history=f"higgsdyn p1_equilibrium_merge of {len(paramagnetic) + len(nonmagnetic)} points",
+    )
+    log.info("merged %d + %d points into %s", len(paramagnetic), len(nonmagnetic), output)
+
+
+# ---------------------------------------------------------------- figures
+
+
+def render_figure(
+    name: str,
+    datasets: Mapping[str, str | os.PathLike],
+    outputs: Sequence[str | os.PathLike],
+    dpi: int,
+) -> None:
+    """Draw figure module ``higgsdyn.figures.<name>`` from merged datasets and save it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    module = importlib.import_module(f"higgsdyn.figures.{name}")
+    figure = module.plot({key: read_dataset(path) for key, path in datasets.items()})
+    for output in outputs:
+        suffix = Path(output).suffix
+        with atomic_output(output) as temporary:
+            figure.savefig(temporary, format=suffix.lstrip("."), dpi=dpi)
+        log.info("saved %s", output)
+    plt.close(figure)

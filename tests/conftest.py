@@ -1,0 +1,77 @@
+"""Shared fixtures: a finished quick-config run in a scratch copy of the workflow."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "src")
+
+
+def copy_workflow(destination: Path) -> Path:
+    """Copy what a run needs (not results/ or .snakemake/) into ``destination``."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in WORKFLOW_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                destination / part,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+            )
+        else:
+            shutil.copy2(source, destination / part)
+    return destination
+
+
+def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run Snakemake in ``workdir`` with that copy's library first on the import path."""
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def job_counts(dry_run_output: str) -> dict[str, int]:
+    """Rule -> number of jobs from the 'Job stats' table of a dry run (empty if nothing to do)."""
+    counts: dict[str, int] = {}
+    match = re.search(r"Job stats:\n(.*?)\n\n", dry_run_output + "\n\n", re.S)
+    if match is None:
+        return counts
+    for line in match.group(1).splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[1].isdigit() and fields[0] not in ("total", "job"):
+            counts[fields[0]] = int(fields[1])
+    return counts
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory) -> Path:
+    """A complete run of config/quick.yaml in a scratch copy; treat as read-only."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("quick_run"))
+    run_snakemake(workdir, "--cores", "2", "--configfile", "config/quick.yaml")
+    return workdir
+
+
+@pytest.fixture
+def quick_run_copy(quick_run, tmp_path) -> Path:
+    """A private copy of the finished quick run (modification times kept) to alter."""
+    destination = tmp_path / "run"
+    shutil.copytree(quick_run, destination, symlinks=True)
+    return destination

@@ -1,0 +1,75 @@
+"""higgsdyn.io: provenance attributes, convention checks, atomic writes."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from higgsdyn.io import (
+    REQUIRED_GLOBAL_ATTRS,
+    atomic_output,
+    config_sha256,
+    convention_problems,
+    read_dataset,
+    write_dataset,
+)
+
+
+def _dataset(with_units=True):
+    energy = xr.DataArray(
+        np.linspace(-1, 1, 5), dims="energy", attrs={"units": "Delta_00", "long_name": "energy"}
+    )
+    gap = xr.DataArray(
+        np.ones(5),
+        dims="energy",
+        attrs={"units": "Delta_00", "long_name": "gap"} if with_units else {},
+    )
+    ds = xr.Dataset({"gap": gap}, coords={"energy": energy})
+    ds.attrs.update(source_paper="P1 Eq. 10", solver="test")
+    return ds
+
+
+def _write(ds, path):
+    return write_dataset(
+        ds, path, title="t", params={"b": 1, "a": [0.1, 0.2]}, references="ref", history="test"
+    )
+
+
+def test_write_dataset_stamps_every_provenance_attribute(tmp_path):
+    path = _write(_dataset(), tmp_path / "out.nc")
+    ds = read_dataset(path)
+    assert convention_problems(ds) == []
+    assert set(REQUIRED_GLOBAL_ATTRS) <= set(ds.attrs)
+    assert ds.attrs["config_sha256"] == config_sha256({"a": [0.1, 0.2], "b": 1})
+    assert json.loads(ds.attrs["config"]) == {"a": [0.1, 0.2], "b": 1}
+    assert list(tmp_path.iterdir()) == [tmp_path / "out.nc"]  # no temporary left behind
+
+
+def test_config_hash_ignores_key_order_and_sees_values():
+    assert config_sha256({"a": 1, "b": 2}) == config_sha256({"b": 2, "a": 1})
+    assert config_sha256({"a": 1}) != config_sha256({"a": 1.5})
+
+
+def test_write_refuses_variable_without_units(tmp_path):
+    with pytest.raises(ValueError, match="'gap' has no 'units'"):
+        _write(_dataset(with_units=False), tmp_path / "out.nc")
+    assert not (tmp_path / "out.nc").exists()
+
+
+def test_atomic_output_leaves_no_file_when_the_writer_fails(tmp_path):
+    target = tmp_path / "sub" / "out.nc"
+    with pytest.raises(RuntimeError), atomic_output(target) as temporary:
+        temporary.write_text("half a file")
+        raise RuntimeError("killed mid-write")
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []
+
+
+def test_atomic_output_replaces_old_file_only_when_complete(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with atomic_output(target) as temporary:
+        temporary.write_text("new")
+        assert target.read_text() == "old"
+    assert target.read_text() == "new"

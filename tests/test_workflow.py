@@ -1,0 +1,129 @@
+"""End-to-end Snakemake tests on config/quick.yaml (run in scratch copies of the workflow)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, copy_workflow, job_counts, run_snakemake
+from higgsdyn.io import convention_problems, read_dataset
+
+pytestmark = pytest.mark.workflow
+
+FIGURES = ("results/figures/p1_equilibrium.pdf", "results/figures/p1_equilibrium.png")
+
+
+def _quick_config() -> dict:
+    return yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
+
+
+def _dry_run(workdir: Path, configfile: str = "config/quick.yaml") -> dict[str, int]:
+    result = run_snakemake(workdir, "--dry-run", "--cores", "1", "--configfile", configfile)
+    return job_counts(result.stdout + result.stderr)
+
+
+def _touch_later(path: Path) -> None:
+    later = time.time() + 10
+    os.utime(path, (later, later))
+
+
+def test_quick_run_writes_conforming_datasets_and_figures(quick_run):
+    written = sorted(quick_run.glob("results/**/*.nc"))
+    assert quick_run / "results/p1/equilibrium.nc" in written
+    for path in written:
+        assert convention_problems(read_dataset(path)) == [], path
+    for figure in FIGURES:
+        assert (quick_run / figure).stat().st_size > 1000
+    assert not list(quick_run.glob("results/**/*.part"))
+
+
+def test_equilibrium_dataset_contract(quick_run):
+    """docs/architecture.md: dims zeta, energy and the contract variables."""
+    ds = read_dataset(quick_run / "results/p1/equilibrium.nc")
+    config = _quick_config()["p1"]["equilibrium"]
+    assert sorted(ds["zeta"].values) == sorted(config["zeta"])
+    assert sorted(ds["zeta_nonmagnetic"].values) == sorted(config["zeta_nonmagnetic"])
+    for name in ("gap", "gap_clean", "gap_threshold", "omega_higgs", "omega_higgs_eq13"):
+        assert ds[name].dims == ("zeta",), name
+    for name in ("sx", "sz"):
+        assert set(ds[name].dims) == {"zeta", "energy"}, name
+    assert ds["energy"].size == config["n_energy"]
+
+
+def test_logs_and_benchmarks_per_rule(quick_run):
+    assert (quick_run / "logs/p1/equilibrium_merge.log").stat().st_size > 0
+    assert list(quick_run.glob("logs/p1/equilibrium/paramagnetic_zeta-*.log"))
+    assert list(quick_run.glob("results/benchmarks/p1/equilibrium/*.tsv"))
+
+
+def test_nothing_reruns_on_a_noop(quick_run_copy):
+    assert _dry_run(quick_run_copy) == {}
+
+
+def test_changing_one_zeta_reruns_only_that_point_its_merge_and_figure(quick_run_copy):
+    config = _quick_config()
+    config["p1"]["equilibrium"]["zeta"][-1] = 0.25  # replace one value
+    (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
+    counts = _dry_run(quick_run_copy, "config/changed.yaml")
+    assert counts == {
+        "all": 1,
+        "p1_equilibrium_point": 1,
+        "p1_equilibrium_merge": 1,
+        "p1_equilibrium_figure": 1,
+    }
+
+
+def test_changing_resolution_reruns_the_whole_stage(quick_run_copy):
+    config = _quick_config()
+    config["p1"]["equilibrium"]["n_quadrature"] += 10
+    (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
+    counts = _dry_run(quick_run_copy, "config/changed.yaml")
+    equilibrium = config["p1"]["equilibrium"]
+    n_points = len(equilibrium["zeta"]) + len(equilibrium["zeta_nonmagnetic"])
+    assert counts["p1_equilibrium_point"] == n_points
+    assert counts["p1_equilibrium_figure"] == 1
+
+
+def test_editing_physics_package_reruns_its_rules(quick_run_copy):
+    _touch_later(quick_run_copy / "src/higgsdyn/equilibrium/ag.py")
+    counts = _dry_run(quick_run_copy)
+    equilibrium = _quick_config()["p1"]["equilibrium"]
+    n_points = len(equilibrium["zeta"]) + len(equilibrium["zeta_nonmagnetic"])
+    assert counts == {
+        "all": 1,
+        "p1_equilibrium_point": n_points,
+        "p1_equilibrium_merge": 1,
+        "p1_equilibrium_figure": 1,
+    }
+
+
+def test_editing_figure_module_reruns_only_the_figure(quick_run_copy):
+    _touch_later(quick_run_copy / "src/higgsdyn/figures/p1_equilibrium.py")
+    assert _dry_run(quick_run_copy) == {"all": 1, "p1_equilibrium_figure": 1}
+
+
+@pytest.mark.parametrize("configfile", ["config/config.yaml", "config/quick.yaml"])
+def test_dry_run_lists_every_figure(tmp_path, configfile):
+    workdir = copy_workflow(tmp_path / "wf")
+    result = run_snakemake(workdir, "--dry-run", "--cores", "1", "--configfile", configfile)
+    for figure in FIGURES:
+        assert figure in result.stdout
+
+
+def test_lint_is_clean(tmp_path):
+    workdir = copy_workflow(tmp_path / "wf")
+    result = run_snakemake(workdir, "--lint")
+    assert "Lints for" not in result.stdout + result.stderr, result.stdout
+
+
+def test_default_profile_is_loaded_when_named(tmp_path):
+    """Snakemake auto-loads only profiles/default/ beside the Snakefile; ours is named."""
+    workdir = copy_workflow(tmp_path / "wf")
+    named = run_snakemake(workdir, "--dry-run", "--workflow-profile", "workflow/profiles/default")
+    assert "workflow specific profile workflow/profiles/default" in named.stdout + named.stderr
+    implicit = run_snakemake(workdir, "--dry-run", "--cores", "1")
+    assert "workflow specific profile" not in implicit.stdout + implicit.stderr

@@ -1,0 +1,22 @@
+# P1 Abrikosov-Gor'kov equilibrium (Eqs. 10, 52, 63-66, 71-76): one job per disorder rate.
+
+
+rule p1_equilibrium_point:
+    input:
+        src=package_sources("equilibrium", "cli"),
+    output:
+        "results/p1/equilibrium/points/{disorder}_zeta-{zeta}.nc",
+    log:
+        "logs/p1/equilibrium/{disorder}_zeta-{zeta}.log",
+    benchmark:
+        "results/benchmarks/p1/equilibrium/{disorder}_zeta-{zeta}.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    threads: 1
+    resources:
+        runtime=10,
+        mem_mb=1000,
+    params:
+        point=equilibrium_point_params,
+    script:
+        "../scripts/p1_equilibrium_point.py"

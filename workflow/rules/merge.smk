@@ -1,0 +1,27 @@
+# Merge per-point files into the per-stage datasets that figures and checks read.
+
+
+localrules:
+    p1_equilibrium_merge,
+
+
+rule p1_equilibrium_merge:
+    input:
+        paramagnetic=equilibrium_point_files("paramagnetic"),
+        nonmagnetic=equilibrium_point_files("nonmagnetic"),
+        src=package_sources("equilibrium", "cli"),
+    output:
+        "results/p1/equilibrium.nc",
+    log:
+        "logs/p1/equilibrium_merge.log",
+    benchmark:
+        "results/benchmarks/p1/equilibrium_merge.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    resources:
+        runtime=5,
+        mem_mb=1000,
+    params:
+        settings=equilibrium_config(),
+    script:
+        "../scripts/p1_equilibrium_merge.py"
