@@ -23,14 +23,21 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     """Figure from ``datasets["equilibrium"]`` (results/p1/equilibrium.nc)."""
     eq = datasets["equilibrium"]
     style.apply()
-    figure, axes = plt.subplots(figsize=(style.COLUMN_WIDTH_INCH, 2.7))
+    figure, axes = plt.subplots(figsize=(style.COLUMN_WIDTH_INCH, 3.6))
     zeta = eq["zeta"]
     series = (
-        ("gap", "gap_eq65", r"$\Delta_0$", "Eq. (65)", style.COLORS[0]),
-        ("gap_threshold", "gap_threshold_eq76", r"$\Delta_{\rm th}$", "Eq. (76)", style.COLORS[1]),
+        ("gap", "gap_eq65", r"$\Delta_0$", "Eq. (10)", "Eq. (65)", style.COLORS[0]),
+        (
+            "gap_threshold",
+            "gap_threshold_eq76",
+            r"$\Delta_{\rm th}$",
+            "Eq. (52)",
+            "Eq. (76)",
+            style.COLORS[1],
+        ),
     )
-    for numeric, closed, label, closed_label, color in series:
-        axes.plot(zeta, eq[numeric], "o", color=color, label=f"{label}, Eq. (10)/(52) numeric")
+    for numeric, closed, label, numeric_label, closed_label, color in series:
+        axes.plot(zeta, eq[numeric], "o", color=color, label=f"{label}, {numeric_label} numeric")
         axes.plot(zeta, eq[closed], "-", color=color, label=f"{label}, {closed_label}")
     higgs_color = style.COLORS[2]
     axes.plot(
@@ -57,14 +64,14 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     axes.set_xlabel(style.axis_label(zeta, r"$\zeta = 1/\tau_s\Delta_0$"))
     axes.set_ylabel(f"energy [{style.unit_symbol(eq['gap'].attrs['units'])}]")
     axes.set_xlim(0, float(zeta.max()) * 1.05 if float(zeta.max()) > 0 else 1)
-    axes.set_ylim(bottom=0)
-    axes.legend(loc="lower left", ncol=1)
+    axes.set_ylim(0, 1.6)  # room above the curves for the DOS inset
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, columnspacing=0.8)
     _dos_inset(axes, eq)
     return figure
 
 
 def _dos_inset(axes: plt.Axes, eq: xr.Dataset) -> None:
-    inset = axes.inset_axes((0.64, 0.60, 0.34, 0.36))
+    inset = axes.inset_axes((0.47, 0.69, 0.5, 0.29))
     available = eq["zeta"].values
     shown = sorted({float(available[np.argmin(np.abs(available - z))]) for z in INSET_ZETAS})
     positive = eq["energy"] >= 0
