@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from higgsdyn.equilibrium import AGPoint, solve_ag_point
-from higgsdyn.equilibrium import ag
+from higgsdyn.equilibrium import AGPoint, ag, solve_ag_point
 
 BASE = dict(omega_D=20.0, energy_max=4.0, n_energy=161, n_quadrature=64, root_tol=1e-13)
 
@@ -110,7 +109,8 @@ def test_pairing_integral_eq10_matches_x_quadrature():
 def cutoff_correction_eq65(gap: float, p: AGPoint) -> float:
     """Leading finite-cutoff correction to ln(Delta_0) + pi zeta_s/4 (physics_notes P1)."""
     cutoff = p.omega_D / gap
-    return 2 / np.pi * (p.zeta_m * np.log(2 * cutoff) + p.zeta_s * (1 - np.pi * p.zeta_m / 4)) / cutoff
+    leading = p.zeta_m * np.log(2 * cutoff) + p.zeta_s * (1 - np.pi * p.zeta_m / 4)
+    return 2 / np.pi * leading / cutoff
 
 
 @pytest.mark.parametrize("zeta_s, zeta_u", [(0.2, 0.0), (0.5, 0.0), (0.3, 0.2)])
@@ -145,12 +145,19 @@ def test_anderson_theorem_eq57_deviation_shrinks_with_cutoff():
 def test_eq68_w_integral_representation():
     """Eq. 68: (2/pi) int du /(R (R^2 + x^2)) = w_p/E_p with w_p from Eq. 40 (exact)."""
     for x in (0.0, 0.5, 2.0, 30.0):
-        lhs = 2 / np.pi * quad(lambda u: 1 / (np.sqrt(1 + u * u) * (1 + u * u + x * x)), 0, np.inf)
+
+        def integrand(u, x=x):
+            return 1 / (np.sqrt(1 + u * u) * (1 + u * u + x * x))
+
+        lhs = 2 / np.pi * quad(integrand, 0, np.inf)
         assert lhs == pytest.approx(w_eq40(x) / np.sqrt(1 + x * x), rel=1e-12)
 
 
 def test_eq9_stationarity_gives_half_of_eq41():
-    """Eq. 9 (S^y line, S^y = 0, theta = 0, W = w, Eq. 11 L) gives eps S^x + Delta S^z = -eps w/(2 tau_m E)."""
+    """Stationary Eq. 9 gives eps S^x + Delta S^z = -eps w/(2 tau_m E), half of Eq. 41.
+
+    S^y line of Eq. 9 with dS^y/dt = 0, theta_p = 0, W = w (Eq. 40) and L from Eq. 11.
+    """
     tau_s, tau_u, gap = 7.0, 11.0, 0.8
     tau = 1 / (1 / tau_s + 1 / tau_u)
     tau_m = 1 / (1 / tau_s - 1 / tau_u)
@@ -165,7 +172,7 @@ def test_eq9_stationarity_gives_half_of_eq41():
 
 @pytest.mark.parametrize("rate_ratio", [0.0, 0.5])
 def test_eq69_printed_factor_two_too_large(rate_ratio):
-    """Eqs. 63/66 obey the Eq. 9 relation -eps w/(2 tau_m E) to O(zeta^2); printed Eq. 69 is 2x that.
+    """Eqs. 63/66 obey Eq. 9's -eps w/(2 tau_m E) to O(zeta^2); printed Eq. 69 is twice that.
 
     rate_ratio = zeta_u/zeta_s (0: paramagnetic only; 0.5: mixed, zeta_m = zeta_s/4).
     """
@@ -184,7 +191,10 @@ def test_eq69_printed_factor_two_too_large(rate_ratio):
 
 
 def test_eq67_exact_combination_matches_quad():
-    """From Eqs. 63/66 exactly: x S^x + S^z = -zeta_m (2x/pi) int du (1 - zeta_s/R^3)/(R (a^2 + x^2))."""
+    """Eq. 67 corrected: x S^x + S^z = -zeta_m (2x/pi) int du (1 - zeta_s/R^3)/(R (a^2 + x^2)).
+
+    Exact consequence of Eqs. 63/66; printed Eq. 67 has 1/(tau_m Delta_0) = 2 zeta_m in front.
+    """
     zeta_s, zeta_m = 0.5, 0.15
     x = np.array([0.3, 1.0, 4.0])
     sx, sz = ag.pseudospin_profiles(x, zeta_s, zeta_m, 64)
@@ -229,13 +239,14 @@ def test_eq71_function_matches_quad(zeta_s, zeta_u, b):
         return sx[0] + x * sz[0] / (x * x + b * b)
 
     reference = 2 * quad(integrand, 0, cutoff, epsabs=1e-12, epsrel=1e-11)
-    assert float(ag.higgs_function(b, cutoff, zeta_s, zeta_m, 64)) == pytest.approx(reference,
-                                                                                      abs=1e-10)
+    assert float(ag.higgs_function(b, cutoff, zeta_s, zeta_m, 64)) == pytest.approx(
+        reference, abs=1e-10
+    )
 
 
 @pytest.mark.parametrize("zeta_s, zeta_u", [(0.3, 0.0), (0.0, 0.3), (0.3, 0.3), (0.6, 0.2)])
 def test_eq71_at_gap_edge_is_minus_zeta_m_times_positive(zeta_s, zeta_u):
-    """Eq. 71 at omega = 2 Delta_0 (b = 0) equals -zeta_m * P with P > 0 (vanishes at zeta_m = 0)."""
+    """Eq. 71 at omega = 2 Delta_0 (b = 0) is -zeta_m * P with P > 0 (zero at zeta_m = 0)."""
     zeta_m = 0.5 * (zeta_s - zeta_u)
     general = float(ag.higgs_function(0.0, 21.0, zeta_s, zeta_m, 64))
     edge = ag.higgs_function_at_gap_edge(21.0, zeta_s, zeta_m, 64)
@@ -270,7 +281,7 @@ def test_higgs_root_eq71_tends_to_corrected_eq75(zeta_s):
 
 
 def test_higgs_default_cutoff_error_is_order_zeta_squared():
-    """At omega_D = 20: omega/2Delta_0 - sqrt(1 - zeta_m^2) = O(zeta^2 ln(2L)/L); Eq. 13 is O(zeta^2) off."""
+    """omega_D = 20: Eq. 71 root - corrected Eq. 75 = O(zeta^2 ln(2L)/L); Eq. 13 is far off."""
     errors = []
     for zeta_s in (0.05, 0.1):
         ds = solve_ag_point(point(zeta_s))
@@ -287,7 +298,7 @@ def test_higgs_default_cutoff_error_is_order_zeta_squared():
 
 @pytest.mark.parametrize("zeta_s, zeta_u", [(0.0, 0.1), (0.0, 0.5), (0.1, 0.3)])
 def test_nonmagnetic_eq15_no_higgs_root(zeta_s, zeta_u):
-    """zeta_m < 0: Eq. 71 has no zero below 2 Delta_0, Re F(omega + i0) > 0 above it (also at Eq. 15).
+    """zeta_m < 0: no zero of Eq. 71 below 2 Delta_0, Re F(omega + i0) > 0 above (and at Eq. 15).
 
     omega_higgs is then NaN by definition; the only zero is on the unphysical sheet at b ~ zeta_m.
     """
@@ -304,8 +315,14 @@ def test_nonmagnetic_eq15_no_higgs_root(zeta_s, zeta_u):
     at_eq15 = complex(ag.higgs_function(-1j * np.sqrt(eq15**2 - 1), *args))
     assert at_eq15.real > 0.5 * below.min()
     # second-sheet zero (b < 0): within the finite-cutoff bound of zeta_m
-    unphysical = ag._brentq(lambda b: float(ag.higgs_function(b, *args)), 2 * zeta_m, 0.0, 1e-13,
-                            point(zeta_s, zeta_u), "second-sheet zero")
+    unphysical = ag._brentq(
+        lambda b: float(ag.higgs_function(b, *args)),
+        2 * zeta_m,
+        0.0,
+        1e-13,
+        point(zeta_s, zeta_u),
+        "second-sheet zero",
+    )
     assert abs(unphysical - zeta_m) <= abs(zeta_m) * np.log(2 * cutoff) / cutoff
 
 
@@ -350,15 +367,20 @@ def test_dos_eq52_gap_and_continuum(zeta_s):
 
 @pytest.mark.parametrize("zeta_s", [0.3, 0.7])
 def test_dos_sum_rule_eq52(zeta_s):
-    """int_{-W}^{W} (N - 1) de = -1/W + O(W^-3) (e = eps/Delta_0): sum rule with the 1/(2e^2) tail."""
+    """Eq. 52 DOS sum rule: int_{-W}^{W} (N - 1) de = -1/W + O(W^-3), e = eps/Delta_0.
+
+    -1/W is the missing tail of N - 1 = 1/(2 e^2) + O(e^-4) beyond |e| = W.
+    """
     threshold = ag.spectral_threshold(zeta_s, 1e-13)
     half_width = 30.0
 
     def excess(e):
         return ag.density_of_states(np.array([e]), zeta_s, threshold)[0] - 1
 
-    total = 2 * (quad(excess, 0, threshold) + quad(excess, threshold, half_width, epsabs=1e-11,
-                                                   points=[1, 2, 4]))
+    total = 2 * (
+        quad(excess, 0, threshold)
+        + quad(excess, threshold, half_width, epsabs=1e-11, points=[1, 2, 4])
+    )
     assert abs(half_width * total + 1) < 1 / half_width**2
 
 
@@ -368,10 +390,26 @@ def test_dos_sum_rule_eq52(zeta_s):
 def test_dataset_contract():
     """Names, dims, units and long_names that the CLI and merge code rely on."""
     ds = solve_ag_point(point(0.3, 0.1, n_energy=11))
-    scalars = ["gap", "gap_clean", "gap_eq65", "coupling", "gap_threshold", "gap_threshold_eq76",
-               "omega_higgs", "omega_higgs_eq13", "omega_higgs_eq15", "omega_higgs_corrected"]
-    profiles = ["sx", "sz", "dos", "sx_sz_combination", "sx_sz_combination_eom",
-                "sx_sz_combination_eq69"]
+    scalars = [
+        "gap",
+        "gap_clean",
+        "gap_eq65",
+        "coupling",
+        "gap_threshold",
+        "gap_threshold_eq76",
+        "omega_higgs",
+        "omega_higgs_eq13",
+        "omega_higgs_eq15",
+        "omega_higgs_corrected",
+    ]
+    profiles = [
+        "sx",
+        "sz",
+        "dos",
+        "sx_sz_combination",
+        "sx_sz_combination_eom",
+        "sx_sz_combination_eq69",
+    ]
     assert set(ds.data_vars) == set(scalars + profiles)
     assert all(ds[name].dims == () for name in scalars)
     assert all(ds[name].dims == ("energy",) for name in profiles)
@@ -387,8 +425,16 @@ def test_dataset_contract():
 
 @pytest.mark.parametrize(
     "field, value",
-    [("zeta_s", 1.0), ("zeta_s", -0.1), ("zeta_u", -0.01), ("omega_D", 0.0),
-     ("energy_max", -1.0), ("n_energy", 1), ("n_quadrature", 2.5), ("root_tol", 0.0)],
+    [
+        ("zeta_s", 1.0),
+        ("zeta_s", -0.1),
+        ("zeta_u", -0.01),
+        ("omega_D", 0.0),
+        ("energy_max", -1.0),
+        ("n_energy", 1),
+        ("n_quadrature", 2.5),
+        ("root_tol", 0.0),
+    ],
 )
 def test_bad_input_raises_value_error_naming_parameter(field, value):
     """Outside 0 <= zeta_s < 1 (Eq. 62 monotone), zeta_u >= 0 etc.: ValueError naming the field."""
@@ -405,7 +451,7 @@ def test_failed_solve_raises_runtime_error_with_point(monkeypatch):
 
 @pytest.mark.parametrize("zeta_s, zeta_u", [(0.5, 0.0), (0.0, 0.5), (0.9, 0.2)])
 def test_paper_resolution_profiles_match_quad_on_full_grid(zeta_s, zeta_u):
-    """Paper resolution (n_energy 801, n_quadrature 64): Eqs. 63/66 vs quad at every point (~1 s)."""
+    """Paper resolution (n_energy 801, n_quadrature 64): Eqs. 63/66 vs quad at every point."""
     ds = solve_ag_point(point(zeta_s, zeta_u, n_energy=801, root_tol=1e-12))
     zeta_m, x = 0.5 * (zeta_s - zeta_u), ds.energy.values / float(ds.gap)
     np.testing.assert_allclose(ds.sx, [sx_quad(v, zeta_s, zeta_m) for v in x], atol=1e-12)

@@ -41,8 +41,7 @@ class AGPoint:
             "omega_D": 0.0 < self.omega_D < np.inf,
             "energy_max": 0.0 < self.energy_max < np.inf,
             "n_energy": int(self.n_energy) == self.n_energy and self.n_energy >= 2,
-            "n_quadrature": int(self.n_quadrature) == self.n_quadrature
-            and self.n_quadrature >= 4,
+            "n_quadrature": int(self.n_quadrature) == self.n_quadrature and self.n_quadrature >= 4,
             "root_tol": 0.0 < self.root_tol < 1.0,
         }
         ranges = {
@@ -192,8 +191,14 @@ def solve_higgs_b(point: AGPoint, gap: float) -> float:
         )
     if edge > 0.0:
         return np.nan
-    return _brentq(lambda b: float(higgs_function(b, *args)), 0.0, 1.0, point.root_tol,
-                   point, "Higgs frequency (Eq. 71)")
+    return _brentq(
+        lambda b: float(higgs_function(b, *args)),
+        0.0,
+        1.0,
+        point.root_tol,
+        point,
+        "Higgs frequency (Eq. 71)",
+    )
 
 
 def energy_from_u(u, zeta_s: float):
@@ -256,8 +261,7 @@ def density_of_states(e, zeta_s: float, threshold: float):
 def _brentq(function, lower, upper, tol, point: AGPoint, what: str) -> float:
     """brentq that reports the parameter point on any failure (RuntimeError)."""
     try:
-        root, info = optimize.brentq(function, lower, upper, xtol=tol, full_output=True,
-                                     disp=False)
+        root, info = optimize.brentq(function, lower, upper, xtol=tol, full_output=True, disp=False)
     except ValueError as error:  # no sign change / NaN in the function
         raise RuntimeError(f"{what}: no bracketed root for {point.describe()}: {error}") from None
     if not info.converged:
@@ -287,49 +291,92 @@ def solve_ag_point(point: AGPoint) -> xr.Dataset:
     half_rate = point.zeta_m * gap  # 1/(2 tau_m), units Delta_00
 
     scalars = {
-        "gap": (gap, "Delta_00", "pairing amplitude Delta_0, self-consistent Eq. 10 with Eqs. 63/64"),
+        "gap": (gap, "Delta_00", "pairing amplitude Delta_0, self-consistent Eq. 10 (Eq. 63)"),
         "gap_clean": (1.0, "Delta_00", "clean T=0 gap Delta_00 at the same lambda, omega_D (unit)"),
-        "gap_eq65": (np.exp(-0.25 * np.pi * point.zeta_s), "Delta_00",
-                     "weak-disorder gap Eq. 65, Delta_00 exp(-pi zeta_s/4) (omega_D -> inf)"),
-        "coupling": (1.0 / np.arcsinh(point.omega_D), "1",
-                     "BCS coupling lambda = 1/asinh(omega_D/Delta_00), Eq. 10 clean limit"),
-        "gap_threshold": (threshold * gap, "Delta_00",
-                          "spectral threshold Delta_th = max_u of Eq. 52 over real u, numeric"),
-        "gap_threshold_eq76": (gap * (1.0 - point.zeta_s ** (2.0 / 3.0)) ** 1.5, "Delta_00",
-                               "spectral threshold Eq. 76, Delta_0 (1 - zeta_s^(2/3))^(3/2)"),
-        "omega_higgs": (omega_higgs, "Delta_00",
-                        "Higgs frequency, root of Eq. 71 below 2 Delta_0 with Eqs. 63/66 and "
-                        "finite omega_D; NaN when no root exists (zeta_m < 0)"),
-        "omega_higgs_eq13": (2.0 * gap * np.sqrt(1.0 - point.zeta_s**2), "Delta_00",
-                             "printed Eq. 13/75: 2 Delta_0 sqrt(1 - zeta_s^2)"),
-        "omega_higgs_eq15": (2.0 * gap * np.sqrt(1.0 + point.zeta_u**2), "Delta_00",
-                             "printed Eq. 15: 2 Delta_0 sqrt(1 + zeta_u^2)"),
-        "omega_higgs_corrected": (corrected, "Delta_00",
-                                  "Eqs. 72-75 with the Eq. 9 factor 1/(2 tau_m): "
-                                  "2 Delta_0 sqrt(1 - zeta_m^2); NaN if zeta_m < 0"),
+        "gap_eq65": (
+            np.exp(-0.25 * np.pi * point.zeta_s),
+            "Delta_00",
+            "weak-disorder gap Eq. 65, Delta_00 exp(-pi zeta_s/4) (omega_D -> inf)",
+        ),
+        "coupling": (
+            1.0 / np.arcsinh(point.omega_D),
+            "1",
+            "BCS coupling lambda = 1/asinh(omega_D/Delta_00), Eq. 10 clean limit",
+        ),
+        "gap_threshold": (
+            threshold * gap,
+            "Delta_00",
+            "spectral threshold Delta_th = max_u of Eq. 52 over real u, numeric",
+        ),
+        "gap_threshold_eq76": (
+            gap * (1.0 - point.zeta_s ** (2.0 / 3.0)) ** 1.5,
+            "Delta_00",
+            "spectral threshold Eq. 76, Delta_0 (1 - zeta_s^(2/3))^(3/2)",
+        ),
+        "omega_higgs": (
+            omega_higgs,
+            "Delta_00",
+            "Higgs frequency, root of Eq. 71 below 2 Delta_0 with Eqs. 63/66 and "
+            "finite omega_D; NaN when no root exists (zeta_m < 0)",
+        ),
+        "omega_higgs_eq13": (
+            2.0 * gap * np.sqrt(1.0 - point.zeta_s**2),
+            "Delta_00",
+            "printed Eq. 13/75: 2 Delta_0 sqrt(1 - zeta_s^2)",
+        ),
+        "omega_higgs_eq15": (
+            2.0 * gap * np.sqrt(1.0 + point.zeta_u**2),
+            "Delta_00",
+            "printed Eq. 15: 2 Delta_0 sqrt(1 + zeta_u^2)",
+        ),
+        "omega_higgs_corrected": (
+            corrected,
+            "Delta_00",
+            "Eqs. 72-75 with the Eq. 9 factor 1/(2 tau_m): "
+            "2 Delta_0 sqrt(1 - zeta_m^2); NaN if zeta_m < 0",
+        ),
     }
     profiles = {
         "sx": (sx, "1", "pseudospin S^x(eps), Eq. 63"),
         "sz": (sz, "1", "pseudospin S^z(eps), Eq. 66"),
         "dos": (dos, "1", "AG density of states N(eps)/N_F = Re u/sqrt(u^2-1), Eq. 52"),
-        "sx_sz_combination": (energy * sx + gap * sz, "Delta_00",
-                              "eps S^x + Delta_0 S^z from Eqs. 63/66 (left side of Eq. 69)"),
-        "sx_sz_combination_eom": (-half_rate * eps_w_over_e, "Delta_00",
-                                  "-eps w/(2 tau_m E): stationary Eq. 9 with w of Eq. 40"),
-        "sx_sz_combination_eq69": (-2.0 * half_rate * eps_w_over_e, "Delta_00",
-                                   "-eps w/(tau_m E): printed Eqs. 41/69"),
+        "sx_sz_combination": (
+            energy * sx + gap * sz,
+            "Delta_00",
+            "eps S^x + Delta_0 S^z from Eqs. 63/66 (left side of Eq. 69)",
+        ),
+        "sx_sz_combination_eom": (
+            -half_rate * eps_w_over_e,
+            "Delta_00",
+            "-eps w/(2 tau_m E): stationary Eq. 9 with w of Eq. 40",
+        ),
+        "sx_sz_combination_eq69": (
+            -2.0 * half_rate * eps_w_over_e,
+            "Delta_00",
+            "-eps w/(tau_m E): printed Eqs. 41/69",
+        ),
     }
     results = {name: value for name, (value, _, _) in {**scalars, **profiles}.items()}
-    bad = [name for name, value in results.items()
-           if np.any(np.isnan(value)) and not (name == "omega_higgs" and np.isnan(higgs_b))
-           and not (name == "omega_higgs_corrected" and point.zeta_m < 0.0)]
+    bad = [
+        name
+        for name, value in results.items()
+        if np.any(np.isnan(value))
+        and not (name == "omega_higgs" and np.isnan(higgs_b))
+        and not (name == "omega_higgs_corrected" and point.zeta_m < 0.0)
+    ]
     if bad:
         raise RuntimeError(f"NaN in {bad} for {point.describe()}")
 
-    data_vars = {name: ((), value, _attrs(units, long_name))
-                 for name, (value, units, long_name) in scalars.items()}
-    data_vars.update({name: (("energy",), value, _attrs(units, long_name))
-                      for name, (value, units, long_name) in profiles.items()})
+    data_vars = {
+        name: ((), value, _attrs(units, long_name))
+        for name, (value, units, long_name) in scalars.items()
+    }
+    data_vars.update(
+        {
+            name: (("energy",), value, _attrs(units, long_name))
+            for name, (value, units, long_name) in profiles.items()
+        }
+    )
     coords = {
         "energy": ("energy", energy, _attrs("Delta_00", "single-particle energy eps")),
         "zeta_s": ((), point.zeta_s, _attrs("1", "zeta_s = 1/(tau_s Delta_0), Eq. 64")),

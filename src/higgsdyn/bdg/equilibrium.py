@@ -1,0 +1,95 @@
+"""Self-consistent BdG equilibrium of the disordered chain (P2 Eqs. C1, C3).
+
+rho = f(H_BdG) = sum_l f(gamma_l) |l><l| (Eq. (C3): G^K(0, 0) = -i tanh(beta H / 2)
+= -i (1 - 2 rho)); Delta_i and delta u_i from Eq. (C1) via :func:`model.self_energy`;
+iterated to a fixed point with Anderson mixing. The equilibrium is time-reversal
+symmetric, so Delta_i is real and H_BdG is real symmetric here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from higgsdyn.bdg import kernels
+from higgsdyn.bdg.model import ChainQuench, self_energy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """Self-consistent state at coupling U: occupied quasiparticle states and their weights."""
+
+    states: np.ndarray  # (2N, M) complex, columns = eigenvectors with weight > cutoff
+    weights: np.ndarray  # (M,) Fermi occupations f(gamma_l)
+    energies: np.ndarray  # (2N,) all BdG eigenvalues gamma_l, units J
+    gap: np.ndarray  # (N,) Delta_i, units J
+    delta_u: np.ndarray  # (N,) normal part of Eq. (C1), units J
+    iterations: int
+
+
+def fermi(energies: np.ndarray, temperature: float) -> np.ndarray:
+    """f(gamma) = (1 - tanh(gamma / 2T)) / 2; a step at T = 0 (Eq. C3)."""
+    if temperature == 0:
+        return np.where(energies < 0, 1.0, np.where(energies > 0, 0.0, 0.5))
+    return 0.5 * (1.0 - np.tanh(energies / (2.0 * temperature)))
+
+
+def _diagonalise(params, disorder, gap, delta_u):
+    hamiltonian = kernels.dense_hamiltonian(disorder + delta_u, gap, 1.0, params.periodic).real
+    energies, vectors = np.linalg.eigh(hamiltonian)
+    weights = fermi(energies, params.temperature)
+    return energies, vectors, weights
+
+
+def _anderson_update(history_x, history_f, x, residual, depth):
+    """One Anderson (type II) step x -> x + f - (dX + dF) gamma, least squares over the history."""
+    history_x.append(x.copy())
+    history_f.append(residual.copy())
+    if len(history_x) > depth + 1:
+        history_x.pop(0)
+        history_f.pop(0)
+    if len(history_x) == 1:
+        return x + residual
+    d_x = np.diff(np.array(history_x), axis=0).T
+    d_f = np.diff(np.array(history_f), axis=0).T
+    coefficients, *_ = np.linalg.lstsq(d_f, residual, rcond=None)
+    return x + residual - (d_x + d_f) @ coefficients
+
+
+def solve_equilibrium(
+    params: ChainQuench, disorder: np.ndarray, coupling: float, anderson_depth: int = 6
+) -> Equilibrium:
+    """Fixed point of Eqs. (C1), (C3) at on-site attraction ``coupling`` (units J)."""
+    n_sites = params.n_sites
+    # start from the clean uniform BCS value scale; the sign of Delta is a gauge choice
+    x = np.concatenate([np.full(n_sites, 0.5 * coupling), np.zeros(n_sites)])
+    history_x: list[np.ndarray] = []
+    history_f: list[np.ndarray] = []
+    for iteration in range(1, params.scf_max_iter + 1):
+        energies, vectors, weights = _diagonalise(params, disorder, x[:n_sites], x[n_sites:])
+        pair, excess = kernels.local_densities_reference(vectors, weights)
+        gap, delta_u = self_energy(pair.real, excess, coupling, params.hartree_sign)
+        residual = np.concatenate([gap, delta_u]) - x
+        change = np.max(np.abs(residual))
+        if not np.isfinite(change):
+            raise FloatingPointError(f"equilibrium diverged at iteration {iteration}: {params}")
+        if change < params.scf_tol:
+            keep = weights > params.occupation_cutoff
+            log.info("equilibrium U=%.4g converged in %d iterations", coupling, iteration)
+            return Equilibrium(
+                states=np.ascontiguousarray(vectors[:, keep], dtype=complex),
+                weights=np.ascontiguousarray(weights[keep]),
+                energies=energies,
+                gap=x[:n_sites].copy(),
+                delta_u=x[n_sites:].copy(),
+                iterations=iteration,
+            )
+        x = _anderson_update(history_x, history_f, x, residual, anderson_depth)
+    raise RuntimeError(
+        f"equilibrium not converged in {params.scf_max_iter} iterations "
+        f"(last change {change:.3g}): {params.describe()}"
+    )
