@@ -31,9 +31,11 @@ def copy_workflow(destination: Path) -> Path:
     return destination
 
 
-def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_snakemake(
+    workdir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run Snakemake in ``workdir`` with that copy's library first on the import path."""
-    env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(workdir / "src")}
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", *args],
         cwd=workdir,

@@ -73,3 +73,13 @@ def test_atomic_output_replaces_old_file_only_when_complete(tmp_path):
         temporary.write_text("new")
         assert target.read_text() == "old"
     assert target.read_text() == "new"
+
+
+def test_atomic_output_removes_temporaries_of_a_killed_attempt(tmp_path):
+    target = tmp_path / "out.nc"
+    stale = tmp_path / ".out.nc.abc123.part"
+    stale.write_text("left by SIGKILL")
+    with atomic_output(target) as temporary:
+        temporary.write_text("complete")
+    assert not stale.exists()
+    assert target.read_text() == "complete"

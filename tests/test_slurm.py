@@ -10,10 +10,10 @@ import re
 
 import pytest
 import xarray as xr
+from slurm.cluster import PARTITION, LocalSlurm, SlurmUnavailable, install_packages
 
 from conftest import copy_workflow, job_counts, run_snakemake
 from higgsdyn.io import read_dataset
-from slurm.cluster import PARTITION, LocalSlurm, SlurmUnavailable, install_packages
 
 pytestmark = pytest.mark.workflow
 
@@ -38,9 +38,7 @@ def slurm_cluster(tmp_path_factory):
         yield cluster
 
 
-def test_quick_config_runs_through_sbatch_and_matches_local_run(
-    quick_run, slurm_cluster, tmp_path
-):
+def test_quick_config_runs_through_sbatch_and_matches_local_run(quick_run, slurm_cluster, tmp_path):
     workdir = copy_workflow(tmp_path / "wf")
     planned = job_counts(run_snakemake(workdir, "--dry-run", *SLURM_ARGS).stdout)
     local_rules = {"all", "p1_equilibrium_merge", "p1_equilibrium_figure"}
@@ -58,4 +56,6 @@ def test_quick_config_runs_through_sbatch_and_matches_local_run(
     local_files = sorted(p.relative_to(quick_run) for p in quick_run.glob("results/**/*.nc"))
     assert local_files
     for relative in local_files:
-        xr.testing.assert_equal(read_dataset(workdir / relative), read_dataset(quick_run / relative))
+        xr.testing.assert_equal(
+            read_dataset(workdir / relative), read_dataset(quick_run / relative)
+        )

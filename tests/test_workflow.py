@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
+import xarray as xr
 import yaml
 
 from conftest import REPO, copy_workflow, job_counts, run_snakemake
@@ -126,3 +133,96 @@ def test_default_profile_is_loaded_when_named(tmp_path):
     assert "workflow specific profile workflow/profiles/default" in named.stdout + named.stderr
     implicit = run_snakemake(workdir, "--dry-run", "--cores", "1")
     assert "workflow specific profile" not in implicit.stdout + implicit.stderr
+
+
+def test_adding_one_zeta_schedules_one_point_its_merge_and_figure(quick_run_copy):
+    config = _quick_config()
+    config["p1"]["equilibrium"]["zeta"].append(0.45)
+    (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
+    assert _dry_run(quick_run_copy, "config/changed.yaml") == {
+        "all": 1,
+        "p1_equilibrium_point": 1,
+        "p1_equilibrium_merge": 1,
+        "p1_equilibrium_figure": 1,
+    }
+
+
+def test_report_collects_figures_with_captions(quick_run_copy):
+    run_snakemake(
+        quick_run_copy, "--report", "results/report.zip", "--configfile", "config/quick.yaml"
+    )
+    with zipfile.ZipFile(quick_run_copy / "results/report.zip") as report:
+        names = report.namelist()
+        assert any(name.endswith("p1_equilibrium.png") for name in names), names
+        pages = "".join(
+            report.read(name).decode(errors="ignore") for name in names if name.endswith(".html")
+        )
+    assert "Abrikosov-Gor" in pages
+
+
+def test_second_checkout_reuses_the_output_cache(tmp_path):
+    """Between-workflow cache: a second checkout takes every point from the cache."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    config = _quick_config()
+    config["workflow"]["output_cache"] = True
+    runs, workdirs = [], []
+    for checkout in ("first", "second"):
+        workdir = copy_workflow(tmp_path / checkout)
+        (workdir / "config/cached.yaml").write_text(yaml.safe_dump(config))
+        result = run_snakemake(
+            workdir, "--cache", "--cores", "2", "--configfile", "config/cached.yaml",
+            env={"SNAKEMAKE_OUTPUT_CACHE": str(cache)},
+        )  # fmt: skip
+        runs.append(result.stdout + result.stderr)
+        workdirs.append(workdir)
+    equilibrium = config["p1"]["equilibrium"]
+    n_points = len(equilibrium["zeta"]) + len(equilibrium["zeta_nonmagnetic"])
+    assert len(list(cache.iterdir())) == n_points
+    assert runs[0].count("to cache.") == n_points, runs[0]
+    assert runs[1].count("to cache.") == 0 and runs[1].count("from cache.") == n_points, runs[1]
+    for log in workdirs[1].glob("logs/p1/equilibrium/*.log"):  # created, but no job ran
+        assert "AG equilibrium point" not in log.read_text()
+    for point in workdirs[1].glob("results/p1/equilibrium/points/*.nc"):
+        xr.testing.assert_equal(
+            read_dataset(point), read_dataset(workdirs[0] / point.relative_to(workdirs[1]))
+        )
+
+
+def test_killed_run_resumes_without_partial_files(tmp_path):
+    """SIGKILL in the middle of a point job; a plain rerun completes and every file is whole."""
+    workdir = copy_workflow(tmp_path / "wf")
+    config = _quick_config()
+    config["p1"]["equilibrium"]["n_energy"] = 100_001  # a point job of a few seconds
+    (workdir / "config/slow.yaml").write_text(yaml.safe_dump(config))
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--cores",
+        "1",
+        "--configfile",
+        "config/slow.yaml",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
+    with subprocess.Popen(
+        command, cwd=workdir, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ) as process:  # fmt: skip
+        logs = workdir / "logs/p1/equilibrium"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            started = [p for p in logs.glob("*.log") if "AG equilibrium point" in p.read_text()]
+            if started:
+                break
+            time.sleep(0.05)
+        assert started, "no point job started"
+        os.killpg(process.pid, signal.SIGKILL)
+    for path in workdir.glob("results/**/*.nc"):  # whatever exists is complete
+        read_dataset(path)
+    # Snakemake cannot tell a SIGKILLed run's directory lock from a live one: unlock first.
+    run_snakemake(workdir, "--unlock", "--configfile", "config/slow.yaml")
+    run_snakemake(workdir, "--cores", "2", "--configfile", "config/slow.yaml")
+    for path in workdir.glob("results/**/*.nc"):
+        assert convention_problems(read_dataset(path)) == [], path
+    assert not list(workdir.glob("results/**/.*.part"))

@@ -120,6 +120,7 @@ class LocalSlurm:
         spool = self.state_dir / "spool"
         for folder in ("slurmctld", "slurmd"):
             (spool / folder).mkdir(parents=True, exist_ok=True)
+        memory_mb = _total_memory_mb() - 1024  # RealMemory must be set: --mem is checked against it
         conf = f"""\
 ClusterName=higgsdyn-test
 SlurmctldHost={self.node}(127.0.0.1)
@@ -142,7 +143,8 @@ SlurmctldPidFile={self.state_dir / "slurmctld.pid"}
 SlurmdPidFile={self.state_dir / "slurmd.pid"}
 SlurmctldLogFile={self.state_dir / "slurmctld.daemon.log"}
 SlurmdLogFile={self.state_dir / "slurmd.daemon.log"}
-NodeName={self.node} NodeAddr=127.0.0.1 CPUs={os.cpu_count()} RealMemory={_total_memory_mb() - 1024} State=UNKNOWN
+NodeName={self.node} NodeAddr=127.0.0.1 CPUs={os.cpu_count()}\
+ RealMemory={memory_mb} State=UNKNOWN
 PartitionName={PARTITION} Nodes={self.node} Default=YES MaxTime=INFINITE State=UP
 """
         self._replace_file(SLURM_CONF, conf.encode(), 0o644)

@@ -31,6 +31,21 @@ def package_sources(*packages):
     return files
 
 
+def output_cache_mode():
+    """``cache:`` of per-point rules: Snakemake's between-workflow cache when enabled in config."""
+    return "omit-software" if config["workflow"]["output_cache"] else False
+
+
+def drop_benchmark_when_cached(rule_proxy):
+    """Snakemake refuses benchmark files on rules it caches between workflows, and its
+    ``benchmark:`` directive cannot be made conditional. With ``workflow.output_cache`` on,
+    remove the benchmark of a cached per-point rule (its timing stays in its log). Uses the
+    Rule's private ``_benchmark`` slot (snakemake 9); tests/test_workflow.py guards it.
+    """
+    if config["workflow"]["output_cache"]:
+        rule_proxy.rule._benchmark = None
+
+
 # ---------------------------------------------------------------- P1 equilibrium
 
 

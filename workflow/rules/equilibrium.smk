@@ -10,6 +10,7 @@ rule p1_equilibrium_point:
         "logs/p1/equilibrium/{disorder}_zeta-{zeta}.log",
     benchmark:
         "results/benchmarks/p1/equilibrium/{disorder}_zeta-{zeta}.tsv"
+    cache: output_cache_mode()
     conda:
         "../envs/higgsdyn.yaml"
     threads: 1
@@ -20,3 +21,6 @@ rule p1_equilibrium_point:
         point=equilibrium_point_params,
     script:
         "../scripts/p1_equilibrium_point.py"
+
+
+drop_benchmark_when_cached(rules.p1_equilibrium_point)

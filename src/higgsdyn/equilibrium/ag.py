@@ -31,31 +31,25 @@ class AGPoint:
     omega_D: float  # cutoff, units of Delta_00
     energy_max: float  # profile/DOS grid spans [-energy_max, energy_max], units Delta_00
     n_energy: int  # number of grid points (odd recommended so eps=0 is on it)
-    n_quadrature: int  # u-quadrature nodes (and eps nodes for Eq. 71)
+    n_quadrature: int  # u-quadrature nodes (Eq. 71's eps-integral is done analytically)
     root_tol: float  # absolute tolerance of the brentq root solves
 
     def __post_init__(self) -> None:
-        checks = {
-            "zeta_s": 0.0 <= self.zeta_s < 1.0,  # Eq. 62 substitution monotone only here
-            "zeta_u": 0.0 <= self.zeta_u < np.inf,
-            "omega_D": 0.0 < self.omega_D < np.inf,
-            "energy_max": 0.0 < self.energy_max < np.inf,
-            "n_energy": int(self.n_energy) == self.n_energy and self.n_energy >= 2,
-            "n_quadrature": int(self.n_quadrature) == self.n_quadrature and self.n_quadrature >= 4,
-            "root_tol": 0.0 < self.root_tol < 1.0,
+        requirements = {
+            "zeta_s": (0.0 <= self.zeta_s < 1.0, "0 <= zeta_s < 1 (gapped AG regime, Eq. 62)"),
+            "zeta_u": (0.0 <= self.zeta_u < np.inf, "finite zeta_u >= 0"),
+            "omega_D": (0.0 < self.omega_D < np.inf, "finite omega_D > 0"),
+            "energy_max": (0.0 < self.energy_max < np.inf, "finite energy_max > 0"),
+            "n_energy": (int(self.n_energy) == self.n_energy >= 2, "integer n_energy >= 2"),
+            "n_quadrature": (
+                int(self.n_quadrature) == self.n_quadrature >= 4,
+                "integer n_quadrature >= 4",
+            ),
+            "root_tol": (0.0 < self.root_tol < 1.0, "0 < root_tol < 1"),
         }
-        ranges = {
-            "zeta_s": "0 <= zeta_s < 1 (gapped AG regime, Eq. 62)",
-            "zeta_u": "zeta_u >= 0 and finite",
-            "omega_D": "a finite omega_D > 0",
-            "energy_max": "a finite energy_max > 0",
-            "n_energy": "an integer >= 2",
-            "n_quadrature": "an integer >= 4",
-            "root_tol": "0 < root_tol < 1",
-        }
-        for name, ok in checks.items():
+        for name, (ok, requirement) in requirements.items():
             if not ok:
-                raise ValueError(f"{name}={getattr(self, name)!r} invalid: need {ranges[name]}")
+                raise ValueError(f"{name}={getattr(self, name)!r} invalid: need {requirement}")
 
     @property
     def zeta_m(self) -> float:
@@ -63,6 +57,7 @@ class AGPoint:
         return 0.5 * (self.zeta_s - self.zeta_u)
 
     def describe(self) -> str:
+        """The parameter point for error messages."""
         return f"(zeta_s={self.zeta_s}, zeta_u={self.zeta_u}, omega_D={self.omega_D})"
 
 
@@ -201,16 +196,11 @@ def solve_higgs_b(point: AGPoint, gap: float) -> float:
     )
 
 
-def energy_from_u(u, zeta_s: float):
-    """Eq. 52: eps/Delta_0 = u (1 - zeta_s/sqrt(1 - u^2))."""
-    return u * (1.0 - zeta_s / np.sqrt(1.0 - u * u))
-
-
 def spectral_threshold(zeta_s: float, tol: float) -> float:
     """Delta_th/Delta_0 = max of Eq. 52 over real u in (0, 1), found numerically.
 
-    Maximised in u = sin(phi) so the clean maximum (phi = pi/2) is a smooth interior-like
-    stationary point rather than a kink at the interval end.
+    With u = sin(phi), Eq. 52 is sin(phi) - zeta_s tan(phi); in phi the clean maximum
+    (phi = pi/2) is a smooth stationary point rather than a kink at the interval end.
     """
     result = optimize.minimize_scalar(
         lambda phi: -(np.sin(phi) - zeta_s * np.tan(phi)),
@@ -286,8 +276,8 @@ def solve_ag_point(point: AGPoint) -> xr.Dataset:
     omega_higgs = 2.0 * gap * np.sqrt(1.0 - higgs_b**2)
     corrected = 2.0 * gap * np.sqrt(1.0 - point.zeta_m**2) if point.zeta_m >= 0.0 else np.nan
 
-    # eps w_p / E_p with w_p from Eq. 40, in Delta_00 units (eps w/E -> 2/pi * asinh(x)/E).
-    eps_w_over_e = gap * (2.0 / np.pi) * np.arcsinh(x) / np.sqrt(1.0 + x * x)
+    # eps w_p/E_p with w_p from Eq. 40 (dimensionless): (2/pi) asinh(x)/sqrt(1 + x^2).
+    eps_w_over_e = (2.0 / np.pi) * np.arcsinh(x) / np.sqrt(1.0 + x * x)
     half_rate = point.zeta_m * gap  # 1/(2 tau_m), units Delta_00
 
     scalars = {
@@ -356,14 +346,11 @@ def solve_ag_point(point: AGPoint) -> xr.Dataset:
             "-eps w/(tau_m E): printed Eqs. 41/69",
         ),
     }
-    results = {name: value for name, (value, _, _) in {**scalars, **profiles}.items()}
-    bad = [
-        name
-        for name, value in results.items()
-        if np.any(np.isnan(value))
-        and not (name == "omega_higgs" and np.isnan(higgs_b))
-        and not (name == "omega_higgs_corrected" and point.zeta_m < 0.0)
-    ]
+    # NaN is a documented result only for the Higgs frequencies when zeta_m < 0 (no root).
+    nan_allowed = {"omega_higgs", "omega_higgs_corrected"} if point.zeta_m < 0.0 else set()
+    results = {**scalars, **profiles}
+    bad = [n for n, (value, _, _) in results.items() if np.any(np.isnan(value))]
+    bad = [name for name in bad if name not in nan_allowed]
     if bad:
         raise RuntimeError(f"NaN in {bad} for {point.describe()}")
 
