@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/equilibrium.smk"
 include: "workflow/rules/merge.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/validate.smk"
 
 
 rule all:

@@ -83,3 +83,18 @@ def test_atomic_output_removes_temporaries_of_a_killed_attempt(tmp_path):
         temporary.write_text("complete")
     assert not stale.exists()
     assert target.read_text() == "complete"
+
+
+def test_validation_records_and_nan_fails(tmp_path):
+    from higgsdyn.io.validation import below, close, write_report
+
+    checks = [
+        close("exact", "s", 1.0, 1.0 + 1e-12, 1e-9, "identity"),
+        close("off", "s", 1.0, 2.0, 0.5, "identity"),
+        below("nan", "s", float("nan"), 1.0, "bound"),
+    ]
+    assert [check.status for check in checks] == ["pass", "fail", "fail"]
+    write_report(checks, tmp_path / "v.json", tmp_path / "v.md")
+    records = json.loads((tmp_path / "v.json").read_text())
+    assert [r["status"] for r in records] == ["pass", "fail", "fail"]
+    assert "1 of 3 checks pass" in (tmp_path / "v.md").read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -226,3 +227,13 @@ def test_killed_run_resumes_without_partial_files(tmp_path):
     for path in workdir.glob("results/**/*.nc"):
         assert convention_problems(read_dataset(path)) == [], path
     assert not list(workdir.glob("results/**/.*.part"))
+
+
+def test_validate_target_passes_on_quick_config(quick_run_copy):
+    run_snakemake(quick_run_copy, "validate", "--cores", "1", "--configfile", "config/quick.yaml")
+    records = json.loads((quick_run_copy / "results/validation.json").read_text())
+    assert records, "no checks declared"
+    keys = {"name", "stage", "status", "value", "reference", "tolerance", "source"}
+    assert all(set(record) == keys for record in records)
+    assert [r["name"] for r in records if r["status"] != "pass"] == []
+    assert "checks pass" in (quick_run_copy / "results/validation.md").read_text()

@@ -153,3 +153,29 @@ def render_figure(
             figure.savefig(temporary, format=suffix.lstrip("."), dpi=dpi)
         log.info("saved %s", output)
     plt.close(figure)
+
+
+# ---------------------------------------------------------------- validation
+
+STAGE_CHECKS = {"equilibrium": "higgsdyn.equilibrium.checks"}
+
+
+def validate(
+    datasets: Mapping[str, str | os.PathLike],
+    json_output: str | os.PathLike,
+    table_output: str | os.PathLike,
+) -> None:
+    """Run each stage's declared physics checks on its merged dataset; write JSON and table."""
+    from higgsdyn.io.validation import write_report
+
+    checks = []
+    for key, path in datasets.items():
+        module = importlib.import_module(STAGE_CHECKS[key])
+        checks += module.checks(read_dataset(path))
+    write_report(checks, json_output, table_output)
+    for check in checks:
+        log.info("%s %s: value %.6g, reference %.6g, tolerance %.3g", check.status,
+                 check.name, check.value, check.reference, check.tolerance)  # fmt: skip
+    failed = [check.name for check in checks if check.status == "fail"]
+    if failed:
+        log.warning("%d of %d checks fail: %s", len(failed), len(checks), ", ".join(failed))

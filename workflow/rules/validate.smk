@@ -1,0 +1,25 @@
+# `snakemake --cores N validate`: every stage's physics checks on the merged datasets.
+
+
+localrules:
+    validate,
+
+
+rule validate:
+    input:
+        equilibrium="results/p1/equilibrium.nc",
+        src=package_sources("equilibrium", "cli"),
+    output:
+        json="results/validation.json",
+        table="results/validation.md",
+    log:
+        "logs/validate.log",
+    benchmark:
+        "results/benchmarks/validate.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    resources:
+        runtime=5,
+        mem_mb=2000,
+    script:
+        "../scripts/validate.py"
