@@ -5,18 +5,37 @@ from pathlib import Path
 import numpy as np
 
 from higgsdyn.cli.stages import p1_equilibrium_point_params
+from higgsdyn.floquet.stage import jobs_from_config, point_key
 
 FIGURE_FORMATS = ("pdf", "png")
+# Each figure module in src/higgsdyn/figures/ and the merged datasets it reads.
+FIGURE_DATASETS = {
+    "p1_equilibrium": {"equilibrium": "results/p1/equilibrium.nc"},
+    "p2_fig2": {"floquet": "results/p2/floquet.nc"},
+    "p2_floquet_scaling": {"floquet": "results/p2/floquet.nc"},
+}
 
 
 wildcard_constraints:
     disorder="paramagnetic|nonmagnetic",
     zeta=r"\d+\.\d+",
+    floquet_key=r"[a-z0-9]+_[a-z0-9]+-\d+\.\d+",
+    figure="|".join(FIGURE_DATASETS),
 
 
 def fmt_value(value):
     """One file-name spelling per float: shortest round-trip digits, at least three decimals."""
     return np.format_float_positional(float(value), unique=True, min_digits=3, trim="k")
+
+
+def canonical(value):
+    """Dict keys sorted at every level: Snakemake compares params by their text, so the same
+    parameters in another key order (e.g. a re-dumped YAML) must not look changed."""
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
 
 
 def package_sources(*packages):
@@ -50,7 +69,7 @@ def drop_benchmark_when_cached(rule_proxy):
 
 
 def equilibrium_config():
-    return config["p1"]["equilibrium"]
+    return canonical(config["p1"]["equilibrium"])
 
 
 def equilibrium_zetas(disorder):
@@ -67,17 +86,48 @@ def equilibrium_point_files(disorder):
 
 def equilibrium_point_params(wildcards):
     """Parameters of one AG point; the rate comes from the file name."""
-    return p1_equilibrium_point_params(
-        equilibrium_config(), wildcards.disorder, float(wildcards.zeta)
+    return canonical(
+        p1_equilibrium_point_params(
+            equilibrium_config(), wildcards.disorder, float(wildcards.zeta)
+        )
     )
+
+
+# ---------------------------------------------------------------- P2 Floquet-Usadel
+
+
+def floquet_jobs():
+    """File key -> parameters of every Floquet job (fig. 2 omega0 points, scaling sweeps)."""
+    return {
+        point_key(job): canonical(job)
+        for job in jobs_from_config(config["p2"]["floquet"])
+    }
+
+
+def floquet_point_files():
+    return [f"results/p2/floquet/points/{key}.nc" for key in floquet_jobs()]
 
 
 # ---------------------------------------------------------------- figures
 
 
-def figure_files(name):
-    return [f"results/figures/{name}.{ext}" for ext in FIGURE_FORMATS]
+def figure_inputs(wildcards):
+    """Datasets of one figure, plus its module, the shared style and io as sources."""
+    figures = Path("src/higgsdyn/figures")
+    modules = [
+        figures / "__init__.py",
+        figures / "style.py",
+        figures / f"{wildcards.figure}.py",
+    ]
+    return {
+        **FIGURE_DATASETS[wildcards.figure],
+        "src": package_sources() + [str(module) for module in modules],
+    }
 
 
 def all_figures():
-    return figure_files("p1_equilibrium")
+    return [
+        f"results/figures/{name}.{ext}"
+        for name in FIGURE_DATASETS
+        for ext in FIGURE_FORMATS
+    ]

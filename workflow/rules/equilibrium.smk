@@ -11,6 +11,8 @@ rule p1_equilibrium_point:
     benchmark:
         "results/benchmarks/p1/equilibrium/{disorder}_zeta-{zeta}.tsv"
     cache: output_cache_mode()
+    group:
+        "p1_equilibrium_points"
     conda:
         "../envs/higgsdyn.yaml"
     threads: 1

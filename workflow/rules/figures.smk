@@ -1,38 +1,37 @@
-# Paper figures: read merged datasets only, compute no physics.
+# Paper figures: one job per figure module, reading merged datasets only, computing no physics.
 
 
 localrules:
-    p1_equilibrium_figure,
+    figure,
 
 
-rule p1_equilibrium_figure:
+rule figure:
     input:
-        equilibrium="results/p1/equilibrium.nc",
-        src=package_sources("figures"),
+        unpack(figure_inputs),
     output:
         pdf=report(
-            "results/figures/p1_equilibrium.pdf",
-            caption="../report/p1_equilibrium.rst",
-            category="P1",
-            subcategory="Equilibrium",
+            "results/figures/{figure}.pdf",
+            caption="../report/figures.rst",
+            category="Figures",
+            subcategory="{figure}",
         ),
         png=report(
-            "results/figures/p1_equilibrium.png",
-            caption="../report/p1_equilibrium.rst",
-            category="P1",
-            subcategory="Equilibrium",
+            "results/figures/{figure}.png",
+            caption="../report/figures.rst",
+            category="Figures",
+            subcategory="{figure}",
         ),
     log:
-        "logs/figures/p1_equilibrium.log",
+        "logs/figures/{figure}.log",
     benchmark:
-        "results/benchmarks/figures/p1_equilibrium.tsv"
+        "results/benchmarks/figures/{figure}.tsv"
     conda:
         "../envs/higgsdyn.yaml"
     resources:
         runtime=5,
-        mem_mb=1000,
+        mem_mb=2000,
     params:
-        figure="p1_equilibrium",
+        figure=lambda wildcards: wildcards.figure,
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/figure.py"

@@ -25,3 +25,29 @@ rule p1_equilibrium_merge:
         settings=equilibrium_config(),
     script:
         "../scripts/p1_equilibrium_merge.py"
+
+
+localrules:
+    p2_floquet_merge,
+
+
+rule p2_floquet_merge:
+    input:
+        points=floquet_point_files(),
+        src=package_sources("floquet", "cli"),
+    output:
+        "results/p2/floquet.nc",
+    log:
+        "logs/p2/floquet_merge.log",
+    benchmark:
+        "results/benchmarks/p2/floquet_merge.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    resources:
+        runtime=5,
+        mem_mb=2000,
+    params:
+        package="floquet",
+        settings=canonical(config["p2"]["floquet"]),
+    script:
+        "../scripts/stage_merge.py"

@@ -179,3 +179,48 @@ def validate(
     failed = [check.name for check in checks if check.status == "fail"]
     if failed:
         log.warning("%d of %d checks fail: %s", len(failed), len(checks), ", ".join(failed))
+
+
+# ---------------------------------------------------------------- generic stages
+# Packages with a ``stage`` module (run_point, merge_points) run through these two.
+
+STAGE_REFERENCES = {
+    "floquet": "Negative superfluid density after Higgs-mode excitation (P2), Eqs. 9-10, "
+    "Appendices A and D",
+}
+
+
+def stage_point(package: str, params: Mapping[str, Any], output: str | os.PathLike) -> None:
+    """One job of ``higgsdyn.<package>.stage``: ``run_point(params)`` written atomically."""
+    stage = importlib.import_module(f"higgsdyn.{package}.stage")
+    log.info("%s point %s", package, dict(params))
+    dataset = stage.run_point(dict(params))
+    write_dataset(
+        dataset,
+        output,
+        title=f"higgsdyn {package} point",
+        params=dict(params),
+        references=STAGE_REFERENCES[package],
+        history=f"higgsdyn stage_point {package}",
+    )
+    log.info("wrote %s", output)
+
+
+def stage_merge(
+    package: str,
+    points: Sequence[str],
+    settings: Mapping[str, Any],
+    output: str | os.PathLike,
+) -> None:
+    """Merge a stage's point files with ``higgsdyn.<package>.stage.merge_points``."""
+    stage = importlib.import_module(f"higgsdyn.{package}.stage")
+    merged = stage.merge_points([read_dataset(path) for path in points])
+    write_dataset(
+        merged,
+        output,
+        title=f"higgsdyn {package} stage, merged",
+        params=dict(settings),
+        references=STAGE_REFERENCES[package],
+        history=f"higgsdyn stage_merge {package} of {len(points)} points",
+    )
+    log.info("merged %d points into %s", len(points), output)

@@ -1,0 +1,12 @@
+"""Glue: one point of a stage package (params.package, params.point) -> netCDF."""
+
+import os
+
+# One BLAS thread per declared Snakemake thread, before numpy is imported.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = str(snakemake.threads)  # noqa: F821 (injected by Snakemake)
+
+from higgsdyn.cli.stages import logging_to, stage_point  # noqa: E402
+
+with logging_to(snakemake.log[0]):  # noqa: F821
+    stage_point(snakemake.params.package, snakemake.params.point, snakemake.output[0])  # noqa: F821
