@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# One BLAS thread per process: the tests (and the workflows they start) run side by side on
+# small machines, where threaded BLAS under load is many times slower.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "src")
 

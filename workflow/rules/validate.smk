@@ -8,7 +8,8 @@ localrules:
 rule validate:
     input:
         equilibrium="results/p1/equilibrium.nc",
-        src=package_sources("equilibrium", "cli"),
+        floquet="results/p2/floquet.nc",
+        src=package_sources("equilibrium", "floquet", "cli"),
     output:
         json="results/validation.json",
         table="results/validation.md",

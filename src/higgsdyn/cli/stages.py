@@ -157,7 +157,10 @@ def render_figure(
 
 # ---------------------------------------------------------------- validation
 
-STAGE_CHECKS = {"equilibrium": "higgsdyn.equilibrium.checks"}
+STAGE_CHECKS = {
+    "equilibrium": "higgsdyn.equilibrium.checks",
+    "floquet": "higgsdyn.floquet.checks",
+}
 
 
 def validate(
