@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from higgsdyn.cli.stages import p1_equilibrium_point_params
+from higgsdyn.bdg.stage import point_params as bdg_point_params
 from higgsdyn.floquet.stage import jobs_from_config, point_key
 
 FIGURE_FORMATS = ("pdf", "png")
@@ -13,6 +14,7 @@ FIGURE_DATASETS = {
     "p1_equilibrium": {"equilibrium": "results/p1/equilibrium.nc"},
     "p2_fig2": {"floquet": "results/p2/floquet.nc"},
     "p2_floquet_scaling": {"floquet": "results/p2/floquet.nc"},
+    "p2_fig3a": {"bdg_chain": "results/p2/bdg_chain.nc"},
 }
 
 
@@ -21,6 +23,7 @@ wildcard_constraints:
     zeta=r"\d+\.\d+",
     floquet_key=r"[a-z0-9]+_[a-z0-9]+-\d+\.\d+",
     figure="|".join(FIGURE_DATASETS),
+    bdg_key=r"[A-Za-z0-9_.]+_seed-\d+",
 
 
 def fmt_value(value):
@@ -106,6 +109,23 @@ def floquet_jobs():
 
 def floquet_point_files():
     return [f"results/p2/floquet/points/{key}.nc" for key in floquet_jobs()]
+
+
+# ---------------------------------------------------------------- P2 BdG chain
+
+
+def bdg_jobs():
+    """File key -> parameters of every BdG chain job (one per convention variant and seed)."""
+    settings = config["p2"]["bdg"]
+    return {
+        f"{variant}_seed-{seed}": canonical(bdg_point_params(settings, variant, seed))
+        for variant in [entry["name"] for entry in settings["variants"]]
+        for seed in settings["seeds"]
+    }
+
+
+def bdg_point_files():
+    return [f"results/p2/bdg_chain/points/{key}.nc" for key in bdg_jobs()]
 
 
 # ---------------------------------------------------------------- figures

@@ -51,3 +51,29 @@ rule p2_floquet_merge:
         settings=canonical(config["p2"]["floquet"]),
     script:
         "../scripts/stage_merge.py"
+
+
+localrules:
+    p2_bdg_merge,
+
+
+rule p2_bdg_merge:
+    input:
+        points=bdg_point_files(),
+        src=package_sources("bdg", "cli"),
+    output:
+        "results/p2/bdg_chain.nc",
+    log:
+        "logs/p2/bdg_chain_merge.log",
+    benchmark:
+        "results/benchmarks/p2/bdg_chain_merge.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    resources:
+        runtime=5,
+        mem_mb=4000,
+    params:
+        package="bdg",
+        settings=canonical(config["p2"]["bdg"]),
+    script:
+        "../scripts/stage_merge.py"

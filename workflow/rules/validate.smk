@@ -9,7 +9,8 @@ rule validate:
     input:
         equilibrium="results/p1/equilibrium.nc",
         floquet="results/p2/floquet.nc",
-        src=package_sources("equilibrium", "floquet", "cli"),
+        bdg_chain="results/p2/bdg_chain.nc",
+        src=package_sources("equilibrium", "floquet", "bdg", "cli"),
     output:
         json="results/validation.json",
         table="results/validation.md",

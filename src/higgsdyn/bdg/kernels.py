@@ -13,20 +13,26 @@ Both kernels cost O(N M) = O(N^2): H_BdG has 3 non-zeros per row.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
-@njit(cache=True, parallel=True)
-def apply_minus_i_hamiltonian(states, onsite, gap, hopping, periodic, out):
-    """out = -i H_BdG states (the right-hand side of Eq. (C2) for one quasiparticle state).
+@njit(cache=True)
+def apply_minus_i_hamiltonian(
+    states, onsite, gap, hopping, periodic, shift, out, accumulated, weight, accumulate
+):
+    """out = -i (H_BdG - shift) states (right-hand side of Eq. (C2) for each state), and
+    accumulated = [accumulated if accumulate else 0] + weight out (the RK4 sum, fused).
 
     H_BdG = sum_i [-hopping (|i><i+1| + h.c.) + onsite_i |i><i|] tau_3
             + sum_i (gap_i tau_+ + gap_i^* tau_-) |i><i|,
-    with onsite_i = u_i + delta u_i (disorder plus the normal part of Eq. (C1)).
+    with onsite_i = u_i + delta u_i (disorder plus the normal part of Eq. (C1)). The constant
+    ``shift`` (times the identity) only multiplies every state by a common phase, which
+    rho = V w V^dagger does not see; centring the occupied spectrum on 0 with it makes
+    RK4 more accurate (docs/notes/bdg.md).
     """
     n_sites = onsite.shape[0]
     n_states = states.shape[1]
-    for site in prange(n_sites):
+    for site in range(n_sites):
         left = site - 1
         right = site + 1
         hop_left = hopping
@@ -40,6 +46,8 @@ def apply_minus_i_hamiltonian(states, onsite, gap, hopping, periodic, out):
             if not periodic:
                 hop_right = 0.0
         energy = onsite[site]
+        particle_energy = energy - shift
+        hole_energy = -energy - shift
         pair = gap[site]
         pair_conj = np.conj(pair)
         particle = 2 * site
@@ -48,24 +56,33 @@ def apply_minus_i_hamiltonian(states, onsite, gap, hopping, periodic, out):
             up = states[particle, column]
             down = states[hole, column]
             h_up = (
-                energy * up
+                particle_energy * up
                 + pair * down
                 - hop_left * states[2 * left, column]
                 - hop_right * states[2 * right, column]
             )
             h_down = (
-                -energy * down
+                hole_energy * down
                 + pair_conj * up
                 + hop_left * states[2 * left + 1, column]
                 + hop_right * states[2 * right + 1, column]
             )
-            out[particle, column] = complex(h_up.imag, -h_up.real)
-            out[hole, column] = complex(h_down.imag, -h_down.real)
+            slope_up = complex(h_up.imag, -h_up.real)
+            slope_down = complex(h_down.imag, -h_down.real)
+            out[particle, column] = slope_up
+            out[hole, column] = slope_down
+            if accumulate:
+                accumulated[particle, column] += weight * slope_up
+                accumulated[hole, column] += weight * slope_down
+            else:
+                accumulated[particle, column] = weight * slope_up
+                accumulated[hole, column] = weight * slope_down
 
 
-@njit(cache=True, parallel=True)
-def local_densities(states, weights, pair_amplitude, density_excess):
-    """Site-diagonal Nambu blocks of rho: what Eq. (C1) needs.
+@njit(cache=True)
+def local_densities(states, slope, step, stage, weights, pair_amplitude, density_excess):
+    """Site-diagonal Nambu blocks of rho for the states Y = states + step * slope: what
+    Eq. (C1) needs. Y is written to ``stage`` unless step == 0 (the RK4 stage, fused).
 
     pair_amplitude_i = rho_{i up, i down} = <c_{i down} c_{i up}>,
     density_excess_i = rho_{i up, i up} - rho_{i down-hole, i down-hole} = n_i - 1
@@ -73,7 +90,7 @@ def local_densities(states, weights, pair_amplitude, density_excess):
     """
     n_sites = pair_amplitude.shape[0]
     n_states = states.shape[1]
-    for site in prange(n_sites):
+    for site in range(n_sites):
         particle = 2 * site
         hole = particle + 1
         pair = 0.0j
@@ -81,6 +98,11 @@ def local_densities(states, weights, pair_amplitude, density_excess):
         for column in range(n_states):
             up = states[particle, column]
             down = states[hole, column]
+            if step != 0.0:
+                up += step * slope[particle, column]
+                down += step * slope[hole, column]
+                stage[particle, column] = up
+                stage[hole, column] = down
             weight = weights[column]
             pair += weight * up * np.conj(down)
             excess += weight * (up.real * up.real + up.imag * up.imag)
@@ -111,15 +133,37 @@ def dense_hamiltonian(onsite, gap, hopping, periodic):
     return hamiltonian
 
 
-def apply_minus_i_hamiltonian_reference(states, onsite, gap, hopping, periodic):
-    """numpy reference of :func:`apply_minus_i_hamiltonian` (dense product)."""
-    return -1j * dense_hamiltonian(onsite, gap, hopping, periodic) @ states
+def apply_minus_i_hamiltonian_reference(states, onsite, gap, hopping, periodic, shift):
+    """numpy reference of :func:`apply_minus_i_hamiltonian` (dense product, no accumulation)."""
+    return -1j * (dense_hamiltonian(onsite, gap, hopping, periodic) @ states - shift * states)
 
 
 def local_densities_reference(states, weights):
-    """numpy reference of :func:`local_densities`: (pair_amplitude, density_excess)."""
+    """numpy reference of :func:`local_densities` at step 0: (pair_amplitude, density_excess)."""
     rho = (states * weights) @ states.conj().T
     diagonal = np.arange(0, rho.shape[0], 2)
     pair = rho[diagonal, diagonal + 1]
     excess = (rho[diagonal, diagonal] - rho[diagonal + 1, diagonal + 1]).real
     return pair, excess
+
+
+def dense_commutator_rk4_step(rho, disorder, coupling, hartree_sign, periodic, dt):
+    """Reference for the whole step: RK4 of Eq. (C2) on the dense 2N x 2N density matrix.
+
+    d rho/dt = -i [H_BdG[rho], rho], with Delta_i = -U rho_{2i, 2i+1} and
+    delta u_i = s U/2 (rho_{2i, 2i} - rho_{2i+1, 2i+1}) (Eq. C1) at every stage. O(N^3).
+    """
+
+    def slope(density):
+        diagonal = np.arange(0, density.shape[0], 2)
+        gap = -coupling * density[diagonal, diagonal + 1]
+        excess = (density[diagonal, diagonal] - density[diagonal + 1, diagonal + 1]).real
+        onsite = disorder + 0.5 * hartree_sign * coupling * excess
+        hamiltonian = dense_hamiltonian(onsite, gap, 1.0, periodic)
+        return -1j * (hamiltonian @ density - density @ hamiltonian)
+
+    k1 = slope(rho)
+    k2 = slope(rho + 0.5 * dt * k1)
+    k3 = slope(rho + 0.5 * dt * k2)
+    k4 = slope(rho + dt * k3)
+    return rho + (dt / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)

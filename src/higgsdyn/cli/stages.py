@@ -160,6 +160,7 @@ def render_figure(
 STAGE_CHECKS = {
     "equilibrium": "higgsdyn.equilibrium.checks",
     "floquet": "higgsdyn.floquet.checks",
+    "bdg_chain": "higgsdyn.bdg.checks",
 }
 
 
@@ -187,9 +188,10 @@ def validate(
 # ---------------------------------------------------------------- generic stages
 # Packages with a ``stage`` module (run_point, merge_points) run through these two.
 
+P2_REFERENCE = "Negative superfluid density after Higgs-mode excitation (P2)"
 STAGE_REFERENCES = {
-    "floquet": "Negative superfluid density after Higgs-mode excitation (P2), Eqs. 9-10, "
-    "Appendices A and D",
+    "floquet": f"{P2_REFERENCE}, Eqs. 9-10, Appendices A and D",
+    "bdg": f"{P2_REFERENCE}, Appendix C (Eqs. C1-C3), Fig. 3a",
 }
 
 
@@ -214,10 +216,16 @@ def stage_merge(
     points: Sequence[str],
     settings: Mapping[str, Any],
     output: str | os.PathLike,
+    companions: Mapping[str, str | os.PathLike] | None = None,
 ) -> None:
-    """Merge a stage's point files with ``higgsdyn.<package>.stage.merge_points``."""
+    """Merge a stage's point files with ``higgsdyn.<package>.stage.merge_points``.
+
+    ``companions`` are merged datasets of other stages the merge records results from
+    (keyword arguments of ``merge_points``, e.g. ``kbe_tightbinding`` for the BdG chain).
+    """
     stage = importlib.import_module(f"higgsdyn.{package}.stage")
-    merged = stage.merge_points([read_dataset(path) for path in points])
+    others = {name: read_dataset(path) for name, path in (companions or {}).items()}
+    merged = stage.merge_points([read_dataset(path) for path in points], **others)
     write_dataset(
         merged,
         output,
