@@ -98,3 +98,14 @@ def test_validation_records_and_nan_fails(tmp_path):
     records = json.loads((tmp_path / "v.json").read_text())
     assert [r["status"] for r in records] == ["pass", "fail", "fail"]
     assert "1 of 3 checks pass" in (tmp_path / "v.md").read_text()
+
+
+def test_merged_string_labels_of_different_lengths_survive_a_round_trip(tmp_path):
+    """A label coordinate read back from a short-label file must not truncate longer labels."""
+    points = []
+    for label in ("paramagnetic", "paramagnetic_ag_initial"):
+        ds = _dataset().assign_coords(disorder=((), label, {"units": "1", "long_name": "label"}))
+        points.append(read_dataset(_write(ds, tmp_path / f"{label}.nc")).expand_dims("disorder"))
+    merged = xr.concat(points, dim="disorder")
+    again = read_dataset(_write(merged, tmp_path / "merged.nc"))
+    assert list(again["disorder"].values) == ["paramagnetic", "paramagnetic_ag_initial"]

@@ -133,6 +133,15 @@ def write_dataset(
 
 
 def read_dataset(path: str | os.PathLike) -> xr.Dataset:
-    """Load a dataset fully into memory and close the file."""
+    """Load a dataset fully into memory and close the file.
+
+    The on-disk width of string variables (encoding ``dtype`` ``<U12``) is dropped: datasets
+    built from this one (merges of labels of different lengths) would otherwise be written
+    back with the first file's width and truncate longer labels.
+    """
     with xr.open_dataset(path, engine="netcdf4") as ds:
-        return ds.load()
+        loaded = ds.load()
+    for variable in loaded.variables.values():
+        if variable.dtype.kind in "USO":
+            variable.encoding.pop("dtype", None)
+    return loaded
