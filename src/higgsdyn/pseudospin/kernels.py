@@ -19,9 +19,10 @@ B_p^s = 2 (Delta_s, 0, -eps_p); each of the three flows is solved exactly:
 - F: the source, integrated in closed form over the sub-step (cos/sin of 2 E_p t carried
   by an exact complex-phase recurrence, no trig calls in the loop).
 
-One step is the symmetric (Strang) product K(h/2) F(h/2) R(h) F(h/2) K(h/2), second order.
-Consecutive half kicks use the same Delta and are fused into one K(h), so a step is one
-pass over the levels plus one reduction.
+A Strang sub-step of length l is the symmetric product K(l/2) F(l/2) R(l) F(l/2) K(l/2)
+(second order); the Yoshida triple jump of three sub-steps gives fourth order. Consecutive
+half kicks use the same Delta and are fused, so a sub-step is one pass over the levels
+plus one reduction.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _rotate_about_axis(sx, sy, sz, nx, nz, cos_a, sin_a):
 
 
 @njit(cache=True, parallel=True)
-def strang_run(
+def split_run(
     sx,
     sy,
     sz,
@@ -75,64 +76,70 @@ def strang_run(
     src_sin_z,
     coupling_weight,
     gap_steady,
-    step,
+    substeps,
     n_steps,
     gap_out,
 ):
-    """Advance the pseudospins ``n_steps`` Strang steps in place (Eqs. 9-11 of P1).
+    """Advance the pseudospins ``n_steps`` steps in place (Eqs. 9-11 of P1).
 
-    On entry ``phase_cos/sin`` hold cos/sin(2 E_p t0); on exit cos/sin(2 E_p (t0 + n h)).
-    ``half_cos/sin`` = cos/sin(E_p h), ``rot_cos/sin`` = cos/sin(2 E_p h) (rotation about
-    B^s). ``gap_out[k]`` receives Delta after step k+1. Returns the number of steps done:
-    fewer than ``n_steps`` means Delta became non-finite or exceeded BLOWUP_GAP.
+    A step is the product of symmetric Strang sub-steps of lengths ``substeps`` (one entry
+    h: second order; the Yoshida triple jump h (w1, w0, w1): fourth order). Row j of
+    ``rot_cos/sin`` = cos/sin(2 E_p l_j) and of ``half_cos/sin`` = cos/sin(E_p l_j) for
+    sub-step length l_j. On entry ``phase_cos/sin`` = cos/sin(2 E_p t0); on exit they are
+    advanced by n_steps * sum(substeps). ``gap_out[k]`` receives Delta after step k+1.
+    Returns the number of steps done: fewer than ``n_steps`` means Delta became
+    non-finite or exceeded BLOWUP_GAP.
     """
     n = sx.size
-    half = 0.5 * step
+    n_sub = substeps.size
     gap = 0.0
     for p in prange(n):
         gap += sx[p]
     gap *= coupling_weight
-    kick = half  # the first kick of a run is a half kick, then fused full kicks
+    previous_half = 0.0  # pending half kick of the previous sub-step (fused with the next)
     for k in range(n_steps):
-        angle = 2.0 * (gap - gap_steady) * kick
-        cos_k = np.cos(angle)
-        sin_k = np.sin(angle)
-        total = 0.0
-        for p in prange(n):
-            x = sx[p]
-            y, z = _rotate_about_x(sy[p], sz[p], cos_k, sin_k)
-            c0 = phase_cos[p]
-            s0 = phase_sin[p]
-            c1 = c0 * half_cos[p] - s0 * half_sin[p]
-            s1 = s0 * half_cos[p] + c0 * half_sin[p]
-            c2 = c1 * half_cos[p] - s1 * half_sin[p]
-            s2 = s1 * half_cos[p] + c1 * half_sin[p]
-            # F(h/2) on [t, t + h/2]: closed-form integrals of cos and sin of 2 E t
-            int_cos = (s1 - s0) * inv_two_energy[p]
-            int_sin = (c0 - c1) * inv_two_energy[p]
-            x += src_sin_x[p] * int_sin
-            y += src_const_y[p] * half + src_cos_y[p] * int_cos
-            z += src_sin_z[p] * int_sin
-            x, y, z = _rotate_about_axis(x, y, z, axis_x[p], axis_z[p], rot_cos[p], rot_sin[p])
-            # F(h/2) on [t + h/2, t + h]
-            int_cos = (s2 - s1) * inv_two_energy[p]
-            int_sin = (c1 - c2) * inv_two_energy[p]
-            x += src_sin_x[p] * int_sin
-            y += src_const_y[p] * half + src_cos_y[p] * int_cos
-            z += src_sin_z[p] * int_sin
-            sx[p] = x
-            sy[p] = y
-            sz[p] = z
-            phase_cos[p] = c2
-            phase_sin[p] = s2
-            total += x
-        gap = coupling_weight * total
+        for j in range(n_sub):
+            half = 0.5 * substeps[j]
+            angle = 2.0 * (gap - gap_steady) * (previous_half + half)
+            cos_k = np.cos(angle)
+            sin_k = np.sin(angle)
+            total = 0.0
+            for p in prange(n):
+                x = sx[p]
+                y, z = _rotate_about_x(sy[p], sz[p], cos_k, sin_k)
+                hc = half_cos[j, p]
+                hs = half_sin[j, p]
+                c0 = phase_cos[p]
+                s0 = phase_sin[p]
+                c1 = c0 * hc - s0 * hs
+                s1 = s0 * hc + c0 * hs
+                c2 = c1 * hc - s1 * hs
+                s2 = s1 * hc + c1 * hs
+                inv = inv_two_energy[p]
+                # F(l/2) on [t, t + l/2]: closed-form integrals of cos and sin of 2 E t
+                x += src_sin_x[p] * (c0 - c1) * inv
+                y += src_const_y[p] * half + src_cos_y[p] * (s1 - s0) * inv
+                z += src_sin_z[p] * (c0 - c1) * inv
+                x, y, z = _rotate_about_axis(
+                    x, y, z, axis_x[p], axis_z[p], rot_cos[j, p], rot_sin[j, p]
+                )
+                # F(l/2) on [t + l/2, t + l]
+                x += src_sin_x[p] * (c1 - c2) * inv
+                y += src_const_y[p] * half + src_cos_y[p] * (s2 - s1) * inv
+                z += src_sin_z[p] * (c1 - c2) * inv
+                sx[p] = x
+                sy[p] = y
+                sz[p] = z
+                phase_cos[p] = c2
+                phase_sin[p] = s2
+                total += x
+            gap = coupling_weight * total
+            previous_half = half
         gap_out[k] = gap
         if not np.isfinite(gap) or abs(gap) > BLOWUP_GAP:
             return k
-        kick = step
-    # closing half kick: synchronises S with the time t0 + n h (leaves Delta unchanged)
-    angle = 2.0 * (gap - gap_steady) * half
+    # closing half kick: synchronises S with the final time (leaves Delta unchanged)
+    angle = 2.0 * (gap - gap_steady) * previous_half
     cos_k = np.cos(angle)
     sin_k = np.sin(angle)
     for p in prange(n):
@@ -183,51 +190,58 @@ def principal_value_correction(eps, energy, cos_theta, cutoff):
 # ------------------------------------------------------------------ numpy references
 
 
-def strang_run_reference(state, phase, coefficients, coupling_weight, gap_steady, step, n_steps):
-    """Plain-numpy twin of :func:`strang_run` (tests and benchmark only).
+def yoshida_substeps(step: float, order: int) -> np.ndarray:
+    """Sub-step lengths of one step: (h,) for order 2, the Yoshida triple jump for order 4."""
+    if order == 2:
+        return np.array([step])
+    if order == 4:
+        w1 = 1.0 / (2.0 - 2.0 ** (1.0 / 3.0))
+        return step * np.array([w1, 1.0 - 2.0 * w1, w1])
+    raise ValueError(f"order must be 2 or 4, got {order!r}")
 
-    ``state`` = (sx, sy, sz) arrays, ``phase`` = 2 E_p t0 (array), ``coefficients`` a dict
-    with eps, energy (E_p at Delta_s), a, b, c, d (source, Eq. 9). Returns (state, gaps).
+
+def split_run_reference(state, time0, coefficients, coupling_weight, gap_steady, substeps, n_steps):
+    """Plain-numpy twin of :func:`split_run` (tests and benchmark only).
+
+    ``state`` = (sx, sy, sz), ``time0`` the start time, ``coefficients`` a dict with eps,
+    energy (E_p at Delta_s), a, b, c, d (source of Eq. 9). Each sub-step is
+    K(l/2) F(l/2) R(l) F(l/2) K(l/2), written out without fusing. Returns (state, gaps).
     """
     sx, sy, sz = (np.array(component, dtype=float) for component in state)
-    eps = coefficients["eps"]
-    energy = coefficients["energy"]
+    eps, energy = coefficients["eps"], coefficients["energy"]
     nx, nz = gap_steady / energy, -eps / energy
     a, b, c, d = (coefficients[key] for key in ("a", "b", "c", "d"))
-    t_phase = np.array(phase, dtype=float)
+
+    def kick(sx, sy, sz, length):
+        angle = 2.0 * (coupling_weight * sx.sum() - gap_steady) * length
+        cos_a, sin_a = np.cos(angle), np.sin(angle)
+        return sx, cos_a * sy - sin_a * sz, cos_a * sz + sin_a * sy
+
+    def source(sx, sy, sz, t0, t1):
+        int_cos = (np.sin(2 * energy * t1) - np.sin(2 * energy * t0)) / (2 * energy)
+        int_sin = (np.cos(2 * energy * t0) - np.cos(2 * energy * t1)) / (2 * energy)
+        return sx + c * int_sin, sy + a * (t1 - t0) + b * int_cos, sz + d * int_sin
+
+    def rotate(sx, sy, sz, length):
+        cos_a, sin_a = np.cos(2 * energy * length), np.sin(2 * energy * length)
+        n_dot_s = (1 - cos_a) * (nx * sx + nz * sz)
+        return (
+            cos_a * sx - sin_a * nz * sy + n_dot_s * nx,
+            cos_a * sy + sin_a * (nz * sx - nx * sz),
+            cos_a * sz + sin_a * nx * sy + n_dot_s * nz,
+        )
+
+    t = float(time0)
     gaps = np.empty(n_steps)
-
-    def source_increment(phase0, phase1):
-        int_cos = (np.sin(phase1) - np.sin(phase0)) / (2.0 * energy)
-        int_sin = (np.cos(phase0) - np.cos(phase1)) / (2.0 * energy)
-        return c * int_sin, a * 0.5 * step + b * int_cos, d * int_sin
-
-    def kick(sy, sz, gap, length):
-        angle = 2.0 * (gap - gap_steady) * length
-        return np.cos(angle) * sy - np.sin(angle) * sz, np.cos(angle) * sz + np.sin(angle) * sy
-
-    gap = coupling_weight * sx.sum()
     for k in range(n_steps):
-        sy, sz = kick(sy, sz, gap, 0.5 * step)
-        mid = t_phase + energy * step
-        end = t_phase + 2.0 * energy * step
-        for phase0, phase1 in ((t_phase, mid), (mid, end)):
-            dx, dy, dz = source_increment(phase0, phase1)
-            sx, sy, sz = sx + dx, sy + dy, sz + dz
-            if phase0 is t_phase:
-                angle = 2.0 * energy * step
-                n_dot_s = nx * sx + nz * sz
-                cross = (-nz * sy, nz * sx - nx * sz, nx * sy)
-                cos_a, sin_a = np.cos(angle), np.sin(angle)
-                sx, sy, sz = (
-                    cos_a * sx + sin_a * cross[0] + (1 - cos_a) * n_dot_s * nx,
-                    cos_a * sy + sin_a * cross[1],
-                    cos_a * sz + sin_a * cross[2] + (1 - cos_a) * n_dot_s * nz,
-                )
-        t_phase = end
-        gap = coupling_weight * sx.sum()
-        sy, sz = kick(sy, sz, gap, 0.5 * step)
-        gaps[k] = gap
+        for length in substeps:
+            sx, sy, sz = kick(sx, sy, sz, 0.5 * length)
+            sx, sy, sz = source(sx, sy, sz, t, t + 0.5 * length)
+            sx, sy, sz = rotate(sx, sy, sz, length)
+            sx, sy, sz = source(sx, sy, sz, t + 0.5 * length, t + length)
+            sx, sy, sz = kick(sx, sy, sz, 0.5 * length)
+            t += length
+        gaps[k] = coupling_weight * sx.sum()
     return (sx, sy, sz), gaps
 
 

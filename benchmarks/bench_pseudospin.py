@@ -1,0 +1,139 @@
+"""Benchmark of the P1 pseudospin solver (issue 3): one quench at N = 15024 to t = 400/Delta_1.
+
+Reports wall time, steps/s, ns per pseudospin update and a flop estimate for the numba
+splitting kernel; its accuracy (max |Delta_h - Delta_ref| with Delta_ref from h/4, and the
+step-halving change); and, in the same run and on the same interval, scipy solve_ivp DOP853
+with the vectorised numpy right-hand side (kernels.rhs_reference) at the same accuracy, and the
+plain-numpy twin of the kernel. Rerun:  python benchmarks/bench_pseudospin.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numba
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from higgsdyn.pseudospin import api, kernels
+
+# flops per pseudospin per sub-step in split_run: x-kick 6, phase recurrence 12,
+# two source half-steps 2 x 12, Rodrigues rotation 21, reduction 1 (counted by hand).
+FLOPS_PER_UPDATE = 64
+
+
+def problem(n_levels: int, zeta: float):
+    lambda_f = 1.0 / np.arcsinh(10.0)
+    lambda_i = 1.0 / np.arcsinh(10.0 / 1.05)
+    cutoff = api.cutoff_for_unit_gap(lambda_f, n_levels)
+    eps = api.level_grid(n_levels, cutoff)
+    gap0 = api.clean_gap(lambda_i, n_levels, cutoff)
+    cos_t, sin_t = api.projection_angle(eps, gap0, 1.0)
+    w = api.w_eq40(eps, 1.0)
+    coefficients = api.source_coefficients(eps, 1.0, cos_t, sin_t, w, api.Rates(zeta, 0.0))
+    energy0 = np.sqrt(eps**2 + gap0**2)
+    state = (gap0 / energy0, np.zeros_like(eps), -eps / energy0)
+    return state, coefficients, api.coupling_weight(lambda_f, n_levels, cutoff)
+
+
+def run(state, coefficients, weight, step, t_end):
+    start = time.perf_counter()
+    result = api.evolve(state, coefficients, weight, 1.0, step, int(round(t_end / step)))
+    return result.gaps, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--levels", type=int, default=15024)
+    parser.add_argument("--t-max", type=float, default=400.0)
+    parser.add_argument("--steps", type=float, nargs="+", default=[0.025, 0.0125])
+    parser.add_argument("--zeta", type=float, default=0.1)
+    parser.add_argument("--t-compare", type=float, default=40.0, help="interval for scipy")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--rtols", type=float, nargs="+", default=[1e-5, 1e-7])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.levels, args.t_max, args.t_compare = 2000, 50.0, 10.0
+    state, coefficients, weight = problem(args.levels, args.zeta)
+    run(state, coefficients, weight, 0.1, 1.0)  # compile
+    print(f"N = {args.levels}, t_max = {args.t_max}, zeta = {args.zeta} (paramagnetic), order 4")
+
+    numba.set_num_threads(1)
+    finest = min(args.steps) / 4
+    reference, _ = run(state, coefficients, weight, finest, args.t_max)
+    for threads in args.threads:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        for step in args.steps:
+            gaps, seconds = run(state, coefficients, weight, step, args.t_max)
+            stride = int(round(step / finest))
+            error = np.max(np.abs(gaps - reference[::stride]))
+            halved, _ = run(state, coefficients, weight, step / 2, args.t_max)
+            change = np.max(np.abs(gaps - halved[::2]))
+            n_steps = int(round(args.t_max / step))
+            updates = 3 * n_steps * args.levels
+            print(
+                f"threads={threads} h={step}: {seconds:.2f} s, {n_steps / seconds:.0f} steps/s, "
+                f"{1e9 * seconds / updates:.2f} ns/pseudospin-update (3 per step), "
+                f"{FLOPS_PER_UPDATE * updates / seconds / 1e9:.2f} GFlop/s; "
+                f"max|Delta - ref| = {error:.2e}, step-halving change = {change:.2e}"
+            )
+
+    # same interval, same accuracy: scipy DOP853 vs numba splitting. Reference: our run at
+    # h = 0.0015625 (error ~1e-8); for each rtol, our step is halved from 0.025 until our
+    # error is at most scipy's.
+    numba.set_num_threads(1)
+    t_end = args.t_compare
+    sample = np.linspace(0.0, t_end, 201)
+    fine, _ = run(state, coefficients, weight, 0.0015625, t_end)
+    exact = np.interp(sample, np.linspace(0, t_end, fine.size), fine)
+    for rtol in args.rtols:
+        start = time.perf_counter()
+        solution = solve_ivp(
+            kernels.rhs_reference,
+            (0.0, t_end),
+            np.concatenate(state),
+            method="DOP853",
+            rtol=rtol,
+            atol=rtol * 1e-2,
+            vectorized=True,
+            args=(coefficients, weight),
+            t_eval=sample,
+        )
+        seconds_scipy = time.perf_counter() - start
+        scipy_gap = weight * solution.y.reshape(3, args.levels, -1)[0].sum(axis=0)
+        scipy_error = np.max(np.abs(scipy_gap - exact))
+        step = 0.025
+        while True:
+            gaps, seconds_numba = run(state, coefficients, weight, step, t_end)
+            ours = np.interp(sample, np.linspace(0, t_end, gaps.size), gaps)
+            our_error = np.max(np.abs(ours - exact))
+            if our_error <= scipy_error or step <= 0.0031251:
+                break  # the reference step is 0.0015625: do not go below 2x it
+            step /= 2
+        print(
+            f"on [0, {t_end}]: scipy DOP853 rtol={rtol:g} ({solution.nfev} RHS calls) "
+            f"{seconds_scipy:.2f} s, error {scipy_error:.2e}; numba h={step:g} "
+            f"{seconds_numba:.3f} s, error {our_error:.2e}"
+            f"{'' if our_error <= scipy_error else ' (NOT reached: compare with care)'}; "
+            f"time ratio scipy/numba = {seconds_scipy / seconds_numba:.1f}"
+        )
+
+    target_step = args.steps[0]
+    steps_ref = int(round(min(t_end, 5.0) / target_step))
+    substeps = kernels.yoshida_substeps(target_step, 4)
+    start = time.perf_counter()
+    kernels.split_run_reference(state, 0.0, coefficients, weight, 1.0, substeps, steps_ref)
+    seconds_numpy = time.perf_counter() - start
+    start = time.perf_counter()
+    api.evolve(state, coefficients, weight, 1.0, target_step, steps_ref)
+    seconds_kernel = time.perf_counter() - start
+    print(
+        f"numpy twin of the kernel, {steps_ref} steps: {seconds_numpy:.3f} s vs numba "
+        f"{seconds_kernel:.3f} s: ratio {seconds_numpy / seconds_kernel:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,308 @@
+"""P1 quench stage: one (disorder, zeta, lambda_f) point -> xarray.Dataset, and the merge.
+
+Units: energies in Delta_1 (clean grid gap at lambda_f), times in 1/Delta_1;
+zeta = 1/(tau_s Delta_1) (paramagnetic) or 1/(tau_u Delta_1) (nonmagnetic), P1 Figs. 2-3.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numba
+import numpy as np
+import xarray as xr
+
+from higgsdyn import analysis
+from higgsdyn.pseudospin import api
+
+log = logging.getLogger(__name__)
+
+SOURCE_PAPER = "P1 Eqs. 9-13, 15, Figs. 1-3; Suppl. Eqs. 16-22, 39-41, 63, 66, 77-79"
+DISORDER_TYPES = ("paramagnetic", "nonmagnetic")
+# Spectral peaks are searched below 6 Delta_1 (3 x 2 Delta_1): the amplitude mode lives near
+# 2 Delta; above, only the decaying level-by-level precession at 2 E_p remains.
+OMEGA_MAX = 6.0
+
+
+@dataclass(frozen=True)
+class QuenchParams:
+    """One quench job (energies in Delta_1, times in 1/Delta_1)."""
+
+    disorder: str  # "paramagnetic" (tau_u -> inf) or "nonmagnetic" (tau_s -> inf)
+    zeta: float  # 1/(tau_s Delta_1) or 1/(tau_u Delta_1), P1 Figs. 2-3
+    lambda_f: float  # final coupling lambda_f (Eq. 10); fixes omega_D/Delta_1
+    lambda_i: float  # initial coupling lambda_i (Eq. 10)
+    n_levels: int  # N equally spaced levels (P1: 15024)
+    step: float  # time step h [1/Delta_1]
+    order: int  # 2: Strang splitting, 4: Yoshida triple jump of it
+    t_max: float  # end of the run [1/Delta_1]
+    output_every: int  # store Delta(t) every this many steps
+    initial_state: str  # "bcs" or "ag" (Eq. 12)
+    theta: str  # "projection" or "clean_steady_state" (adapted Suppl. Eqs. 77-79)
+    w_function: str  # "eq39" or "eq40"
+    steady_gap: str  # "clean_run" or "gap_final"
+    clean_t_max: float  # length of the clean run giving Delta_s, theta_p [1/Delta_1]
+    window_start: float  # start of the late-time analysis window [1/Delta_1]
+    n_quadrature: int  # u-nodes of the AG profiles (Suppl. Eqs. 63/66)
+    threads: int = 1  # numba threads
+    variant: str = ""  # appended to the disorder label, e.g. "bcs_initial"
+
+    def __post_init__(self) -> None:
+        checks = {
+            "disorder": self.disorder in DISORDER_TYPES,
+            "zeta": 0.0 <= self.zeta < 1.0,
+            "lambda_f": 0.0 < self.lambda_f < 2.0,
+            "lambda_i": 0.0 < self.lambda_i < 2.0,
+            "n_levels": self.n_levels >= 16 and self.n_levels % 2 == 0,
+            "step": 0.0 < self.step < 1.0,
+            "order": self.order in (2, 4),
+            "t_max": self.t_max > 0.0,
+            "output_every": self.output_every >= 1,
+            "clean_t_max": self.clean_t_max > 0.0,
+            "window_start": 0.0 <= self.window_start < self.t_max,
+            "n_quadrature": self.n_quadrature >= 4,
+            "threads": self.threads >= 1,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"invalid quench parameters {bad} in {self}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.disorder}_{self.variant}" if self.variant else self.disorder
+
+    @property
+    def rates(self) -> api.Rates:
+        if self.disorder == "paramagnetic":
+            return api.Rates(spin_flip=self.zeta, potential=0.0)
+        return api.Rates(spin_flip=0.0, potential=self.zeta)
+
+    def describe(self) -> str:
+        return f"({self.label}, zeta={self.zeta}, lambda_f={self.lambda_f})"
+
+    def solver(self) -> str:
+        return (
+            f"exact-rotation splitting order {self.order}, h={self.step}, N={self.n_levels}, "
+            f"t_max={self.t_max}, output every {self.output_every} steps; "
+            f"initial_state={self.initial_state}, theta={self.theta}, W={self.w_function}, "
+            f"Delta_s={self.steady_gap} (clean run to {self.clean_t_max}), "
+            f"AG quadrature n={self.n_quadrature}"
+        )
+
+
+def _attrs(units: str, long_name: str) -> dict[str, str]:
+    return {"units": units, "long_name": long_name}
+
+
+def analyse(time: np.ndarray, gap: np.ndarray, zeta: float, window_start: float) -> dict:
+    """Late-window statistics of Delta(t): mean, amplitude, frequency, Fig. 3(b) fit."""
+    t, values = analysis.late_window(time, gap, window_start)
+    sinusoid = analysis.fit_sinusoid(t, values, omega_max=OMEGA_MAX)
+    out = {
+        "steady_mean": (float(values.mean()), "Delta_1", "mean of Delta(t) over the window"),
+        "steady_amplitude": (
+            sinusoid.amplitude,
+            "Delta_1",
+            "amplitude of the fitted sinusoid mean + R cos(omega t + phase) in the window",
+        ),
+        "steady_amplitude_err": (sinusoid.amplitude_err, "Delta_1", "std error of R"),
+        "steady_peak_to_peak": (
+            float(values.max() - values.min()),
+            "Delta_1",
+            "max - min of Delta(t) in the window (peak-to-peak)",
+        ),
+        "steady_frequency": (
+            sinusoid.omega,
+            "Delta_1",
+            "angular frequency of the oscillation: spectral peak (< 6 Delta_1) refined by a fit",
+        ),
+        "steady_frequency_err": (sinusoid.omega_err, "Delta_1", "std error of omega"),
+        "steady_frequency_spectral": (
+            analysis.spectral_peak(t, values, omega_max=OMEGA_MAX),
+            "Delta_1",
+            "angular frequency of the Hann-windowed spectral peak (before refinement)",
+        ),
+        "fit_rms_residual": (sinusoid.rms_residual, "Delta_1", "rms residual of that fit"),
+        "steady_phase": (sinusoid.phase, "rad", "phase of that fit, cos(omega t + phase)"),
+        "steady_phase_err": (sinusoid.phase_err, "rad", "std error of the phase"),
+    }
+    fitted = {"A": np.nan, "B": np.nan, "phi": np.nan}  # undefined without disorder
+    errors = dict(fitted)
+    if zeta > 0.0:
+        fig3b = analysis.fit_offset_cosine(t, values, zeta, reference=1.0, omega=2.0)
+        fitted = {"A": fig3b.A, "B": fig3b.B, "phi": fig3b.phi}
+        errors = {"A": fig3b.A_err, "B": fig3b.B_err, "phi": fig3b.phi_err}
+    caption = "P1 Fig. 3(b) fit Delta = Delta_1 - zeta [A + B cos(2 Delta_1 t + phi)] in window"
+    out["A"] = (fitted["A"], "1", f"A of the {caption}")
+    out["B"] = (fitted["B"], "1", f"B of the {caption}")
+    out["phi"] = (fitted["phi"], "rad", f"phi of the {caption}")
+    for name in ("A", "B", "phi"):
+        out[f"{name}_err"] = (errors[name], out[name][1], f"std error of {name}")
+    return out
+
+
+def higgs_predictions(mean_gap: float, zeta: float, disorder: str) -> dict:
+    """Closed-form Higgs frequencies at the measured mean gap D, with x = zeta/D = 1/(tau D).
+
+    Paramagnetic: printed Eq. (13) 2D sqrt(1 - x^2) and the Eq. (9)-consistent
+    2D sqrt(1 - x^2/4) (factor-2 finding of the equilibrium stage); nonmagnetic: Eq. (15)
+    2D sqrt(1 + x^2) (NaN for the other type). For comparison with steady_frequency.
+    """
+    x = zeta / mean_gap
+    para = disorder == "paramagnetic"
+    nan = float("nan")
+    return {
+        "zeta_over_mean_gap": (x, "1", "1/(tau D) with D = steady_mean (zeta relative to the gap)"),
+        "omega_eq13": (
+            2 * mean_gap * np.sqrt(1 - x * x) if para and x < 1 else nan,
+            "Delta_1",
+            "printed Eq. (13): 2 D sqrt(1 - (1/(tau_s D))^2), D = steady_mean",
+        ),
+        "omega_corrected": (
+            2 * mean_gap * np.sqrt(1 - x * x / 4) if para else nan,
+            "Delta_1",
+            "Eq. (9)-consistent 2 D sqrt(1 - (1/(2 tau_s D))^2), D = steady_mean",
+        ),
+        "omega_eq15": (
+            2 * mean_gap * np.sqrt(1 + x * x) if not para else nan,
+            "Delta_1",
+            "printed Eq. (15): 2 D sqrt(1 + (1/(tau_u D))^2), D = steady_mean",
+        ),
+    }
+
+
+def run_point(params: dict) -> xr.Dataset:
+    """One quench: Delta(t) (Eqs. 9-10) and its late-time analysis, as a dataset."""
+    point = QuenchParams(**params)
+    numba.set_num_threads(min(point.threads, numba.config.NUMBA_NUM_THREADS))
+    spec = api.QuenchSpec(
+        lambda_i=point.lambda_i,
+        lambda_f=point.lambda_f,
+        rates=point.rates,
+        n_levels=point.n_levels,
+        step=point.step,
+        order=point.order,
+        t_max=point.t_max,
+        initial_state=point.initial_state,
+        theta=point.theta,
+        w_function=point.w_function,
+        steady_gap=point.steady_gap,
+        clean_t_max=point.clean_t_max,
+        n_quadrature=point.n_quadrature,
+    )
+    log.info("quench %s", point.describe())
+    result = api.simulate(spec, label=point.describe())
+    if not np.all(np.isfinite(result.gaps)):
+        raise FloatingPointError(f"non-finite Delta(t) for {point.describe()}")
+    if point.zeta == 0.0 and result.max_norm_deviation > 1e-8:
+        raise RuntimeError(
+            f"clean run lost |S_p| = 1 by {result.max_norm_deviation:.3g} for {point.describe()}"
+        )
+    keep = slice(None, None, point.output_every)
+    time, gap = result.time[keep], result.gaps[keep]
+    stats = analyse(time, gap, point.zeta, point.window_start)
+    stats.update(higgs_predictions(stats["steady_mean"][0], point.zeta, point.disorder))
+    scalars = {
+        "gap_initial": (result.gap_initial, "Delta_1", "Delta(0) of the initial state (Eq. 10)"),
+        "gap_initial_clean": (
+            result.gap_initial_clean,
+            "Delta_1",
+            "clean BCS gap Delta_0 at lambda_i (Eq. 10 on the grid)",
+        ),
+        "gap_final": (1.0, "Delta_1", "clean equilibrium gap Delta_1 at lambda_f (the unit)"),
+        "gap_final_ag": (
+            result.gap_final_ag,
+            "Delta_1",
+            "AG equilibrium gap at lambda_f with the same impurity rates (Eqs. 10, 12)",
+        ),
+        "delta_s": (result.gap_steady, "Delta_1", "Delta_s used in L_p (Eq. 11), W_p, theta_p"),
+        "max_norm_deviation": (
+            result.max_norm_deviation,
+            "1",
+            "max over levels and chunk ends of | |S_p| - 1 |",
+        ),
+        "omega_D": (result.cutoff, "Delta_1", "cutoff omega_D of Eq. (10)"),
+        "wall_seconds": (
+            result.main_seconds + result.clean_seconds,
+            "s",
+            "wall time of the integrations",
+        ),
+        **stats,
+    }
+    data_vars = {name: ((), value, _attrs(u, ln)) for name, (value, u, ln) in scalars.items()}
+    data_vars["gap_t"] = (("time",), gap, _attrs("Delta_1", "pairing amplitude Delta(t), Eq. 10"))
+    coords = {
+        "time": ("time", time, _attrs("1/Delta_1", "time after the quench")),
+        "disorder": ((), point.label, _attrs("1", "disorder type [_initial-state variant]")),
+        "zeta": ((), point.zeta, _attrs("1", "zeta = 1/(tau Delta_1), tau = tau_s or tau_u")),
+        "lambda_f": ((), point.lambda_f, _attrs("1", "final coupling lambda_f, Eq. 10")),
+    }
+    dataset = xr.Dataset(data_vars, coords=coords)
+    dataset.attrs["source_paper"] = SOURCE_PAPER
+    dataset.attrs["solver"] = point.solver()
+    dataset.attrs["lambda_i"] = point.lambda_i
+    log.info(
+        "done %s: mean %.5f, amplitude %.3g, omega %.5f, %.1f s",
+        point.describe(),
+        stats["steady_mean"][0],
+        stats["steady_amplitude"][0],
+        stats["steady_frequency"][0],
+        scalars["wall_seconds"][0],
+    )
+    return dataset
+
+
+def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
+    """Merged quench dataset: dims (disorder, zeta, lambda_f, time); absent points are NaN."""
+    if not datasets:
+        raise ValueError("no quench points to merge")
+    times = {tuple(np.round(ds["time"].values, 12)) for ds in datasets}
+    if len(times) != 1:
+        raise ValueError("quench points have different time grids (t_max, step, output_every)")
+    expanded = [ds.expand_dims(["disorder", "zeta", "lambda_f"]) for ds in datasets]
+    merged = xr.merge(expanded, join="outer", combine_attrs="drop_conflicts", compat="no_conflicts")
+    for name, variable in merged.variables.items():
+        source = datasets[0][name] if name in datasets[0].variables else None
+        if source is not None:
+            variable.attrs.update(source.attrs)
+    solvers = sorted({ds.attrs["solver"] for ds in datasets})
+    merged.attrs["source_paper"] = SOURCE_PAPER
+    merged.attrs["solver"] = " | ".join(solvers)
+    return merged
+
+
+GRID_KEYS = ("name", "disorder", "zeta", "lambda_f")
+
+
+def expand_grids(settings: Mapping[str, Any]) -> list[dict]:
+    """All job parameter dicts of the ``p1.quench`` config block (one per point).
+
+    ``settings`` holds the shared options and ``grids``: each grid is the product
+    disorder x zeta x lambda_f and may override any shared option (e.g. ``initial_state``)
+    and set ``variant`` (appended to the disorder label). Duplicate points (same label,
+    zeta, lambda_f) are an error.
+    """
+    shared = {key: value for key, value in settings.items() if key != "grids"}
+    points, seen = [], set()
+    for grid in settings["grids"]:
+        overrides = {key: value for key, value in grid.items() if key not in GRID_KEYS}
+        for disorder in grid["disorder"]:
+            for zeta in grid["zeta"]:
+                for lambda_f in grid["lambda_f"]:
+                    params = {
+                        **shared,
+                        **overrides,
+                        "disorder": disorder,
+                        "zeta": float(zeta),
+                        "lambda_f": float(lambda_f),
+                    }
+                    point = QuenchParams(**params)
+                    key = (point.label, point.zeta, point.lambda_f)
+                    if key in seen:
+                        raise ValueError(f"grid {grid['name']!r} repeats the point {key}")
+                    seen.add(key)
+                    points.append(asdict(point))
+    return points

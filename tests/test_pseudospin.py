@@ -1,0 +1,276 @@
+"""Physics checks of the P1 pseudospin solver (Eqs. 9-12): each test names its oracle."""
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from higgsdyn import analysis
+from higgsdyn.pseudospin import api, kernels
+
+LAMBDA_F = 1.0 / np.arcsinh(10.0)  # omega_D ~ 10 Delta_1
+LAMBDA_I = 1.0 / np.arcsinh(10.0 / 1.05)  # Delta_0 ~ 1.05 Delta_1
+
+
+def spec(**changes) -> api.QuenchSpec:
+    """Small, fast quench (N = 1500, revival time pi N/omega_D ~ 470 beyond t_max)."""
+    values = dict(
+        lambda_i=LAMBDA_I,
+        lambda_f=LAMBDA_F,
+        rates=api.Rates(0.0, 0.0),
+        n_levels=1500,
+        step=0.025,
+        order=4,
+        t_max=100.0,
+        initial_state="bcs",
+        theta="projection",
+        w_function="eq39",
+        steady_gap="gap_final",
+        clean_t_max=50.0,
+        n_quadrature=80,
+    )
+    values.update(changes)
+    return api.QuenchSpec(**values)
+
+
+def disordered_coefficients(n_levels=200, zeta_s=0.2, zeta_u=0.1):
+    """Source coefficients of Eq. (9) with both channels on, for kernel cross-checks."""
+    cutoff = api.cutoff_for_unit_gap(LAMBDA_F, n_levels)
+    eps = api.level_grid(n_levels, cutoff)
+    gap0 = api.clean_gap(LAMBDA_I, n_levels, cutoff)
+    cos_t, sin_t = api.projection_angle(eps, gap0, 1.0)
+    w = api.w_eq39(eps, 1.0, cos_t, cutoff)
+    coefficients = api.source_coefficients(eps, 1.0, cos_t, sin_t, w, api.Rates(zeta_s, zeta_u))
+    energy0 = np.sqrt(eps**2 + gap0**2)
+    state = (gap0 / energy0, np.zeros_like(eps), -eps / energy0)
+    return coefficients, state, api.coupling_weight(LAMBDA_F, n_levels, cutoff)
+
+
+@pytest.mark.parametrize("order", [2, 4])
+def test_numba_kernel_equals_numpy_reference(order):
+    coefficients, state, weight = disordered_coefficients()
+    substeps = kernels.yoshida_substeps(0.05, order)
+    ref_state, ref_gaps = kernels.split_run_reference(
+        state, 0.0, coefficients, weight, 1.0, substeps, 100
+    )
+    run = api.evolve(state, coefficients, weight, 1.0, 0.05, 100, order=order, chunk_steps=37)
+    assert np.max(np.abs(run.gaps[1:] - ref_gaps)) < 1e-12
+    for mine, ref in zip(run.state, ref_state, strict=True):
+        assert np.max(np.abs(mine - ref)) < 1e-12
+
+
+def test_splitting_converges_to_dop853_at_fourth_order_with_both_impurity_channels():
+    """Independent solver: scipy DOP853 (rtol 1e-12) on the Eq. (9) right-hand side."""
+    coefficients, state, weight = disordered_coefficients(n_levels=120)
+    t_end = 10.0
+    reference = solve_ivp(
+        kernels.rhs_reference,
+        (0.0, t_end),
+        np.concatenate(state),
+        method="DOP853",
+        rtol=1e-12,
+        atol=1e-13,
+        args=(coefficients, weight),
+        t_eval=np.linspace(0.0, t_end, 201),
+    )
+    ref_gap = weight * reference.y.reshape(3, -1, 201)[0].sum(axis=0)
+    errors = []
+    for step in (0.0125, 0.00625):
+        run = api.evolve(state, coefficients, weight, 1.0, step, int(round(t_end / step)))
+        errors.append(np.max(np.abs(run.gaps[:: int(round(0.05 / step))] - ref_gap)))
+    assert 12.0 < errors[0] / errors[1] < 20.0
+    assert errors[1] < 1e-6
+
+
+@pytest.mark.parametrize("order", [2, 4])
+def test_convergence_order_in_the_step_with_sources(order):
+    """Halving h divides the Delta(t) error by ~2^order (Eq. 9 with the source terms on)."""
+    coefficients, state, weight = disordered_coefficients(n_levels=300)
+    t_end, steps = 10.0, (0.1, 0.05, 0.025, 0.0125)
+    finals = []
+    for step in steps:
+        run = api.evolve(state, coefficients, weight, 1.0, step, int(t_end / step), order=order)
+        finals.append(run.gaps[-1])
+    errors = np.abs(np.diff(finals))
+    ratio = errors[-2] / errors[-1]
+    assert 0.7 * 2**order < ratio < 1.5 * 2**order, (errors, ratio)
+
+
+def test_clean_quench_keeps_unit_norm_and_conserves_bcs_energy():
+    """Clean limit: |S_p| = 1 to round-off and H = -2 sum eps S^z + g (sum S^x)^2 conserved."""
+    setup = spec()
+    cutoff = api.cutoff_for_unit_gap(setup.lambda_f, setup.n_levels)
+    eps = api.level_grid(setup.n_levels, cutoff)
+    weight = api.coupling_weight(setup.lambda_f, setup.n_levels, cutoff)
+    gap0 = api.clean_gap(setup.lambda_i, setup.n_levels, cutoff)
+    energy0 = np.sqrt(eps**2 + gap0**2)
+    state = (gap0 / energy0, np.zeros_like(eps), -eps / energy0)
+    zero = np.zeros_like(eps)
+    coefficients = dict(eps=eps, energy=np.sqrt(eps**2 + 1.0), a=zero, b=zero, c=zero, d=zero)
+    run = api.evolve(state, coefficients, weight, 1.0, 0.02, 2500)
+    assert run.max_norm_deviation < 1e-12
+    # energy per level spacing (an intensive number ~ Delta_1^2)
+    drift = abs(api.bcs_energy(run.state, eps, weight) - api.bcs_energy(state, eps, weight))
+    spacing = 2 * cutoff / setup.n_levels
+    assert drift * spacing < 1e-4
+
+
+def test_volkov_kogan_oscillation_frequency_decay_and_phase():
+    """Clean small quench: Delta = D + R cos(2 D t + pi/4)/sqrt(t) (Volkov-Kogan)."""
+    result = api.simulate(spec(step=0.04))
+    t, gap = analysis.late_window(result.time, result.gaps, 20.0)
+    fit = analysis.fit_decaying_cosine(t, gap)
+    assert abs(fit.omega / (2 * fit.mean) - 1.0) < 2e-3
+    assert abs(np.angle(np.exp(1j * (fit.phase - np.pi / 4)))) < 0.1
+    exponent, _ = analysis.envelope_exponent(t, gap, fit.mean)
+    assert abs(exponent + 0.5) < 0.05
+
+
+def test_no_quench_clean_equilibrium_is_stationary():
+    result = api.simulate(spec(lambda_i=LAMBDA_F, t_max=30.0, n_levels=1000, step=0.04))
+    assert np.max(np.abs(result.gaps - 1.0)) < 1e-10
+
+
+def test_no_quench_ag_state_drifts_at_second_order_in_zeta():
+    """Our choice (docs/notes/pseudospin.md): the AG state (Eq. 12) is stationary under Eq. (9)
+    only to first order in zeta, so without a quench Delta drifts by O(zeta^2)."""
+    drifts = []
+    for zeta in (0.05, 0.1):
+        result = api.simulate(
+            spec(
+                lambda_i=LAMBDA_F,
+                rates=api.Rates(zeta, 0.0),
+                initial_state="ag",
+                t_max=40.0,
+                n_levels=1000,
+                step=0.04,
+            )
+        )
+        drifts.append(np.max(np.abs(result.gaps - result.gaps[0])))
+    assert drifts[1] < 0.05 * 0.1
+    assert 3.0 < drifts[1] / drifts[0] < 5.5  # ~ zeta^2
+
+
+def late_amplitudes(rates: api.Rates) -> list[float]:
+    """Fitted oscillation amplitude in [100, 190] and [190, 280] (N = 2000: revival at
+    pi N/(2 omega_D) ~ 314, beyond the windows)."""
+    result = api.simulate(spec(rates=rates, t_max=280.0, n_levels=2000, step=0.04))
+    amplitudes = []
+    for start, stop in ((100.0, 190.0), (190.0, 280.0)):
+        t, gap = analysis.late_window(result.time, result.gaps, start, stop)
+        amplitudes.append(analysis.fit_sinusoid(t, gap, omega_max=6.0).amplitude)
+    return amplitudes
+
+
+def test_paramagnetic_oscillation_persists_and_grows_linearly_in_zeta():
+    """P1 Fig. 2: at t >~ tau_s the oscillation stops decaying (clean: ratio
+    sqrt(145/235) = 0.79 of a t^(-1/2) decay; measured 0.79) and its amplitude ~ zeta."""
+    weak, strong = late_amplitudes(api.Rates(0.05, 0.0)), late_amplitudes(api.Rates(0.1, 0.0))
+    assert strong[1] / strong[0] > 0.9
+    assert 1.7 < strong[1] / weak[1] < 2.3
+
+
+def test_nonmagnetic_oscillation_decays_at_least_like_inverse_sqrt_t():
+    """P1 Fig. 3(a): with tau_s -> infinity the oscillation decays (t^(-1/2): ratio 0.79)."""
+    early, late = late_amplitudes(api.Rates(0.0, 0.1))
+    assert late / early < 0.82
+
+
+def test_doubling_levels_changes_delta_below_tolerance():
+    """Convergence in N on the window before the finite-N revival (t << pi N/omega_D)."""
+    runs = [
+        api.simulate(spec(n_levels=n, rates=api.Rates(0.1, 0.0), t_max=60.0, step=0.04))
+        for n in (1000, 2000)
+    ]
+    assert np.max(np.abs(runs[0].gaps - runs[1].gaps)) < 1e-4
+
+
+def test_projection_angle_makes_l0_the_initial_bcs_spin():
+    """Eq. (11) at t = 0 with the projection theta_p is the BCS pseudospin at Delta_0."""
+    eps = np.linspace(-5, 5, 101)
+    cos_t, sin_t = api.projection_angle(eps, 1.1, 0.97)
+    energy = np.sqrt(eps**2 + 0.97**2)
+    lx = 0.97 / energy * cos_t + eps / energy * sin_t
+    lz = -eps / energy * cos_t + 0.97 / energy * sin_t
+    energy0 = np.sqrt(eps**2 + 1.1**2)
+    assert np.allclose(lx, 1.1 / energy0, atol=1e-14)
+    assert np.allclose(lz, -eps / energy0, atol=1e-14)
+
+
+def test_w_eq40_matches_integral_representation_eq68():
+    """Suppl. Eq. (68): w/E = (2/(pi Delta)) int_0^inf du/(sqrt(1+u^2)(1+u^2+x^2))."""
+    from scipy.integrate import quad
+
+    for x in (0.0, 0.3, 2.0, 7.0):
+        integral = quad(lambda u, x=x: 1 / (np.sqrt(1 + u * u) * (1 + u * u + x * x)), 0, np.inf)
+        w = api.w_eq40(np.array([x]), 1.0)[0]
+        assert abs(w / np.sqrt(1 + x * x) - 2 / np.pi * integral[0]) < 1e-10
+
+
+def test_principal_value_quadrature_against_closed_form():
+    """P int_{-W}^{W} dx g(x)/(x^2-e^2), g = 1/(x^2+a^2), by partial fractions."""
+    cutoff, a, n = 8.0, 0.7, 4000
+    eps = api.level_grid(n, cutoff)
+    energy = np.ones_like(eps)
+    cos_theta = 1.0 + 1.0 / (eps**2 + a * a)  # so (cos theta - 1)/E = g
+    numeric = kernels.principal_value_correction(eps, energy, cos_theta, cutoff)
+    e = np.abs(eps[[1000, 2000, 2600, 3500]])
+    exact = (np.log((cutoff - e) / (cutoff + e)) / e - 2 / a * np.arctan(cutoff / a)) / (
+        a * a + e * e
+    )
+    assert np.max(np.abs(numeric[[1000, 2000, 2600, 3500]] - exact)) < 1e-4
+
+
+def test_w_eq39_reduces_to_eq40_in_equilibrium():
+    eps = api.level_grid(400, 10.0)
+    assert np.allclose(api.w_eq39(eps, 1.0, np.ones_like(eps), 10.0), api.w_eq40(eps, 1.0))
+
+
+def test_invalid_option_is_rejected():
+    with pytest.raises(ValueError, match="theta"):
+        api.simulate(spec(theta="exact"))
+
+
+def paper_resolution(zeta: float, initial_state: str = "bcs") -> api.QuenchResult:
+    """P1 Fig. 2 resolution: N = 15024, t = 400 (revival at pi N/(2 omega_D) = 2360)."""
+    return api.simulate(
+        spec(
+            n_levels=15024,
+            step=0.02,
+            t_max=400.0,
+            rates=api.Rates(zeta, 0.0),
+            initial_state=initial_state,
+            steady_gap="clean_run",
+            clean_t_max=200.0,
+            n_quadrature=200,
+        )
+    )
+
+
+@pytest.mark.slow
+def test_quench_frequency_follows_eq71_not_printed_eq13():
+    """Key result: omega/2D of the persistent oscillation (D = late mean gap, x = 1/(tau_s D))
+    matches the exact linearisation of Eq. (9) (Eq. 71 root, equilibrium stage), not the
+    printed Eq. (13) sqrt(1 - x^2). Measured (N = 15024): 0.98875 vs 0.98910 (Eq. 71),
+    0.93720 (Eq. 13) at zeta = 0.3."""
+    from higgsdyn.equilibrium.ag import AGPoint, solve_higgs_b
+
+    result = paper_resolution(0.3)
+    t, gap = analysis.late_window(result.time[::5], result.gaps[::5], 200.0)
+    fit = analysis.fit_sinusoid(t, gap, omega_max=6.0)
+    x = 0.3 / fit.mean
+    point = AGPoint(x, 0.0, result.cutoff / fit.mean, 1.0, 3, 200, 1e-12)
+    eq71 = np.sqrt(1.0 - solve_higgs_b(point, 1.0) ** 2)
+    measured = fit.omega / (2.0 * fit.mean)
+    assert abs(measured / eq71 - 1.0) < 2e-3
+    assert measured - np.sqrt(1.0 - x * x) > 0.04
+
+
+@pytest.mark.slow
+def test_fig3b_offset_with_clean_bcs_initial_state():
+    """P1 Fig. 3(b): A ~ 0.39 is reproduced by the clean BCS initial state (measured 0.414 at
+    zeta = 0.1), not by the AG state of Eq. (12) (measured 0.677)."""
+    for initial_state, low, high in (("bcs", 0.37, 0.45), ("ag", 0.6, 0.75)):
+        result = paper_resolution(0.1, initial_state)
+        t, gap = analysis.late_window(result.time[::5], result.gaps[::5], 200.0)
+        fit = analysis.fit_offset_cosine(t, gap, 0.1, reference=1.0, omega=2.0)
+        assert low < fit.A < high, (initial_state, fit)
