@@ -1,0 +1,102 @@
+"""Benchmark of the KB history convolution and time step (P2 solver, higgsdyn.kbe).
+
+Rerun: /tmp/venv/h/bin/python benchmarks/bench_kbe.py [--quick]
+Prints a markdown table: cost per corrector sweep vs history length n and N_xi, achieved
+bytes/s of the streamed convolution, the numpy reference of the same convolution in the same
+run (ratio), and the history memory of the default runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from higgsdyn.kbe import kernels
+from higgsdyn.kbe.contour import ContourHistory
+from higgsdyn.kbe.stage import ChainRun, FlatBandRun
+
+
+def synthetic_history(n: int, n_xi: int) -> ContourHistory:
+    history = ContourHistory.allocate(n + 1, n_xi)
+    rng = np.random.default_rng(0)
+    for array in (history.gr, history.gl, history.sr, history.sl):
+        array[:] = rng.normal(size=array.shape) + 1j * rng.normal(size=array.shape)
+    return history
+
+
+def best_of(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def convolution_bytes(n: int, n_xi: int) -> float:
+    """Bytes of G read by Q(t_j, t_n) for all j <= n: sum_j (n + j) slices of n_xi 2x2."""
+    return 1.5 * n * n * n_xi * 64.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    sizes = [(200, 17), (400, 17)] if args.quick else [(200, 17), (400, 17), (800, 17), (400, 33)]
+    print("| n (history) | N_xi | sweep [s] (retarded + lesser) | convolution [s] | GB/s |")
+    print("|---|---|---|---|---|")
+    for n, n_xi in sizes:
+        history = synthetic_history(n, n_xi)
+        xi = np.linspace(0.01, 1.0, n_xi)
+        gaps = np.full(n + 1, 0.05 + 0j)
+        force = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
+        new_force = np.zeros_like(force)
+        args_lesser = (history.gl, history.gr, history.sl, history.sr, xi, gaps, force, new_force)
+
+        def sweep(args_lesser=args_lesser, history=history, xi=xi, gaps=gaps, n=n):
+            kernels.retarded_row(history.gr, history.sr, xi, gaps, n, 0.1, kernels.NUMBA_THREADS)
+            kernels.lesser_column(*args_lesser, n, 0.1)
+
+        def convolution(history=history, n=n):
+            kernels.lesser_history_all(
+                history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+            )
+
+        sweep()
+        convolution()
+        t_sweep = best_of(sweep, 5)
+        t_conv = best_of(convolution, 5)
+        rate = convolution_bytes(n, n_xi) / t_conv / 1e9
+        print(f"| {n} | {n_xi} | {t_sweep:.4f} | {t_conv:.4f} | {rate:.1f} |")
+    n, n_xi = 200, 17
+    history = synthetic_history(n, n_xi)
+    t_fast = best_of(
+        lambda: kernels.lesser_history_all(
+            history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+        ),
+        3,
+    )
+    t_numpy = best_of(
+        lambda: kernels.lesser_history_reference(
+            history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+        ),
+        1,
+    )
+    print(
+        f"\nnumpy reference of the convolution (n={n}, N_xi={n_xi}): {t_numpy:.3f} s, "
+        f"numba {t_fast:.4f} s, ratio {t_numpy / t_fast:.0f}x"
+    )
+    print(f"numba threads: {kernels.NUMBA_THREADS}")
+    for name, point in (
+        ("Fig. 1b/1c point (default)", FlatBandRun(omega_D=0.16, lambda_f=0.45)),
+        ("Fig. 3b (default)", ChainRun()),
+    ):
+        config = point.kb_config()
+        memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
+        print(f"{name}: N_t = {config.n_times}, history memory {memory / 1e9:.2f} GB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""Numba kernels of the Nambu Kadanoff-Baym stepper (P2 Eqs. 4-8), with numpy references.
+
+Storage (see :mod:`higgsdyn.kbe.contour`): two-time functions live in packed triangular
+arrays of shape ``(n_packed, n_xi, 2, 2)``; time slice ``n`` starts at ``offset(n) = n(n+1)/2``.
+
+- ``gr[offset(n) + s, i]  = G^R_xi_i(t_n, t_s)``  (retarded row n, s <= n)
+- ``gl[offset(n) + s, i]  = G^<_xi_i(t_s, t_n)``  (lesser column n, s <= n)
+- ``sr[offset(n) + s]     = Sigma^R(t_n, t_s)`` and ``sl[offset(n) + s] = Sigma^<(t_s, t_n)``
+  (local self-energies, one slice serves every xi)
+
+The other triangles follow from G^<(t,t') = -G^<(t',t)^dagger and G^A(t,t') = G^R(t',t)^dagger.
+Time integrals use the trapezoidal rule (Gregory order 2); the endpoint terms that contain the
+unknown are solved implicitly (2x2 linear solves), everything else is explicit, so one call
+of :func:`retarded_row`, :func:`lesser_column` and :func:`local_self_energy` is one corrector
+sweep of the predictor-corrector step in :mod:`higgsdyn.kbe.stepping`.
+
+Each xi is stored only for xi > 0: particle-hole symmetry gives G_{-xi} = tau_1 G_xi tau_1
+(for real Delta on a band with rho(xi) = rho(-xi)), which the local sums use explicitly.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, inline="always")
+def offset(n):
+    """Start of time slice n in a packed triangle."""
+    return n * (n + 1) // 2
+
+
+@njit(cache=True, inline="always")
+def _hamiltonian(xi, gap, out):
+    """h_xi(t) = xi tau_3 + Delta tau_+ + Delta^* tau_- (Eq. 4)."""
+    out[0, 0] = xi
+    out[0, 1] = gap
+    out[1, 0] = np.conj(gap)
+    out[1, 1] = -xi
+
+
+@njit(cache=True, inline="always")
+def _solve_right(rhs, mat, out):
+    """out = rhs @ inv(mat) for 2x2 complex matrices."""
+    det = mat[0, 0] * mat[1, 1] - mat[0, 1] * mat[1, 0]
+    i00 = mat[1, 1] / det
+    i01 = -mat[0, 1] / det
+    i10 = -mat[1, 0] / det
+    i11 = mat[0, 0] / det
+    out[0, 0] = rhs[0, 0] * i00 + rhs[0, 1] * i10
+    out[0, 1] = rhs[0, 0] * i01 + rhs[0, 1] * i11
+    out[1, 0] = rhs[1, 0] * i00 + rhs[1, 1] * i10
+    out[1, 1] = rhs[1, 0] * i01 + rhs[1, 1] * i11
+
+
+@njit(cache=True, inline="always")
+def _add_product(acc, a, b, weight):
+    """acc += weight * a @ b (2x2)."""
+    acc[0, 0] += weight * (a[0, 0] * b[0, 0] + a[0, 1] * b[1, 0])
+    acc[0, 1] += weight * (a[0, 0] * b[0, 1] + a[0, 1] * b[1, 1])
+    acc[1, 0] += weight * (a[1, 0] * b[0, 0] + a[1, 1] * b[1, 0])
+    acc[1, 1] += weight * (a[1, 0] * b[0, 1] + a[1, 1] * b[1, 1])
+
+
+@njit(cache=True, inline="always")
+def _dagger(a, out):
+    out[0, 0] = np.conj(a[0, 0])
+    out[0, 1] = np.conj(a[1, 0])
+    out[1, 0] = np.conj(a[0, 1])
+    out[1, 1] = np.conj(a[1, 1])
+
+
+@njit(cache=True, parallel=True)
+def retarded_row(gr, sr, xi, gaps, n, dt, n_blocks):
+    """Retarded row G^R(t_n, t_j), j = n..0, from the right Dyson equation in t' (Eq. 4).
+
+    -i d/dt' G^R(t,t') = G^R(t,t') h(t') + int_{t'}^{t} ds G^R(t,s) Sigma^R(s,t'),
+    integrated backwards from G^R(t_n,t_n) = -i by the trapezoidal rule. The xi nodes are
+    split into ``n_blocks`` blocks (one per thread); within a block xi is the innermost
+    loop, so each Sigma^R(s, t_j) is loaded once per block.
+    """
+    row = offset(n)
+    n_xi = xi.shape[0]
+    n_blocks = min(n_blocks, n_xi)
+    for block in prange(n_blocks):
+        first = block * n_xi // n_blocks
+        last = (block + 1) * n_xi // n_blocks
+        size = last - first
+        conv = np.zeros((size, 2, 2), dtype=np.complex128)
+        force_next = np.zeros((size, 2, 2), dtype=np.complex128)
+        h = np.zeros((2, 2), dtype=np.complex128)
+        mat = np.zeros((2, 2), dtype=np.complex128)
+        rhs = np.zeros((2, 2), dtype=np.complex128)
+        for k in range(size):
+            i = first + k
+            gr[row + n, i, 0, 0] = -1j
+            gr[row + n, i, 0, 1] = 0.0
+            gr[row + n, i, 1, 0] = 0.0
+            gr[row + n, i, 1, 1] = -1j
+            _hamiltonian(xi[i], gaps[n], h)
+            for a in range(2):
+                for b in range(2):
+                    force_next[k, a, b] = -1j * h[a, b]
+        for j in range(n - 1, -1, -1):
+            conv[:] = 0.0
+            for s in range(j + 1, n + 1):
+                weight = dt * (0.5 if s == n else 1.0)
+                sig = sr[offset(s) + j]
+                for k in range(size):
+                    _add_product(conv[k], gr[row + s, first + k], sig, weight)
+            sig = sr[offset(j) + j]
+            for k in range(size):
+                i = first + k
+                _hamiltonian(xi[i], gaps[j], h)
+                for a in range(2):
+                    for b in range(2):
+                        mat[a, b] = 0.5j * dt * (h[a, b] + 0.5 * dt * sig[a, b])
+                        rhs[a, b] = gr[row + j + 1, i, a, b] - 0.5j * dt * (
+                            force_next[k, a, b] + conv[k, a, b]
+                        )
+                    mat[a, a] += 1.0
+                _solve_right(rhs, mat, gr[row + j, i])
+                _add_product(conv[k], gr[row + j, i], sig, 0.5 * dt)
+                for a in range(2):
+                    for b in range(2):
+                        force_next[k, a, b] = conv[k, a, b]
+                _add_product(force_next[k], gr[row + j, i], h, 1.0)
+
+
+@njit(cache=True, inline="always")
+def _lesser(gl, j, s, i, out):
+    """out = G^<(t_j, t_s) from the packed lesser columns."""
+    if j <= s:
+        for a in range(2):
+            for b in range(2):
+                out[a, b] = gl[offset(s) + j, i, a, b]
+    else:
+        for a in range(2):
+            for b in range(2):
+                out[a, b] = -np.conj(gl[offset(j) + s, i, b, a])
+
+
+@njit(cache=True, inline="always")
+def _sigma_lesser(sl, j, s, out):
+    """out = Sigma^<(t_j, t_s) from the packed lesser columns of the local self-energy."""
+    if j <= s:
+        for a in range(2):
+            for b in range(2):
+                out[a, b] = sl[offset(s) + j, a, b]
+    else:
+        for a in range(2):
+            for b in range(2):
+                out[a, b] = -np.conj(sl[offset(j) + s, b, a])
+
+
+@njit(cache=True)
+def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, acc):
+    """acc[i] = Q_i(t_j, t_m) = int_0^{t_m} G^< Sigma^A + int_0^{t_j} G^R Sigma^< (trapezoidal).
+
+    The s = m endpoint of the first integral is left out unless ``include_end``. The loop
+    over xi is innermost: each (s, xi, 2, 2) slice is read once, contiguously.
+    """
+    n_xi = acc.shape[0]
+    acc[:] = 0.0
+    last = m if (include_end and m > 0) else m - 1
+    for s in range(0, last + 1):
+        weight = dt * (0.5 if (s == 0 or s == m) else 1.0)
+        sig = sr[offset(m) + s]
+        # Sigma^A(s, m) = Sigma^R(m, s)^dagger
+        a00 = weight * np.conj(sig[0, 0])
+        a01 = weight * np.conj(sig[1, 0])
+        a10 = weight * np.conj(sig[0, 1])
+        a11 = weight * np.conj(sig[1, 1])
+        if j <= s:
+            block = gl[offset(s) + j]
+            for i in range(n_xi):
+                g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
+                acc[i, 0, 0] += g00 * a00 + g01 * a10
+                acc[i, 0, 1] += g00 * a01 + g01 * a11
+                acc[i, 1, 0] += g10 * a00 + g11 * a10
+                acc[i, 1, 1] += g10 * a01 + g11 * a11
+        else:
+            block = gl[offset(j) + s]
+            for i in range(n_xi):
+                # G^<(t_j, t_s) = -G^<(t_s, t_j)^dagger
+                g00 = -np.conj(block[i, 0, 0])
+                g01 = -np.conj(block[i, 1, 0])
+                g10 = -np.conj(block[i, 0, 1])
+                g11 = -np.conj(block[i, 1, 1])
+                acc[i, 0, 0] += g00 * a00 + g01 * a10
+                acc[i, 0, 1] += g00 * a01 + g01 * a11
+                acc[i, 1, 0] += g10 * a00 + g11 * a10
+                acc[i, 1, 1] += g10 * a01 + g11 * a11
+    if j > 0:
+        sig_l = np.zeros((2, 2), dtype=np.complex128)
+        for s in range(0, j + 1):
+            weight = dt * (0.5 if (s == 0 or s == j) else 1.0)
+            _sigma_lesser(sl, s, m, sig_l)
+            b00 = weight * sig_l[0, 0]
+            b01 = weight * sig_l[0, 1]
+            b10 = weight * sig_l[1, 0]
+            b11 = weight * sig_l[1, 1]
+            block = gr[offset(j) + s]
+            for i in range(n_xi):
+                g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
+                acc[i, 0, 0] += g00 * b00 + g01 * b10
+                acc[i, 0, 1] += g00 * b01 + g01 * b11
+                acc[i, 1, 0] += g10 * b00 + g11 * b10
+                acc[i, 1, 1] += g10 * b01 + g11 * b11
+
+
+@njit(cache=True)
+def _lesser_step(gl, sr, xi, gaps, j, n, dt, previous, force_prev, q_rest, force_out):
+    """G^<(t_j, t_n) from G^<(t_j, t_{n-1}) by the trapezoidal rule in t' (Eq. 4, lesser).
+
+    -i d/dt' G^<(t,t') = G^<(t,t') h(t') + Q(t,t'); the s = n endpoint of Q is implicit.
+    ``q_rest`` is Q without that endpoint; all arrays are per xi.
+    """
+    h = np.zeros((2, 2), dtype=np.complex128)
+    mat = np.zeros((2, 2), dtype=np.complex128)
+    rhs = np.zeros((2, 2), dtype=np.complex128)
+    sig_adv = np.zeros((2, 2), dtype=np.complex128)
+    _dagger(sr[offset(n) + n], sig_adv)
+    for i in range(xi.shape[0]):
+        _hamiltonian(xi[i], gaps[n], h)
+        for a in range(2):
+            for b in range(2):
+                mat[a, b] = -0.5j * dt * (h[a, b] + 0.5 * dt * sig_adv[a, b])
+                rhs[a, b] = previous[i, a, b] + 0.5j * dt * (force_prev[i, a, b] + q_rest[i, a, b])
+            mat[a, a] += 1.0
+        new = gl[offset(n) + j, i]
+        _solve_right(rhs, mat, new)
+        for a in range(2):
+            for b in range(2):
+                force_out[i, a, b] = q_rest[i, a, b]
+        _add_product(force_out[i], new, h, 1.0)
+        _add_product(force_out[i], new, sig_adv, 0.5 * dt)
+
+
+@njit(cache=True, parallel=True)
+def lesser_column(gl, gr, sl, sr, xi, gaps, force, new_force, n, dt):
+    """Lesser column G^<(t_j, t_n), j = 0..n, and the t'-derivative terms for the next step.
+
+    ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n).
+    The diagonal j = n starts from G^<(t_n, t_{n-1}) = -G^<(t_{n-1}, t_n)^dagger.
+    """
+    n_xi = xi.shape[0]
+    for j in prange(n):
+        q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
+        _lesser_history(gl, gr, sl, sr, j, n, False, dt, q_rest)
+        previous = gl[offset(n - 1) + j].copy()
+        _lesser_step(gl, sr, xi, gaps, j, n, dt, previous, force[j], q_rest, new_force[j])
+    previous = np.empty((n_xi, 2, 2), dtype=np.complex128)
+    force_prev = np.empty((n_xi, 2, 2), dtype=np.complex128)
+    q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
+    h = np.zeros((2, 2), dtype=np.complex128)
+    _lesser_history(gl, gr, sl, sr, n, n - 1, True, dt, force_prev)
+    for i in range(n_xi):
+        _lesser(gl, n, n - 1, i, previous[i])
+        _hamiltonian(xi[i], gaps[n - 1], h)
+        _add_product(force_prev[i], previous[i], h, 1.0)
+    _lesser_history(gl, gr, sl, sr, n, n, False, dt, q_rest)
+    _lesser_step(gl, sr, xi, gaps, n, n, dt, previous, force_prev, q_rest, new_force[n])
+    for i in range(n_xi):
+        diag = gl[offset(n) + n, i]
+        d00 = 0.5 * (diag[0, 0] - np.conj(diag[0, 0]))
+        d11 = 0.5 * (diag[1, 1] - np.conj(diag[1, 1]))
+        d01 = 0.5 * (diag[0, 1] - np.conj(diag[1, 0]))
+        diag[0, 0] = d00
+        diag[1, 1] = d11
+        diag[0, 1] = d01
+        diag[1, 0] = -np.conj(d01)
+
+
+@njit(cache=True)
+def local_self_energy(gr, gl, sr, sl, weights, n, disorder, phonon_gt, ramp):
+    """Sigma^R(t_n, t_s) and Sigma^<(t_s, t_n), s = 0..n, from the local G (Eqs. 5, 6).
+
+    G_loc = sum_i w_i (G_i + tau_1 G_i tau_1) (particle-hole partner), and
+    Sigma^{<,>}(t,t') = r(t) r(t') tau_3 [c_dis + i D^{<,>}(t-t')] G_loc^{<,>}(t,t') tau_3,
+    with D^>(tau) = phonon_gt[tau/dt], D^<(tau) = D^>(-tau) = -conj(D^>(tau)).
+    Sigma^R = Sigma^> - Sigma^< for t > t' (G^> = G^R + G^<).
+    """
+    n_xi = weights.shape[0]
+    for s in range(n + 1):
+        loc_r = np.zeros((2, 2), dtype=np.complex128)
+        loc_l = np.zeros((2, 2), dtype=np.complex128)
+        for i in range(n_xi):
+            w = weights[i]
+            g = gr[offset(n) + s, i]
+            loc_r[0, 0] += w * (g[0, 0] + g[1, 1])
+            loc_r[0, 1] += w * (g[0, 1] + g[1, 0])
+            g = gl[offset(n) + s, i]
+            loc_l[0, 0] += w * (g[0, 0] + g[1, 1])
+            loc_l[0, 1] += w * (g[0, 1] + g[1, 0])
+        loc_r[1, 1] = loc_r[0, 0]
+        loc_r[1, 0] = loc_r[0, 1]
+        loc_l[1, 1] = loc_l[0, 0]
+        loc_l[1, 0] = loc_l[0, 1]
+        d_gt = phonon_gt[n - s]
+        d_lt = -np.conj(d_gt)
+        factor = ramp[n] * ramp[s]
+        # G^<_loc(t_n, t_s) = -G^<_loc(t_s, t_n)^dagger
+        for a in range(2):
+            for b in range(2):
+                sign = 1.0 if a == b else -1.0
+                lesser_ns = -np.conj(loc_l[b, a])
+                greater_ns = loc_r[a, b] + lesser_ns
+                sl[offset(n) + s, a, b] = sign * factor * (disorder + 1j * d_gt) * loc_l[a, b]
+                sr[offset(n) + s, a, b] = (
+                    sign
+                    * factor
+                    * (disorder * loc_r[a, b] + 1j * (d_gt * greater_ns - d_lt * lesser_ns))
+                )
+
+
+@njit(cache=True)
+def paramagnetic_kernel(gr, gl, n, dt):
+    """Im Tr X_i(t_n), X = int_0^t ds G^R(t,s) G^<(s,t); -i Tr [G*G]^<(t,t) = 2 Im Tr X (Eq. 7)."""
+    n_xi = gr.shape[1]
+    out = np.zeros(n_xi)
+    acc = np.zeros((2, 2), dtype=np.complex128)
+    for i in range(n_xi):
+        acc[:] = 0.0
+        for s in range(n + 1):
+            weight = dt * (0.5 if (s == 0 or s == n) else 1.0)
+            if n == 0:
+                weight = 0.0
+            _add_product(acc, gr[offset(n) + s, i], gl[offset(n) + s, i], weight)
+        out[i] = (acc[0, 0] + acc[1, 1]).imag
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Plain-numpy references (tests and benchmark only)
+
+
+def lesser_history_reference(gl, gr, sl, sr, n, include_end, dt):
+    """Q(t_j, t_n) for all j <= n and all xi, as in :func:`_lesser_history`, with numpy."""
+    n_xi = gr.shape[1]
+    sigma_adv = np.conj(np.swapaxes(sr[offset(n) : offset(n) + n + 1], -1, -2))
+    out = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
+    for j in range(n + 1):
+        lesser_row = np.empty((n + 1, n_xi, 2, 2), dtype=np.complex128)
+        for s in range(n + 1):
+            if j <= s:
+                lesser_row[s] = gl[offset(s) + j]
+            else:
+                lesser_row[s] = -np.conj(np.swapaxes(gl[offset(j) + s], -1, -2))
+        weights = np.ones(n + 1)
+        weights[0] = weights[n] = 0.5
+        if not include_end:
+            weights[n] = 0.0
+        if n == 0:
+            weights[:] = 0.0
+        out[j] = np.einsum("s,siab,sbc->iac", dt * weights, lesser_row, sigma_adv)
+        if j > 0:
+            weights_r = np.ones(j + 1)
+            weights_r[0] = weights_r[j] = 0.5
+            out[j] += np.einsum(
+                "s,siab,sbc->iac",
+                dt * weights_r,
+                gr[offset(j) : offset(j) + j + 1],
+                sl[offset(n) : offset(n) + j + 1],
+            )
+    return out
+
+
+@njit(cache=True, parallel=True)
+def lesser_history_all(gl, gr, sl, sr, n, include_end, dt):
+    """Numba counterpart of :func:`lesser_history_reference` (benchmark of the convolution)."""
+    n_xi = gr.shape[1]
+    out = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
+    for j in prange(n + 1):
+        _lesser_history(gl, gr, sl, sr, j, n, include_end, dt, out[j])
+    return out
+
+
+NUMBA_THREADS = nb.config.NUMBA_NUM_THREADS

@@ -1,0 +1,234 @@
+"""Workflow interface of the KB solver: one job per run (P2 Figs. 1b, 1c, 3b).
+
+- :class:`FlatBandRun` (Figs. 1b, 1c): 2D flat band, units E_F. ``omega_D = 0`` means no
+  phonons (the disordered runs of Fig. 1c); ``omega_D > 0`` the clean electron-phonon runs
+  of Fig. 1b. Merged over (omega_D, lambda_f) into results/p2/kbe_flatband.nc.
+- :class:`ChainRun` (Fig. 3b): uniform tight-binding chain with Born disorder, units J;
+  merged into results/p2/kbe_tightbinding.nc.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from higgsdyn.kbe.contour import ContourHistory
+from higgsdyn.kbe.stepping import KBConfig, KBResult, run
+
+SOURCE = "P2 Eqs. (4)-(8), App. B; Figs. 1b, 1c, 3b"
+
+
+@dataclass(frozen=True)
+class FlatBandRun:
+    """One flat-band quench (Figs. 1b/1c); energies in E_F, times in 1/E_F."""
+
+    omega_D: float  # Debye energy of the bath (Eq. 5); 0: no phonons
+    lambda_f: float
+    lambda_i: float = 0.25
+    lambda_ph: float = 0.3  # lambda_el-ph of the Debye bath (used if omega_D > 0)
+    scattering_rate: float = 0.0  # 1/tau_el (Eq. 6)
+    temperature: float = 0.005
+    n_xi: int = 16
+    xi_stretch: float = 4.0
+    dt: float = 0.25
+    t_max: float = 160.0
+    t_prep: float = 25.0
+    switch_on_time: float = 20.0
+    quench_time: float = 0.5
+    tolerance: float = 1e-7
+    max_iterations: int = 10
+
+    def kb_config(self) -> KBConfig:
+        return KBConfig(
+            band="flat",
+            n_xi=self.n_xi,
+            xi_stretch=self.xi_stretch,
+            lambda_i=self.lambda_i,
+            lambda_f=self.lambda_f,
+            temperature=self.temperature,
+            scattering_rate=self.scattering_rate,
+            lambda_ph=self.lambda_ph if self.omega_D > 0 else 0.0,
+            omega_debye=self.omega_D if self.omega_D > 0 else 1.0,
+            dt=self.dt,
+            t_max=self.t_max,
+            t_prep=self.t_prep,
+            switch_on_time=self.switch_on_time,
+            quench_time=self.quench_time,
+            tolerance=self.tolerance,
+            max_iterations=self.max_iterations,
+        )
+
+
+@dataclass(frozen=True)
+class ChainRun:
+    """Uniform tight-binding chain with Born disorder (Fig. 3b); energies in J."""
+
+    lambda_f: float = 2.0
+    lambda_i: float = 1.2
+    gamma_el: float = 0.1  # elastic scattering rate 1/tau_el (Eq. 6), paper: 0.1 J
+    temperature: float = 0.01
+    n_k: int = 16
+    k_stretch: float = 3.0
+    dt: float = 0.125
+    t_max: float = 60.0
+    t_prep: float = 20.0
+    switch_on_time: float = 15.0
+    quench_time: float = 0.5
+    tolerance: float = 1e-7
+    max_iterations: int = 10
+
+    def kb_config(self) -> KBConfig:
+        return KBConfig(
+            band="tight_binding",
+            n_xi=self.n_k,
+            xi_stretch=self.k_stretch,
+            lambda_i=self.lambda_i,
+            lambda_f=self.lambda_f,
+            temperature=self.temperature,
+            scattering_rate=self.gamma_el,
+            dt=self.dt,
+            t_max=self.t_max,
+            t_prep=self.t_prep,
+            switch_on_time=self.switch_on_time,
+            quench_time=self.quench_time,
+            tolerance=self.tolerance,
+            max_iterations=self.max_iterations,
+        )
+
+
+def _solve(config: KBConfig, point: str) -> KBResult:
+    try:
+        result = run(config)
+    except FloatingPointError as error:
+        raise FloatingPointError(f"{point}: {error}") from error
+    collisionless = config.scattering_rate == 0 and config.lambda_ph == 0
+    after = result.times >= config.quench_time
+    if collisionless and np.ptp(result.energy[after]) > 1e-2 * abs(result.energy[0]):
+        raise RuntimeError(f"{point}: collisionless energy not conserved")
+    return result
+
+
+def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.Dataset:
+    index0 = int(np.argmin(np.abs(result.times)))
+    ns = result.ns_para + result.ns_dia
+    ns0 = ns[index0]
+    if not ns0 > 0:
+        raise RuntimeError(f"n_s(0) = {ns0} is not positive for {params}")
+    time_attrs = {"units": f"1/{unit}", "long_name": "time after the quench (t < 0: preparation)"}
+    data = {
+        "gap_t": (result.gap.real, unit, "pairing amplitude Delta(t) (Eq. 4 self-consistency)"),
+        "ns_t": (ns / ns0, "1", "superfluid density n_s(t)/n_s(0) (Eqs. 7-8)"),
+        "ns_para_t": (result.ns_para / ns0, "1", "paramagnetic part of n_s / n_s(0) (Eq. 7)"),
+        "ns_dia_t": (result.ns_dia / ns0, "1", "diamagnetic part of n_s / n_s(0) (Eq. 8)"),
+        "ns_over_n_t": (
+            ns / result.ns_dia[0],
+            "1",
+            "n_s(t) in units of the clean normal-state Drude weight n/m at t = -t_prep",
+        ),
+        "corrector_iterations": (
+            result.iterations.astype(float),
+            "1",
+            "predictor-corrector iterations per step",
+        ),
+    }
+    ds = xr.Dataset(
+        {
+            name: ("time", values, {"units": units, "long_name": long_name})
+            for name, (values, units, long_name) in data.items()
+        },
+        coords={"time": ("time", result.times, time_attrs)},
+    )
+    ds.attrs["source_paper"] = SOURCE
+    memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
+    ds.attrs["solver"] = (
+        f"two-time KB, trapezoidal (order 2) predictor-corrector, dt={config.dt}, "
+        f"n_xi={config.n_xi} (+partners), t_prep={config.t_prep}, "
+        f"switch_on={config.switch_on_time}, tol={config.tolerance}, "
+        f"history {memory / 1e9:.2f} GB"
+    )
+    return ds
+
+
+def run_point(params: dict) -> xr.Dataset:
+    """One job: a FlatBandRun (has ``omega_D``) or a ChainRun (has ``gamma_el``)."""
+    if "omega_D" in params:
+        point = FlatBandRun(**params)
+        config = point.kb_config()
+        ds = _dataset(_solve(config, repr(point)), config, "E_F", params)
+        coords = {
+            "omega_D": ((), point.omega_D, {"units": "E_F", "long_name": "Debye energy (0: none)"}),
+            "lambda_f": ((), point.lambda_f, {"units": "1", "long_name": "final BCS coupling"}),
+        }
+        extra = {
+            "lambda_i": (point.lambda_i, "1", "initial BCS coupling"),
+            "lambda_ph": (config.lambda_ph, "1", "lambda_el-ph of the Debye bath (Eq. 5)"),
+            "scattering_rate": (point.scattering_rate, "E_F", "1/tau_el (Eq. 6)"),
+        }
+    else:
+        point = ChainRun(**params)
+        config = point.kb_config()
+        ds = _dataset(_solve(config, repr(point)), config, "J", params)
+        coords = {
+            "lambda_f": ((), point.lambda_f, {"units": "J", "long_name": "final on-site coupling"})
+        }
+        extra = {
+            "lambda_i": (point.lambda_i, "J", "initial on-site coupling"),
+            "gamma_el": (point.gamma_el, "J", "elastic scattering rate 1/tau_el (Eq. 6)"),
+        }
+    ds = ds.assign_coords(coords)
+    for name, (value, units, long_name) in extra.items():
+        ds[name] = ((), value, {"units": units, "long_name": long_name})
+    ds.attrs["parameters"] = repr(dataclasses.asdict(point))
+    return ds
+
+
+def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
+    """Merge points: flat band over (omega_D, lambda_f); the chain has a single point."""
+    if "omega_D" not in datasets[0].coords:
+        if len(datasets) != 1:
+            raise ValueError("the tight-binding stage has exactly one point")
+        return datasets[0]
+    expanded = [ds.expand_dims(["omega_D", "lambda_f"]) for ds in datasets]
+    merged = xr.merge(expanded, compat="no_conflicts", join="outer", combine_attrs="drop_conflicts")
+    merged = merged.transpose("omega_D", "lambda_f", "time")
+    for name in ("omega_D", "lambda_f"):
+        merged[name].attrs = dict(datasets[0][name].attrs)
+    merged.attrs = dict(datasets[0].attrs)
+    merged.attrs["solver"] = "; ".join(sorted({ds.attrs["solver"] for ds in datasets}))
+    merged.attrs.pop("parameters", None)
+    return merged
+
+
+def jobs_from_config(block: Mapping[str, Any]) -> dict[str, list[dict]]:
+    """Job params of the ``p2.kbe`` config block, per merged dataset.
+
+    ``flatband``: one FlatBandRun per ``fig1b.omega_D`` (phonons, clean) and per
+    ``fig1c.lambda_f`` (disorder, no phonons: omega_D = 0), with ``numerics`` shared;
+    ``tightbinding``: the single ChainRun of Fig. 3b.
+    """
+    flat = block["flatband"]
+    numerics = dict(flat["numerics"])
+    fig1b = {key: value for key, value in flat["fig1b"].items() if key != "omega_D"}
+    fig1c = {key: value for key, value in flat["fig1c"].items() if key != "lambda_f"}
+    flatband = [{**numerics, **fig1b, "omega_D": float(w)} for w in flat["fig1b"]["omega_D"]]
+    flatband += [
+        {**numerics, **fig1c, "omega_D": 0.0, "lambda_f": float(lf)}
+        for lf in flat["fig1c"]["lambda_f"]
+    ]
+    for params in flatband:
+        FlatBandRun(**params)  # rejects unknown keys before any job runs
+    chain = dict(block["tightbinding"])
+    ChainRun(**chain)
+    return {"flatband": flatband, "tightbinding": [chain]}
+
+
+def point_key(params: Mapping[str, Any]) -> str:
+    """File-name key of one job: ``flat_omegaD-0.0400_lf-0.4500`` or ``chain_lf-2.0000``."""
+    if "omega_D" in params:
+        return f"flat_omegaD-{float(params['omega_D']):.4f}_lf-{float(params['lambda_f']):.4f}"
+    return f"chain_lf-{float(params['lambda_f']):.4f}"

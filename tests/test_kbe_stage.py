@@ -1,0 +1,56 @@
+"""Stage interface of the KB solver (run_point, merge_points) and the P2 figure modules."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from higgsdyn.figures import p2_fig1bc, p2_fig3b
+from higgsdyn.io.datasets import convention_problems
+from higgsdyn.kbe.stage import merge_points, run_point
+
+TINY = {"dt": 0.4, "t_max": 6.0, "t_prep": 4.0, "switch_on_time": 2.0}
+FLAT = {"n_xi": 6, **TINY}
+
+
+@pytest.fixture(scope="module")
+def flatband_points():
+    points = [
+        {"omega_D": 0.16, "lambda_f": 0.45, "lambda_i": 0.25, "lambda_ph": 0.1, **FLAT},
+        {"omega_D": 0.6, "lambda_f": 0.45, "lambda_i": 0.25, "lambda_ph": 0.1, **FLAT},
+        {
+            "omega_D": 0.0,
+            "lambda_f": 0.45,
+            "lambda_i": 0.3,
+            "scattering_rate": 0.2,
+            "n_xi": 6,
+            **TINY,
+        },
+    ]
+    return [run_point(point) for point in points]
+
+
+def test_flatband_points_follow_conventions_and_merge(flatband_points):
+    for ds in flatband_points:
+        assert convention_problems(ds, require_provenance=False) == []
+        assert ds["omega_D"].ndim == 0 and ds["lambda_f"].ndim == 0
+        assert ds["ns_t"].sel(time=0.0) == pytest.approx(1.0)
+    merged = merge_points(flatband_points)
+    assert merged["gap_t"].dims == ("omega_D", "lambda_f", "time")
+    assert sorted(merged["omega_D"].values) == [0.0, 0.16, 0.6]
+    assert convention_problems(merged, require_provenance=False) == []
+    ns = merged["ns_para_t"] + merged["ns_dia_t"]
+    np.testing.assert_allclose(ns, merged["ns_t"], equal_nan=True)
+    assert p2_fig1bc.plot({"kbe_flatband": merged}) is not None
+
+
+def test_tightbinding_point_and_figure():
+    ds = run_point({"gamma_el": 0.1, "lambda_i": 1.2, "lambda_f": 2.0, "n_k": 6, **TINY})
+    assert convention_problems(ds, require_provenance=False) == []
+    merged = merge_points([ds])
+    assert merged["ns_t"].dims == ("time",)
+    assert p2_fig3b.plot({"kbe_tightbinding": merged}) is not None
