@@ -13,7 +13,9 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/equilibrium.smk"
+include: "workflow/rules/quench.smk"
 include: "workflow/rules/floquet.smk"
+include: "workflow/rules/kbe.smk"
 include: "workflow/rules/bdg.smk"
 include: "workflow/rules/merge.smk"
 include: "workflow/rules/figures.smk"

@@ -28,6 +28,10 @@ BAD_CONFIGS = {
     "gapless zeta": (_with(("p1", "equilibrium", "zeta"), [1.5]), "zeta"),
     "N < 2": (_with(("p1", "equilibrium", "n_energy"), 1), "n_energy"),
     "unknown section": ({**QUICK, "p3": {}}, "p3"),
+    "quench order 3": (_with(("p1", "quench", "order"), 3), "order"),
+    "quench odd N": (_with(("p1", "quench", "n_levels"), 401), "n_levels"),
+    "kbe unknown key": (_with(("p2", "kbe", "tightbinding", "n_xi"), 8), "n_xi"),
+    "kbe negative dt": (_with(("p2", "kbe", "flatband", "numerics", "dt"), -0.1), "dt"),
 }
 
 

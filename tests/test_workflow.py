@@ -11,6 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 import yaml
@@ -22,7 +23,19 @@ pytestmark = pytest.mark.workflow
 
 FIGURES = tuple(
     f"results/figures/{name}.{ext}"
-    for name in ("p1_equilibrium", "p2_fig2", "p2_floquet_scaling")
+    for name in (
+        "p1_equilibrium",
+        "p1_fig1",
+        "p1_fig2",
+        "p1_fig3a",
+        "p1_fig3b",
+        "p1_quench_diagram",
+        "p2_fig1bc",
+        "p2_fig2",
+        "p2_floquet_scaling",
+        "p2_fig3a",
+        "p2_fig3b",
+    )
     for ext in ("pdf", "png")
 )
 
@@ -71,6 +84,33 @@ def test_equilibrium_dataset_contract(quick_run):
     assert ds["energy"].size == config["n_energy"]
 
 
+def test_quench_dataset_contract(quick_run):
+    """ARCHITECTURE.md: results/p1/quench.nc dims and variables; every configured point present."""
+    from higgsdyn.pseudospin.stage import QuenchParams, expand_grids
+
+    ds = read_dataset(quick_run / "results/p1/quench.nc")
+    assert ds["gap_t"].dims == ("disorder", "zeta", "lambda_f", "time")
+    for name in ("gap_initial", "gap_final", "steady_mean", "steady_amplitude",
+                 "steady_frequency", "A", "B", "phi"):  # fmt: skip
+        assert ds[name].dims == ("disorder", "zeta", "lambda_f"), name
+    for job in expand_grids(_quick_config()["p1"]["quench"]):
+        point = ds.sel(disorder=QuenchParams(**job).label, zeta=job["zeta"],
+                       lambda_f=job["lambda_f"])  # fmt: skip
+        assert np.isfinite(point["gap_t"]).all(), job
+
+
+def test_kbe_dataset_contracts(quick_run):
+    """ARCHITECTURE.md: kbe_flatband.nc on (omega_D, lambda_f, time), kbe_tightbinding on time."""
+    flat = read_dataset(quick_run / "results/p2/kbe_flatband.nc")
+    settings = _quick_config()["p2"]["kbe"]["flatband"]
+    assert flat["ns_t"].dims == ("omega_D", "lambda_f", "time")
+    assert sorted(flat["omega_D"].values) == [0.0, *sorted(settings["fig1b"]["omega_D"])]
+    np.testing.assert_allclose(flat["ns_para_t"] + flat["ns_dia_t"], flat["ns_t"], equal_nan=True)
+    chain = read_dataset(quick_run / "results/p2/kbe_tightbinding.nc")
+    for name in ("gap_t", "ns_t"):
+        assert chain[name].dims == ("time",)
+
+
 def test_logs_and_benchmarks_per_rule(quick_run):
     assert (quick_run / "logs/p1/equilibrium_merge.log").stat().st_size > 0
     assert list(quick_run.glob("logs/p1/equilibrium/paramagnetic_zeta-*.log"))
@@ -86,11 +126,28 @@ def test_changing_one_zeta_reruns_only_that_point_its_merge_and_figure(quick_run
     config["p1"]["equilibrium"]["zeta"][-1] = 0.25  # replace one value
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
+    # figures reading equilibrium.nc: p1_equilibrium and p1_quench_diagram
     assert counts == {
         "all": 1,
         "p1_equilibrium_point": 1,
         "p1_equilibrium_merge": 1,
-        "figure": 1,
+        "figure": 2,
+    }
+
+
+def test_changing_one_quench_zeta_reruns_that_point_its_merge_and_quench_figures(quick_run_copy):
+    config = _quick_config()
+    grid = config["p1"]["quench"]["grids"][0]
+    grid["zeta"][-1] = 0.15
+    (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
+    counts = _dry_run(quick_run_copy, "config/changed.yaml")
+    n_disorder = len(grid["disorder"]) * len(grid["lambda_f"])  # one new point per disorder type
+    # the five P1 quench figures read quench.nc
+    assert counts == {
+        "all": 1,
+        "p1_quench_point": n_disorder,
+        "p1_quench_merge": 1,
+        "figure": 5,
     }
 
 
@@ -102,19 +159,36 @@ def test_changing_resolution_reruns_the_whole_stage(quick_run_copy):
     equilibrium = config["p1"]["equilibrium"]
     n_points = len(equilibrium["zeta"]) + len(equilibrium["zeta_nonmagnetic"])
     assert counts["p1_equilibrium_point"] == n_points
-    assert counts["figure"] == 1
+    assert counts["figure"] == 2
+    assert "p1_quench_point" not in counts  # the quench stage does not read equilibrium.nc
 
 
 def test_editing_physics_package_reruns_its_rules(quick_run_copy):
+    _edit(quick_run_copy / "src/higgsdyn/floquet/usadel.py")
+    counts = _dry_run(quick_run_copy)
+    assert counts == {
+        "all": 1,
+        "p2_floquet_point": len(floquet_jobs_quick()),
+        "p2_floquet_merge": 1,
+        "figure": 2,  # p2_fig2, p2_floquet_scaling
+    }
+
+
+def test_editing_equilibrium_reruns_it_and_the_quench_stage_that_imports_it(quick_run_copy):
+    """higgsdyn.pseudospin builds its AG initial states with higgsdyn.equilibrium."""
+    from higgsdyn.pseudospin.stage import expand_grids
+
     _edit(quick_run_copy / "src/higgsdyn/equilibrium/ag.py")
     counts = _dry_run(quick_run_copy)
-    equilibrium = _quick_config()["p1"]["equilibrium"]
-    n_points = len(equilibrium["zeta"]) + len(equilibrium["zeta_nonmagnetic"])
+    config = _quick_config()["p1"]
+    n_points = len(config["equilibrium"]["zeta"]) + len(config["equilibrium"]["zeta_nonmagnetic"])
     assert counts == {
         "all": 1,
         "p1_equilibrium_point": n_points,
         "p1_equilibrium_merge": 1,
-        "figure": 1,
+        "p1_quench_point": len(expand_grids(config["quench"])),
+        "p1_quench_merge": 1,
+        "figure": 6,  # p1_equilibrium and the five quench figures
     }
 
 
@@ -154,7 +228,7 @@ def test_adding_one_zeta_schedules_one_point_its_merge_and_figure(quick_run_copy
         "all": 1,
         "p1_equilibrium_point": 1,
         "p1_equilibrium_merge": 1,
-        "figure": 1,
+        "figure": 2,  # p1_equilibrium, p1_quench_diagram
     }
 
 
@@ -164,11 +238,13 @@ def test_report_collects_figures_with_captions(quick_run_copy):
     )
     with zipfile.ZipFile(quick_run_copy / "results/report.zip") as report:
         names = report.namelist()
-        assert any(name.endswith("p1_equilibrium.png") for name in names), names
+        for figure in FIGURES:
+            assert any(name.endswith(Path(figure).name) for name in names), figure
         pages = "".join(
             report.read(name).decode(errors="ignore") for name in names if name.endswith(".html")
         )
-    assert "Abrikosov-Gor" in pages
+    for caption in ("Abrikosov-Gor", "P1 Fig. 3(b)", "Kadanoff-Baym", "Floquet", "phase slips"):
+        assert caption in pages, caption
 
 
 def test_second_checkout_reuses_the_output_cache(tmp_path):
@@ -247,3 +323,12 @@ def test_validate_target_passes_on_quick_config(quick_run_copy):
     assert all(set(record) == keys for record in records)
     assert [r["name"] for r in records if r["status"] != "pass"] == []
     assert "checks pass" in (quick_run_copy / "results/validation.md").read_text()
+
+
+def test_off_grid_quench_point_runs_alone_from_its_file_name(quick_run_copy):
+    """README: one (zeta, lambda_f) point that is on no grid, named by its file."""
+    target = "results/p1/quench/points/paramagnetic_zeta-0.250_lf-0.340.nc"
+    result = run_snakemake(
+        quick_run_copy, target, "--dry-run", "--cores", "1", "--configfile", "config/quick.yaml"
+    )
+    assert job_counts(result.stdout + result.stderr) == {"p1_quench_point": 1}

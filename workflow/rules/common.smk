@@ -1,5 +1,7 @@
 # Helpers shared by all rule files (value formatting, target lists, source tracking).
 # Nothing here knows physics; it only maps config entries to files and parameter dicts.
+import re
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -7,21 +9,39 @@ import numpy as np
 from higgsdyn.cli.stages import p1_equilibrium_point_params
 from higgsdyn.bdg.stage import point_params as bdg_point_params
 from higgsdyn.floquet.stage import jobs_from_config, point_key
+from higgsdyn.kbe.stage import jobs_from_config as kbe_jobs_from_config
+from higgsdyn.kbe.stage import point_key as kbe_point_key
+from higgsdyn.pseudospin.stage import QuenchParams, expand_grids
 
 FIGURE_FORMATS = ("pdf", "png")
 # Each figure module in src/higgsdyn/figures/ and the merged datasets it reads.
 FIGURE_DATASETS = {
     "p1_equilibrium": {"equilibrium": "results/p1/equilibrium.nc"},
+    "p1_fig1": {"quench": "results/p1/quench.nc"},
+    "p1_fig2": {"quench": "results/p1/quench.nc"},
+    "p1_fig3a": {"quench": "results/p1/quench.nc"},
+    "p1_fig3b": {"quench": "results/p1/quench.nc"},
+    "p1_quench_diagram": {
+        "quench": "results/p1/quench.nc",
+        "equilibrium": "results/p1/equilibrium.nc",
+    },
     "p2_fig2": {"floquet": "results/p2/floquet.nc"},
     "p2_floquet_scaling": {"floquet": "results/p2/floquet.nc"},
-    "p2_fig3a": {"bdg_chain": "results/p2/bdg_chain.nc"},
+    "p2_fig1bc": {"kbe_flatband": "results/p2/kbe_flatband.nc"},
+    "p2_fig3b": {"kbe_tightbinding": "results/p2/kbe_tightbinding.nc"},
+    "p2_fig3a": {
+        "bdg_chain": "results/p2/bdg_chain.nc",
+        "kbe_tightbinding": "results/p2/kbe_tightbinding.nc",
+    },
 }
 
 
 wildcard_constraints:
     disorder="paramagnetic|nonmagnetic",
     zeta=r"\d+\.\d+",
+    quench_key=r"[a-z0-9_]+_zeta-\d+\.\d+_lf-\d+\.\d+",
     floquet_key=r"[a-z0-9]+_[a-z0-9]+-\d+\.\d+",
+    kbe_key=r"(flat_omegaD-\d+\.\d+|chain)_lf-\d+\.\d+",
     figure="|".join(FIGURE_DATASETS),
     bdg_key=r"[A-Za-z0-9_.]+_seed-\d+",
 
@@ -96,6 +116,43 @@ def equilibrium_point_params(wildcards):
     )
 
 
+# ---------------------------------------------------------------- P1 quench
+
+
+def quench_jobs():
+    """File key -> parameters of every quench job (union of the p1.quench grids)."""
+    return {
+        f"{QuenchParams(**job).label}_zeta-{fmt_value(job['zeta'])}"
+        f"_lf-{fmt_value(job['lambda_f'])}": canonical(job)
+        for job in expand_grids(config["p1"]["quench"])
+    }
+
+
+def quench_point_files():
+    return [f"results/p1/quench/points/{key}.nc" for key in quench_jobs()]
+
+
+def quench_point_params(wildcards):
+    """Parameters of one quench file: its grid entry, or for a point on no grid (e.g.
+    ``paramagnetic_zeta-0.250_lf-0.340.nc``, run by naming the file) the shared settings
+    with disorder, zeta and lambda_f read from the name."""
+    jobs = quench_jobs()
+    if wildcards.quench_key in jobs:
+        return jobs[wildcards.quench_key]
+    label, zeta, lambda_f = re.fullmatch(
+        r"(\w+?)_zeta-([\d.]+)_lf-([\d.]+)", wildcards.quench_key
+    ).groups()
+    if label not in ("paramagnetic", "nonmagnetic"):
+        raise ValueError(
+            f"quench point {wildcards.quench_key}: variant labels exist only on config grids"
+        )
+    shared = {k: v for k, v in config["p1"]["quench"].items() if k != "grids"}
+    point = QuenchParams(
+        **shared, disorder=label, zeta=float(zeta), lambda_f=float(lambda_f)
+    )
+    return canonical(asdict(point))
+
+
 # ---------------------------------------------------------------- P2 Floquet-Usadel
 
 
@@ -109,6 +166,25 @@ def floquet_jobs():
 
 def floquet_point_files():
     return [f"results/p2/floquet/points/{key}.nc" for key in floquet_jobs()]
+
+
+# ---------------------------------------------------------------- P2 Kadanoff-Baym
+
+
+def kbe_jobs(dataset):
+    """File key -> parameters of the KB jobs merged into ``dataset`` (flatband, tightbinding)."""
+    return {
+        kbe_point_key(job): canonical(job)
+        for job in kbe_jobs_from_config(config["p2"]["kbe"])[dataset]
+    }
+
+
+def kbe_all_jobs():
+    return {**kbe_jobs("flatband"), **kbe_jobs("tightbinding")}
+
+
+def kbe_point_files(dataset):
+    return [f"results/p2/kbe/points/{key}.nc" for key in kbe_jobs(dataset)]
 
 
 # ---------------------------------------------------------------- P2 BdG chain

@@ -28,6 +28,32 @@ rule p1_equilibrium_merge:
 
 
 localrules:
+    p1_quench_merge,
+
+
+rule p1_quench_merge:
+    input:
+        points=quench_point_files(),
+        src=package_sources("pseudospin", "analysis", "cli"),
+    output:
+        "results/p1/quench.nc",
+    log:
+        "logs/p1/quench_merge.log",
+    benchmark:
+        "results/benchmarks/p1/quench_merge.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    resources:
+        runtime=5,
+        mem_mb=4000,
+    params:
+        package="pseudospin",
+        settings=canonical(config["p1"]["quench"]),
+    script:
+        "../scripts/stage_merge.py"
+
+
+localrules:
     p2_floquet_merge,
 
 
@@ -54,12 +80,65 @@ rule p2_floquet_merge:
 
 
 localrules:
+    p2_kbe_flatband_merge,
+
+
+rule p2_kbe_flatband_merge:
+    input:
+        points=kbe_point_files("flatband"),
+        src=package_sources("kbe", "cli"),
+    output:
+        "results/p2/kbe_flatband.nc",
+    log:
+        "logs/p2/kbe_flatband_merge.log",
+    benchmark:
+        "results/benchmarks/p2/kbe_flatband_merge.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    resources:
+        runtime=5,
+        mem_mb=2000,
+    params:
+        package="kbe",
+        settings=canonical(config["p2"]["kbe"]),
+    script:
+        "../scripts/stage_merge.py"
+
+
+localrules:
+    p2_kbe_tightbinding_merge,
+
+
+rule p2_kbe_tightbinding_merge:
+    input:
+        points=kbe_point_files("tightbinding"),
+        src=package_sources("kbe", "cli"),
+    output:
+        "results/p2/kbe_tightbinding.nc",
+    log:
+        "logs/p2/kbe_tightbinding_merge.log",
+    benchmark:
+        "results/benchmarks/p2/kbe_tightbinding_merge.tsv"
+    conda:
+        "../envs/higgsdyn.yaml"
+    resources:
+        runtime=5,
+        mem_mb=2000,
+    params:
+        package="kbe",
+        settings=canonical(config["p2"]["kbe"]),
+    script:
+        "../scripts/stage_merge.py"
+
+
+localrules:
     p2_bdg_merge,
 
 
 rule p2_bdg_merge:
     input:
         points=bdg_point_files(),
+        kbe_tightbinding="results/p2/kbe_tightbinding.nc",
         src=package_sources("bdg", "cli"),
     output:
         "results/p2/bdg_chain.nc",

@@ -8,9 +8,10 @@ localrules:
 rule validate:
     input:
         equilibrium="results/p1/equilibrium.nc",
+        quench="results/p1/quench.nc",
         floquet="results/p2/floquet.nc",
         bdg_chain="results/p2/bdg_chain.nc",
-        src=package_sources("equilibrium", "floquet", "bdg", "cli"),
+        src=package_sources("equilibrium", "pseudospin", "floquet", "bdg", "cli"),
     output:
         json="results/validation.json",
         table="results/validation.md",

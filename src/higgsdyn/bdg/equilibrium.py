@@ -57,7 +57,7 @@ def clean_chain_gap(coupling: float, n_sites: int, temperature: float) -> float:
 
 def _diagonalise(params, disorder, gap, delta_u):
     hamiltonian = kernels.dense_hamiltonian(disorder + delta_u, gap, 1.0, params.periodic).real
-    # LAPACK dsyevr: ~2x less CPU than numpy's dsyevd here (benchmarks/results_bdg.md)
+    # LAPACK dsyevr: ~2x less CPU than numpy's dsyevd here (benchmarks/README.md)
     energies, vectors = scipy.linalg.eigh(hamiltonian, driver="evr")
     weights = fermi(energies, params.temperature)
     return energies, vectors, weights

@@ -5,7 +5,7 @@ interleaved site-major, row ``2 i`` = particle (c_{i up}), row ``2 i + 1`` = hol
 (c^dagger_{i down}), so H_BdG is banded. The many-body state is a set of M quasiparticle
 states, the columns of ``states`` (2N x M), with occupation ``weights`` (M): the
 equal-time density matrix is rho_ab = <Psi_b^dagger Psi_a> = sum_l w_l V_al V_bl^*, and
-the Keldysh function of Eq. (C2) is G^K(t, t) = -i (1 - 2 rho) (see docs/notes/bdg.md).
+the Keldysh function of Eq. (C2) is G^K(t, t) = -i (1 - 2 rho) (see docs/physics_notes.md).
 
 Both kernels cost O(N M) = O(N^2): H_BdG has 3 non-zeros per row.
 """
@@ -28,7 +28,7 @@ def apply_minus_i_hamiltonian(
     with onsite_i = u_i + delta u_i (disorder plus the normal part of Eq. (C1)). The constant
     ``shift`` (times the identity) only multiplies every state by a common phase, which
     rho = V w V^dagger does not see; centring the occupied spectrum on 0 with it makes
-    RK4 more accurate (docs/notes/bdg.md).
+    RK4 more accurate (docs/physics_notes.md).
     """
     n_sites = onsite.shape[0]
     n_states = states.shape[1]

@@ -4,7 +4,7 @@ Units: hopping J = 1, energies in J, times in 1/J. Bare dispersion xi_k = -2 J c
 (main text, "Quasi-one-dimensional case"), half filling (chemical potential 0).
 
 Conventions the paper leaves open are named parameters of :class:`ChainQuench`
-(docs/notes/bdg.md derives each option):
+(docs/physics_notes.md derives each option):
 
 - ``coupling_normalization``: the on-site attraction U that lambda of Eq. (C1) stands for.
   ``"hopping"``: U = lambda J (Eq. (C1) read literally in units J = 1);

@@ -1,4 +1,4 @@
-"""Phase-slip detection on the bonds of the chain (criterion in docs/notes/bdg.md).
+"""Phase-slip detection on the bonds of the chain (criterion in docs/physics_notes.md).
 
 Bond phase phi_b(t) = arg(Delta_{i+1}(t) Delta_i(t)^*) for bond b = (i, i+1) (and the
 wrap-around bond (N-1, 0) on a ring). It is unwrapped in time from sample to sample

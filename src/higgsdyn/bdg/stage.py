@@ -191,7 +191,6 @@ def result_dataset(result: QuenchResult, params: ChainQuench) -> xr.Dataset:
             _attrs("J", "rms of u_i from gamma_el by the Born rate 1/tau_el = <u^2>/J"),
         ),
         "scf_iterations": ((), result.scf_iterations, _attrs("1", "equilibrium iterations")),
-        "wall_seconds": ((), result.wall_seconds, _attrs("s", "wall time of the job")),
         **_slip_summary(result, params),
     }
     coords = {
@@ -239,7 +238,8 @@ def run_point(params: dict) -> xr.Dataset:
 
 
 def first_negative_time(kbe_tightbinding: xr.Dataset) -> float:
-    """First time at which ns_t(time) of results/p2/kbe_tightbinding.nc turns negative.
+    """First time t >= 0 (after the quench) at which ns_t of results/p2/kbe_tightbinding.nc
+    turns negative; the preparation (t < 0) does not count.
 
     Linear interpolation between the last non-negative and the first negative sample;
     NaN if n_s never turns negative. The time axis must be in 1/J.
@@ -249,7 +249,7 @@ def first_negative_time(kbe_tightbinding: xr.Dataset) -> float:
         raise ValueError(f"kbe_tightbinding time must be in 1/J, got {time.attrs.get('units')!r}")
     ns = np.asarray(kbe_tightbinding["ns_t"].values, dtype=float)
     t = np.asarray(time.values, dtype=float)
-    negative = np.flatnonzero(ns < 0)
+    negative = np.flatnonzero((ns < 0) & (t >= 0))
     if len(negative) == 0:
         return math.nan
     k = negative[0]

@@ -159,6 +159,7 @@ def render_figure(
 
 STAGE_CHECKS = {
     "equilibrium": "higgsdyn.equilibrium.checks",
+    "quench": "higgsdyn.pseudospin.checks",
     "floquet": "higgsdyn.floquet.checks",
     "bdg_chain": "higgsdyn.bdg.checks",
 }
@@ -190,7 +191,9 @@ def validate(
 
 P2_REFERENCE = "Negative superfluid density after Higgs-mode excitation (P2)"
 STAGE_REFERENCES = {
+    "pseudospin": f"{P1_REFERENCE}: Eqs. 9-13, 15, Figs. 1-3; Suppl. Eqs. 16-22, 39-41, 77-79",
     "floquet": f"{P2_REFERENCE}, Eqs. 9-10, Appendices A and D",
+    "kbe": f"{P2_REFERENCE}, Eqs. 4-8, Appendix B, Figs. 1b, 1c, 3b",
     "bdg": f"{P2_REFERENCE}, Appendix C (Eqs. C1-C3), Fig. 3a",
 }
 

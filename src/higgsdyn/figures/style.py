@@ -17,6 +17,8 @@ UNIT_SYMBOLS = {
     "nu_0 Delta": r"$\nu_0\Delta$",
     "Delta_1": r"$\Delta_1$",
     "1/Delta_0": r"$1/\Delta_0$",
+    "1/Delta_1": r"$1/\Delta_1$",
+    "1/E_F": r"$1/E_F$",
     "1/J": r"$1/J$",
     "rad": "rad",
     "N_F": r"$\nu_F$",

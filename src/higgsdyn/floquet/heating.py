@@ -3,7 +3,7 @@
 Eq. (D1): N_ex / nu_0 = c theta^2 int dxi (xi^2 / E^2) / (gamma^2 + (2E - omega0)^2),
 E = sqrt(xi^2 + Delta^2). The printed prefactor is c = 2; the first-order amplitude
 derived just above it, with theta_k(t) = theta cos(omega0 t) xi / E and only the resonant
-half e^{-i omega0 t} / 2 of the cosine kept, gives c = 2 / 4 = 1/2 (docs/notes/floquet.md).
+half e^{-i omega0 t} / 2 of the cosine kept, gives c = 2 / 4 = 1/2 (docs/physics_notes.md).
 The prefactor does not change the scaling N_ex ~ theta^2 nu_0 / sqrt(Delta gamma).
 """
 

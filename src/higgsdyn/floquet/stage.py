@@ -372,7 +372,7 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
 
 
 def jobs_from_config(block: Mapping[str, Any]) -> list[dict]:
-    """Every job's params dict from the ``p2.floquet`` config block (docs/notes/floquet.md):
+    """Every job's params dict from the ``p2.floquet`` config block (docs/physics_notes.md):
     one fig2 job per ``fig2.omega0``, one scaling job per ``scaling.gamma_inel`` (at
     omega0 = 2 Delta) and per ``scaling.detuning`` (at ``scaling.detuning_gamma_inel``)."""
     shared = {"theta": block["theta"], "temperature": block["temperature"], **block["numerics"]}

@@ -1,6 +1,6 @@
 """Uniform Floquet-Usadel-Keldysh solution for a driven gap (P2 Eqs. 9-10, A1-A6).
 
-Convention (documented in docs/notes/floquet.md). Energies are in units of the static
+Convention (documented in docs/physics_notes.md). Energies are in units of the static
 gap Delta. The quasiclassical function is a 4x4 Keldysh-Nambu matrix
 ``g = [[g^R, g^K], [0, g^A]]`` that solves, in frequency space,
 

@@ -4,7 +4,7 @@ One step n: predict Delta(t_n) and the self-energy slice n by extrapolation, the
 corrector sweep (retarded row, lesser column incl. the diagonal, Delta(t_n) from the
 BCS coupling, local self-energy slice) until the slice changes by less than ``tolerance``.
 
-Initial state (documented limitation, docs/notes/kbe.md): the run starts at t = -t_prep from
+Initial state (documented limitation, docs/physics_notes.md): the run starts at t = -t_prep from
 the mean-field BCS thermal state at lambda_i (no initial correlations, no Matsubara branch);
 the self-energies are switched on smoothly over ``switch_on_time`` and the system relaxes
 until the quench at t = 0. The static vector potential of Eqs. (7)-(8) is present from

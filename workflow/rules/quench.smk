@@ -1,0 +1,30 @@
+# P1 collisionless quench dynamics (Eqs. 9-11; Suppl. Eqs. 39-41, 77-79): one job per
+# (disorder label, zeta, lambda_f) point of the p1.quench grids.
+
+
+rule p1_quench_point:
+    input:
+        src=package_sources("pseudospin", "analysis", "equilibrium", "cli"),
+    output:
+        "results/p1/quench/points/{quench_key}.nc",
+    log:
+        "logs/p1/quench/{quench_key}.log",
+    benchmark:
+        "results/benchmarks/p1/quench/{quench_key}.tsv"
+    cache: output_cache_mode()
+    group:
+        "p1_quench_points"
+    conda:
+        "../envs/higgsdyn.yaml"
+    threads: config["p1"]["quench"]["threads"]
+    resources:
+        runtime=30,
+        mem_mb=2000,
+    params:
+        package="pseudospin",
+        point=quench_point_params,
+    script:
+        "../scripts/stage_point.py"
+
+
+drop_benchmark_when_cached(rules.p1_quench_point)
