@@ -3,7 +3,7 @@
 Run:  /tmp/venv/h/bin/python benchmarks/bench_bdg.py [--sizes 256 512 1024 2048 4096]
       [--full-run] [--dense-steps 2]
 
-Prints markdown tables (paste into benchmarks/results_bdg.md):
+Prints markdown tables (paste into benchmarks/README.md):
 1. one RK4 step at N = 512 of the banded solver (numba kernels, states V of 2N x N) versus
    the dense reference (RK4 of Eq. (C2) on the dense 2N x 2N density matrix with dense
    commutators, kernels.dense_commutator_rk4_step), in the same run, wall and CPU time;

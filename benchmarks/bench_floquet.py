@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 
 from higgsdyn.floquet import stage, usadel  # noqa: E402
 
-# default-resolution job list (matches the proposed config block of docs/notes/floquet.md)
+# default-resolution job list (matches the proposed config block of docs/physics_notes.md)
 FIG2_OMEGA0 = [0.15, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 1.9, 1.95, 2.0]
 FIG2_OMEGA0 += [2.05, 2.1, 2.25, 2.5, 2.75, 3.0]
 SCALING_GAMMA = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032]

@@ -256,7 +256,7 @@ def test_detuning_replaces_gamma_below_two_delta():
 
 def test_small_gamma_observables_independent_of_auxiliary_shift():
     """At gamma = 1e-5 the order-2 blocks lose digits near the gap edges (relative Eq. A1
-    residual ~1e-4, docs/notes/floquet.md), but n_s^(1), n_s^(2) do not: changing the
+    residual ~1e-4, docs/physics_notes.md), but n_s^(1), n_s^(2) do not: changing the
     auxiliary shift of the block solver 4x changes them by < 1e-7 relative."""
     drive = Drive(theta=0.2, omega0=1.995, gamma=1e-5, temperature=0.01)
     grid = usadel.frequency_grid(drive, 20.0, 801, 12)

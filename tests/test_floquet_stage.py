@@ -8,7 +8,7 @@ import pytest
 from higgsdyn.floquet import stage, usadel
 from higgsdyn.io.datasets import convention_problems
 
-# the proposed config/quick.yaml block (docs/notes/floquet.md)
+# the proposed config/quick.yaml block (docs/physics_notes.md)
 QUICK_BLOCK = {
     "theta": 0.2,
     "temperature": 0.01,

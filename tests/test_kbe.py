@@ -179,7 +179,7 @@ def test_dirty_limit_superfluid_density_matches_abrikosov_gorkov():
     """Born disorder, T -> 0: n_s/n = int_0^inf dw D^2 / ((w^2+D^2)(sqrt(w^2+D^2) + 1/2tau)).
 
     Evaluated at the gap present after the slow switch-on (the switch-on heats: Delta is
-    ~0.058 instead of the Anderson value 0.0714, see docs/notes/kbe.md), time-averaged over
+    ~0.058 instead of the Anderson value 0.0714, see docs/physics_notes.md), time-averaged over
     t in [60, 120]/E_F where residual oscillations remain. Measured mean ratio ~1.00.
     Tolerance 5% (the oscillation of the ratio is +-8%).
     """

@@ -131,7 +131,7 @@ def test_no_quench_clean_equilibrium_is_stationary():
 
 
 def test_no_quench_ag_state_drifts_at_second_order_in_zeta():
-    """Our choice (docs/notes/pseudospin.md): the AG state (Eq. 12) is stationary under Eq. (9)
+    """Our choice (docs/physics_notes.md): the AG state (Eq. 12) is stationary under Eq. (9)
     only to first order in zeta, so without a quench Delta drifts by O(zeta^2)."""
     drifts = []
     for zeta in (0.05, 0.1):
