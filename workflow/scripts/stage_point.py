@@ -2,8 +2,9 @@
 
 import os
 
-# One BLAS thread per declared Snakemake thread, before numpy is imported.
-for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+# One BLAS and numba thread per declared Snakemake thread, before numpy/numba are imported
+# (numba's default is every core, which oversubscribes the machine when jobs run in parallel).
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[variable] = str(snakemake.threads)  # noqa: F821 (injected by Snakemake)
 
 from higgsdyn.cli.stages import logging_to, stage_point  # noqa: E402
