@@ -11,7 +11,8 @@ import pytest
 
 from higgsdyn.figures import p2_fig1bc, p2_fig3b
 from higgsdyn.io.datasets import convention_problems
-from higgsdyn.kbe.stage import merge_points, run_point
+from higgsdyn.kbe.contour import ContourHistory
+from higgsdyn.kbe.stage import make_run, merge_points, resources, run_point
 
 TINY = {"dt": 0.4, "t_max": 6.0, "t_prep": 4.0, "switch_on_time": 2.0}
 FLAT = {"n_xi": 6, **TINY}
@@ -54,3 +55,18 @@ def test_tightbinding_point_and_figure():
     merged = merge_points([ds])
     assert merged["ns_t"].dims == ("time",)
     assert p2_fig3b.plot({"kbe_tightbinding": merged}) is not None
+
+
+def test_resources_cover_the_full_history_and_double_on_retry():
+    """The scheduler request of a KB job holds the two-time history the solver allocates."""
+    params = {"omega_D": 0.16, "lambda_f": 0.45, "n_xi": 16, "t_max": 160.0}
+    config = make_run(params).kb_config()
+    n_times, n_nodes = config.n_times, config.make_band().n_nodes
+    history = ContourHistory.allocate(n_times, n_nodes)
+    allocated = sum(part.nbytes for part in (history.gr, history.gl, history.sr, history.sl))
+    assert allocated == ContourHistory.bytes_needed(n_times, n_nodes)
+    first, retry = resources(params), resources(params, attempt=2)
+    assert first["mem_mb"] * 1e6 > allocated
+    assert retry == {name: 2 * value for name, value in first.items()}
+    longer = resources({**params, "t_max": 2 * params["t_max"]})
+    assert longer["mem_mb"] > first["mem_mb"] and longer["runtime"] > first["runtime"]

@@ -11,6 +11,7 @@ from higgsdyn.bdg.stage import point_params as bdg_point_params
 from higgsdyn.floquet.stage import jobs_from_config, point_key
 from higgsdyn.kbe.stage import jobs_from_config as kbe_jobs_from_config
 from higgsdyn.kbe.stage import point_key as kbe_point_key
+from higgsdyn.kbe.stage import resources as kbe_stage_resources
 from higgsdyn.pseudospin.stage import QuenchParams, expand_grids
 
 FIGURE_FORMATS = ("pdf", "png")
@@ -181,6 +182,11 @@ def kbe_jobs(dataset):
 
 def kbe_all_jobs():
     return {**kbe_jobs("flatband"), **kbe_jobs("tightbinding")}
+
+
+def kbe_resources(wildcards, attempt):
+    """runtime and mem_mb of one KB job, scaled from its size (doubled on each retry)."""
+    return kbe_stage_resources(kbe_all_jobs()[wildcards.kbe_key], attempt)
 
 
 def kbe_point_files(dataset):

@@ -16,8 +16,9 @@ rule p2_kbe_point:
         "../envs/higgsdyn.yaml"
     threads: 1
     resources:
-        runtime=120,
-        mem_mb=3000,
+        # from the run's N_t and n_xi with the measured cost model (kbe.stage.resources)
+        runtime=lambda wildcards, attempt: kbe_resources(wildcards, attempt)["runtime"],
+        mem_mb=lambda wildcards, attempt: kbe_resources(wildcards, attempt)["mem_mb"],
     params:
         package="kbe",
         point=lambda wildcards: kbe_all_jobs()[wildcards.kbe_key],

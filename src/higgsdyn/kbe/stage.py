@@ -154,11 +154,43 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
     return ds
 
 
+def make_run(params: Mapping[str, Any]) -> FlatBandRun | ChainRun:
+    """The run of one job's params: a FlatBandRun if they have ``omega_D``, else a ChainRun."""
+    return FlatBandRun(**params) if "omega_D" in params else ChainRun(**params)
+
+
+# Cost model of one job, from the default run of 2026-12-01 (idle machine, 1 numba thread;
+# benchmarks/README.md, docs/scaling.md): the full history makes a run cost ~ N_t^3 n_nodes
+# (each step convolves over the whole history for every retained time), and its memory the
+# history plus the interpreter, numpy and numba (~0.3 GB).
+SECONDS_PER_NT3_NODE = 3.0e-8
+BASELINE_MB = 300.0
+
+
+def resources(params: Mapping[str, Any], attempt: int = 1) -> dict[str, int]:
+    """Scheduler request of one job (``runtime`` in minutes, ``mem_mb``) from its size.
+
+    Memory: ContourHistory.bytes_needed(N_t, n_nodes) + BASELINE_MB, with a 1.5x margin;
+    runtime: SECONDS_PER_NT3_NODE N_t^3 n_nodes with a 3x margin, at least 5 minutes. Both
+    double with each retry (``attempt``), so a job killed for exceeding them is resubmitted
+    with more.
+    """
+    config = make_run(params).kb_config()
+    n_times, n_nodes = config.n_times, config.make_band().n_nodes
+    memory_mb = ContourHistory.bytes_needed(n_times, n_nodes) / 1e6 + BASELINE_MB
+    seconds = SECONDS_PER_NT3_NODE * n_times**3 * n_nodes
+    scale = 2 ** (attempt - 1)
+    return {
+        "runtime": scale * max(5, int(np.ceil(3 * seconds / 60))),
+        "mem_mb": scale * int(np.ceil(1.5 * memory_mb)),
+    }
+
+
 def run_point(params: dict) -> xr.Dataset:
     """One job: a FlatBandRun (has ``omega_D``) or a ChainRun (has ``gamma_el``)."""
-    if "omega_D" in params:
-        point = FlatBandRun(**params)
-        config = point.kb_config()
+    point = make_run(params)
+    config = point.kb_config()
+    if isinstance(point, FlatBandRun):
         ds = _dataset(_solve(config, repr(point)), config, "E_F", params)
         coords = {
             "omega_D": ((), point.omega_D, {"units": "E_F", "long_name": "Debye energy (0: none)"}),
@@ -170,8 +202,6 @@ def run_point(params: dict) -> xr.Dataset:
             "scattering_rate": (point.scattering_rate, "E_F", "1/tau_el (Eq. 6)"),
         }
     else:
-        point = ChainRun(**params)
-        config = point.kb_config()
         ds = _dataset(_solve(config, repr(point)), config, "J", params)
         coords = {
             "lambda_f": ((), point.lambda_f, {"units": "J", "long_name": "final on-site coupling"})
