@@ -2,7 +2,9 @@
 
 Reads ``results/benchmarks/<paper>/<stage>/<point>.tsv`` (one per job; merges, figures and
 validate are single files) and prints a markdown table: jobs, wall time (sum, max), CPU time,
-core-hours, peak memory per job. Used for docs/scaling.md:
+core-hours, peak memory per job, and the total. Every rule runs one thread, so core-hours are
+wall-time sums; Snakemake samples ``cpu_time`` and ``max_rss`` periodically (about every 30 s
+after a first sample), so both undercount jobs shorter than that. Used for docs/scaling.md:
 
     python benchmarks/stage_costs.py [results/benchmarks]
 """
@@ -44,6 +46,13 @@ def main(root: Path) -> None:
             f"| {stage} | {len(runs)} | {sum(wall):.0f} | {max(wall):.1f} | {sum(cpu):.0f} "
             f"| {sum(wall) / 3600:.3f} | {max(rss):.0f} |"
         )
+    every = [run for runs in stages.values() for run in runs]
+    wall_total = sum(run["s"] for run in every)
+    print(
+        f"| total | {len(every)} | {wall_total:.0f} | {max(run['s'] for run in every):.1f} "
+        f"| {sum(run.get('cpu_time', 0.0) for run in every):.0f} | {wall_total / 3600:.3f} "
+        f"| {max(run.get('max_rss', 0.0) for run in every):.0f} |"
+    )
 
 
 if __name__ == "__main__":
