@@ -5,6 +5,7 @@ import pytest
 
 from higgsdyn.io import convention_problems
 from higgsdyn.pseudospin import api, expand_grids, merge_points, run_point
+from higgsdyn.pseudospin.stage import clean_params, run_clean_point
 
 TINY = dict(
     disorder="paramagnetic",
@@ -39,13 +40,17 @@ CONTRACT = (
 )
 
 
+def points_params():
+    return [
+        TINY,
+        {**TINY, "disorder": "nonmagnetic", "variant": "bcs_initial"},
+        {**TINY, "zeta": 0.0, "theta": "clean_steady_state", "initial_state": "ag"},
+    ]
+
+
 @pytest.fixture(scope="module")
 def points():
-    return [
-        run_point(TINY),
-        run_point({**TINY, "disorder": "nonmagnetic", "variant": "bcs_initial"}),
-        run_point({**TINY, "zeta": 0.0, "theta": "clean_steady_state", "initial_state": "ag"}),
-    ]
+    return [run_point(params) for params in points_params()]
 
 
 def test_point_dataset_follows_conventions(points):
@@ -117,3 +122,22 @@ def test_expand_grids_builds_one_job_per_point_with_overrides():
     settings["grids"].append(settings["grids"][0])
     with pytest.raises(ValueError, match="repeats"):
         expand_grids(settings)
+
+
+def test_shared_clean_run_gives_the_same_quench_as_an_inline_one(points):
+    """The workflow runs the clean steady state (Delta_s, theta_p of Eq. 11) once per lambda_f
+    and hands it to every zeta; the quench must equal the one that computes it itself."""
+    clean = run_clean_point(clean_params(TINY))
+    assert convention_problems(clean, require_provenance=False) == []
+    for params, inline in zip(points_params(), points, strict=True):
+        shared = run_point(params, clean=clean)
+        assert float(shared["delta_s"]) == float(inline["delta_s"])
+        np.testing.assert_array_equal(shared["gap_t"].values, inline["gap_t"].values)
+
+
+def test_clean_run_is_shared_only_by_points_with_the_same_settings():
+    assert clean_params({**TINY, "zeta": 0.3}) == clean_params(TINY)
+    assert clean_params({**TINY, "steady_gap": "gap_final"}) is None  # projection, Delta_1
+    clean = run_clean_point(clean_params({**TINY, "clean_t_max": 10.0}))
+    with pytest.raises(ValueError, match="clean_t_max"):
+        run_point(TINY, clean=clean)

@@ -176,17 +176,20 @@ def test_editing_physics_package_reruns_its_rules(quick_run_copy):
 
 def test_editing_equilibrium_reruns_it_and_the_quench_stage_that_imports_it(quick_run_copy):
     """higgsdyn.pseudospin builds its AG initial states with higgsdyn.equilibrium."""
-    from higgsdyn.pseudospin.stage import expand_grids
+    from higgsdyn.pseudospin.stage import clean_params, expand_grids
 
     _edit(quick_run_copy / "src/higgsdyn/equilibrium/ag.py")
     counts = _dry_run(quick_run_copy)
     config = _quick_config()["p1"]
     n_points = len(config["equilibrium"]["zeta"]) + len(config["equilibrium"]["zeta_nonmagnetic"])
+    quench_points = expand_grids(config["quench"])
+    clean_runs = {str(clean_params(job)) for job in quench_points} - {"None"}
     assert counts == {
         "all": 1,
         "p1_equilibrium_point": n_points,
         "p1_equilibrium_merge": 1,
-        "p1_quench_point": len(expand_grids(config["quench"])),
+        "p1_quench_clean": len(clean_runs),  # one per lambda_f, shared by every zeta
+        "p1_quench_point": len(quench_points),
         "p1_quench_merge": 1,
         "figure": 6,  # p1_equilibrium and the five quench figures
     }
@@ -326,9 +329,10 @@ def test_validate_target_passes_on_quick_config(quick_run_copy):
 
 
 def test_off_grid_quench_point_runs_alone_from_its_file_name(quick_run_copy):
-    """README: one (zeta, lambda_f) point that is on no grid, named by its file."""
+    """README: one (zeta, lambda_f) point that is on no grid, named by its file; its lambda_f
+    is on no grid either, so the clean steady state of that lambda_f runs first."""
     target = "results/p1/quench/points/paramagnetic_zeta-0.250_lf-0.340.nc"
     result = run_snakemake(
         quick_run_copy, target, "--dry-run", "--cores", "1", "--configfile", "config/quick.yaml"
     )
-    assert job_counts(result.stdout + result.stderr) == {"p1_quench_point": 1}
+    assert job_counts(result.stdout + result.stderr) == {"p1_quench_clean": 1, "p1_quench_point": 1}

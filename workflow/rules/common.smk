@@ -13,6 +13,7 @@ from higgsdyn.kbe.stage import jobs_from_config as kbe_jobs_from_config
 from higgsdyn.kbe.stage import point_key as kbe_point_key
 from higgsdyn.kbe.stage import resources as kbe_stage_resources
 from higgsdyn.pseudospin.stage import QuenchParams, expand_grids
+from higgsdyn.pseudospin.stage import clean_params as quench_clean_params_of
 
 FIGURE_FORMATS = ("pdf", "png")
 # Each figure module in src/higgsdyn/figures/ and the merged datasets it reads.
@@ -36,11 +37,23 @@ FIGURE_DATASETS = {
     },
 }
 
+# File key of a P1 clean run (quench_clean_key): the fields, their types, their pattern.
+CLEAN_KEY_FIELDS = {
+    "lambda_f": float,
+    "lambda_i": float,
+    "n_levels": int,
+    "step": float,
+    "order": int,
+    "clean_t_max": float,
+}
+CLEAN_KEY = r"lf-([\d.]+)_li-([\d.]+)_N(\d+)_h([\d.]+)_o(\d)_tc([\d.]+)"
+
 
 wildcard_constraints:
     disorder="paramagnetic|nonmagnetic",
     zeta=r"\d+\.\d+",
     quench_key=r"[a-z0-9_]+_zeta-\d+\.\d+_lf-\d+\.\d+",
+    clean_key=CLEAN_KEY.replace("(", "").replace(")", ""),
     floquet_key=r"[a-z0-9]+_[a-z0-9]+-\d+\.\d+",
     kbe_key=r"(flat_omegaD-\d+\.\d+|chain)_lf-\d+\.\d+",
     figure="|".join(FIGURE_DATASETS),
@@ -152,6 +165,35 @@ def quench_point_params(wildcards):
         **shared, disorder=label, zeta=float(zeta), lambda_f=float(lambda_f)
     )
     return canonical(asdict(point))
+
+
+def quench_clean_key(clean):
+    """File key of a clean run: every setting it depends on (CLEAN_KEY_FIELDS) spelled out."""
+    return (
+        f"lf-{fmt_value(clean['lambda_f'])}_li-{fmt_value(clean['lambda_i'])}"
+        f"_N{clean['n_levels']}_h{fmt_value(clean['step'])}_o{clean['order']}"
+        f"_tc{fmt_value(clean['clean_t_max'])}"
+    )
+
+
+def quench_clean_params(wildcards):
+    """Parameters of one clean run, read back from its file key."""
+    values = re.fullmatch(CLEAN_KEY, wildcards.clean_key).groups()
+    return canonical(
+        {
+            key: kind(value)
+            for (key, kind), value in zip(CLEAN_KEY_FIELDS.items(), values, strict=True)
+        }
+    )
+
+
+def quench_point_inputs(wildcards):
+    """Library sources of a quench point, and the clean run it builds on (if it needs one)."""
+    inputs = {"src": package_sources("pseudospin", "analysis", "equilibrium", "cli")}
+    clean = quench_clean_params_of(quench_point_params(wildcards))
+    if clean is not None:
+        inputs["clean"] = f"results/p1/quench/clean/{quench_clean_key(clean)}.nc"
+    return inputs
 
 
 # ---------------------------------------------------------------- P2 Floquet-Usadel

@@ -1,10 +1,40 @@
 # P1 collisionless quench dynamics (Eqs. 9-11; Suppl. Eqs. 39-41, 77-79): one job per
-# (disorder label, zeta, lambda_f) point of the p1.quench grids.
+# (disorder label, zeta, lambda_f) point of the p1.quench grids, and one clean run per
+# lambda_f (and grid settings) for the steady state Delta_s, theta_p those points share.
+
+
+rule p1_quench_clean:
+    input:
+        src=package_sources("pseudospin", "analysis", "equilibrium", "cli"),
+    output:
+        "results/p1/quench/clean/{clean_key}.nc",
+    log:
+        "logs/p1/quench/clean/{clean_key}.log",
+    benchmark:
+        "results/benchmarks/p1/quench_clean/{clean_key}.tsv"
+    cache: output_cache_mode()
+    group:
+        "p1_quench_points"
+    conda:
+        "../envs/higgsdyn.yaml"
+    threads: config["p1"]["quench"]["threads"]
+    resources:
+        runtime=10,
+        mem_mb=1000,
+    params:
+        package="pseudospin",
+        function="run_clean_point",
+        point=quench_clean_params,
+    script:
+        "../scripts/stage_point.py"
+
+
+drop_benchmark_when_cached(rules.p1_quench_clean)
 
 
 rule p1_quench_point:
     input:
-        src=package_sources("pseudospin", "analysis", "equilibrium", "cli"),
+        unpack(quench_point_inputs),
     output:
         "results/p1/quench/points/{quench_key}.nc",
     log:

@@ -1,4 +1,8 @@
-"""Glue: one point of a stage package (params.package, params.point) -> netCDF."""
+"""Glue: one point of a stage package (params.package, params.point) -> netCDF.
+
+Named inputs other than ``src`` are datasets the point builds on (``companions``);
+``params.function`` (default ``run_point``) names the stage function to call.
+"""
 
 import os
 
@@ -10,4 +14,14 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "
 from higgsdyn.cli.stages import logging_to, stage_point  # noqa: E402
 
 with logging_to(snakemake.log[0]):  # noqa: F821
-    stage_point(snakemake.params.package, snakemake.params.point, snakemake.output[0])  # noqa: F821
+    stage_point(
+        snakemake.params.package,  # noqa: F821
+        snakemake.params.point,  # noqa: F821
+        snakemake.output[0],  # noqa: F821
+        companions={
+            name: path
+            for name, path in snakemake.input.items()  # noqa: F821
+            if name != "src"
+        },
+        function=snakemake.params.get("function", "run_point"),  # noqa: F821
+    )

@@ -198,11 +198,22 @@ STAGE_REFERENCES = {
 }
 
 
-def stage_point(package: str, params: Mapping[str, Any], output: str | os.PathLike) -> None:
-    """One job of ``higgsdyn.<package>.stage``: ``run_point(params)`` written atomically."""
+def stage_point(
+    package: str,
+    params: Mapping[str, Any],
+    output: str | os.PathLike,
+    companions: Mapping[str, str | os.PathLike] | None = None,
+    function: str = "run_point",
+) -> None:
+    """One job of ``higgsdyn.<package>.stage``: ``function(params)`` written atomically.
+
+    ``companions`` are datasets the point builds on (keyword arguments of ``function``, e.g.
+    the clean steady state ``clean`` of a P1 quench point).
+    """
     stage = importlib.import_module(f"higgsdyn.{package}.stage")
-    log.info("%s point %s", package, dict(params))
-    dataset = stage.run_point(dict(params))
+    log.info("%s %s %s", package, function, dict(params))
+    others = {name: read_dataset(path) for name, path in (companions or {}).items()}
+    dataset = getattr(stage, function)(dict(params), **others)
     write_dataset(
         dataset,
         output,

@@ -323,14 +323,28 @@ class QuenchResult:
     clean_seconds: float
 
 
-def _clean_steady_state(spec: QuenchSpec, eps, weight_f, gap0_clean):
+@dataclass
+class CleanSteadyState:
+    """Exact steady state of the clean quench lambda_i -> lambda_f (Delta_s and theta_p)."""
+
+    gap_steady: float  # Delta_s: mean of Delta over [t_c/2, t_c]
+    cos_theta: np.ndarray  # cos theta_p per level: time-averaged projection on the steady field
+    seconds: float  # wall time of the clean run
+
+
+def clean_steady_state(spec: QuenchSpec, label: str = "") -> CleanSteadyState:
     """Clean quench from the BCS state at lambda_i: Delta_s and cos theta_p (exact steady state).
 
-    Delta_s = mean of Delta over [t_c/2, t_c]; cos theta_p = time average of S_p . n_p(D)
-    over the same window with D the mean over [t_c/4, t_c/2] (the projection on the steady
-    field is constant in the steady state, so few samples suffice). The sign of sin theta_p
-    is that of eps_p (Delta_0 - Delta_s) (phase convention of Eq. 11 at t = 0).
+    Depends only on lambda_i, lambda_f, n_levels, step, order and clean_t_max of ``spec`` (not
+    on the impurity rates or the initial state of the disordered run), so one clean run serves
+    every zeta of a lambda_f. Delta_s = mean of Delta over [t_c/2, t_c]; cos theta_p = time
+    average of S_p . n_p(D) over the same window with D the mean over [t_c/4, t_c/2] (the
+    projection on the steady field is constant in the steady state, so few samples suffice).
     """
+    cutoff = cutoff_for_unit_gap(spec.lambda_f, spec.n_levels)
+    eps = level_grid(spec.n_levels, cutoff)
+    weight_f = coupling_weight(spec.lambda_f, spec.n_levels, cutoff)
+    gap0_clean = clean_gap(spec.lambda_i, spec.n_levels, cutoff)
     energy0 = np.sqrt(eps * eps + gap0_clean**2)
     state = (gap0_clean / energy0, np.zeros_like(eps), -eps / energy0)
     zero = np.zeros_like(eps)
@@ -347,7 +361,7 @@ def _clean_steady_state(spec: QuenchSpec, eps, weight_f, gap0_clean):
         spec.step,
         n_half,
         order=spec.order,
-        label="clean run (first half)",
+        label=f"{label} clean run (first half)",
     )
     estimate = float(np.mean(first.gaps[n_half // 2 :]))
     second = evolve(
@@ -361,16 +375,28 @@ def _clean_steady_state(spec: QuenchSpec, eps, weight_f, gap0_clean):
         chunk_steps=max(n_half // 200, 1),
         average_from_step=0,
         projection_gap=estimate,
-        label="clean run (second half)",
+        label=f"{label} clean run (second half)",
     )
-    gap_steady = float(np.mean(second.gaps))
-    cos_theta = np.clip(second.projection_mean, -1.0, 1.0)
-    seconds = first.wall_seconds + second.wall_seconds
-    return gap_steady, cos_theta, seconds
+    return CleanSteadyState(
+        gap_steady=float(np.mean(second.gaps)),
+        cos_theta=np.clip(second.projection_mean, -1.0, 1.0),
+        seconds=first.wall_seconds + second.wall_seconds,
+    )
 
 
-def simulate(spec: QuenchSpec, label: str = "") -> QuenchResult:
-    """One quench of P1: set-up (Eqs. 10-12, 39-40), evolution of Eq. (9), Delta(t)."""
+def needs_clean_run(spec: QuenchSpec) -> bool:
+    """Whether the quench uses the clean steady state (Delta_s or theta_p from a clean run)."""
+    return spec.steady_gap == "clean_run" or spec.theta == "clean_steady_state"
+
+
+def simulate(
+    spec: QuenchSpec, label: str = "", clean: CleanSteadyState | None = None
+) -> QuenchResult:
+    """One quench of P1: set-up (Eqs. 10-12, 39-40), evolution of Eq. (9), Delta(t).
+
+    ``clean``: the clean steady state of the same (lambda_i, lambda_f, grid, step), when
+    already computed (:func:`clean_steady_state`); computed here if needed and not given.
+    """
     for name, value, allowed in (
         ("initial_state", spec.initial_state, INITIAL_STATES),
         ("theta", spec.theta, THETA_METHODS),
@@ -399,16 +425,17 @@ def simulate(spec: QuenchSpec, label: str = "") -> QuenchResult:
     state = (sx, np.zeros_like(eps), sz)
     gap_initial = weight_i * float(np.sum(sx))
 
-    clean_seconds = 0.0
-    if spec.steady_gap == "clean_run" or spec.theta == "clean_steady_state":
-        measured_gap, measured_cos, clean_seconds = _clean_steady_state(
-            spec, eps, weight_f, gap0_clean
+    if clean is None and needs_clean_run(spec):
+        clean = clean_steady_state(spec, label)
+    if clean is not None and clean.cos_theta.shape != eps.shape:
+        raise ValueError(
+            f"{label}: clean steady state has {clean.cos_theta.size} levels, not {eps.size}"
         )
-    gap_steady = measured_gap if spec.steady_gap == "clean_run" else 1.0
+    gap_steady = clean.gap_steady if spec.steady_gap == "clean_run" else 1.0
     if spec.theta == "projection":
         cos_theta, sin_theta = projection_angle(eps, gap0_clean, gap_steady)
     else:
-        cos_theta = measured_cos
+        cos_theta = clean.cos_theta
         sin_theta = np.sign(eps * (gap0_clean - gap_steady)) * np.sqrt(1.0 - cos_theta**2)
     if spec.w_function == "eq39":
         w_function = w_eq39(eps, gap_steady, cos_theta, cutoff)
@@ -434,5 +461,5 @@ def simulate(spec: QuenchSpec, label: str = "") -> QuenchResult:
         eps=eps,
         w_function=w_function,
         main_seconds=run.wall_seconds,
-        clean_seconds=clean_seconds,
+        clean_seconds=0.0 if clean is None else clean.seconds,
     )

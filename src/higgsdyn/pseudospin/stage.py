@@ -174,11 +174,87 @@ def higgs_predictions(mean_gap: float, zeta: float, disorder: str) -> dict:
     }
 
 
-def run_point(params: dict) -> xr.Dataset:
-    """One quench: Delta(t) (Eqs. 9-10) and its late-time analysis, as a dataset."""
+# The settings a clean steady state (Delta_s, theta_p) depends on: one clean run per
+# distinct set serves every disorder type, zeta and initial state (api.clean_steady_state).
+CLEAN_UNITS = {
+    "lambda_i": "1",
+    "lambda_f": "1",
+    "n_levels": "1",
+    "step": "1/Delta_1",
+    "order": "1",
+    "clean_t_max": "1/Delta_1",
+}
+CLEAN_KEYS = tuple(CLEAN_UNITS)
+
+
+def clean_params(params: Mapping[str, Any]) -> dict | None:
+    """Parameters of the clean run a quench point needs, or None if it needs none."""
     point = QuenchParams(**params)
-    numba.set_num_threads(min(point.threads, numba.config.NUMBA_NUM_THREADS))
+    if not api.needs_clean_run(_spec(point)):
+        return None
+    return {key: params[key] for key in CLEAN_KEYS}
+
+
+def run_clean_point(params: dict) -> xr.Dataset:
+    """Clean steady state of lambda_i -> lambda_f: Delta_s and cos theta_p (Eq. 11)."""
+    values = {key: params[key] for key in CLEAN_KEYS}
     spec = api.QuenchSpec(
+        **values,
+        rates=api.Rates(0.0, 0.0),
+        t_max=values["clean_t_max"],
+        initial_state="bcs",
+        theta="clean_steady_state",
+        w_function="eq39",
+        steady_gap="clean_run",
+        n_quadrature=4,
+    )
+    label = f"(clean, lambda_f={spec.lambda_f})"
+    log.info("clean steady state %s", label)
+    clean = api.clean_steady_state(spec, label)
+    if not (np.isfinite(clean.gap_steady) and np.all(np.isfinite(clean.cos_theta))):
+        raise FloatingPointError(f"non-finite clean steady state for {label}")
+    eps = api.level_grid(spec.n_levels, api.cutoff_for_unit_gap(spec.lambda_f, spec.n_levels))
+    data_vars = {
+        "delta_s": ((), clean.gap_steady, _attrs("Delta_1", "clean steady-state gap Delta_s")),
+        "cos_theta": (
+            ("eps",),
+            clean.cos_theta,
+            _attrs("1", "cos theta_p: clean steady-state projection (adapted Suppl. Eqs. 77-79)"),
+        ),
+    }
+    data_vars.update(
+        {
+            key: ((), value, _attrs(CLEAN_UNITS[key], f"clean-run setting {key}"))
+            for key, value in values.items()
+        }
+    )
+    dataset = xr.Dataset(
+        data_vars, coords={"eps": ("eps", eps, _attrs("Delta_1", "level energy eps_p"))}
+    )
+    dataset.attrs["source_paper"] = SOURCE_PAPER
+    dataset.attrs["solver"] = (
+        f"clean quench, exact-rotation splitting order {spec.order}, h={spec.step}, "
+        f"N={spec.n_levels}, t_max={spec.clean_t_max}"
+    )
+    log.info("done %s: Delta_s %.6f, %.1f s", label, clean.gap_steady, clean.seconds)
+    return dataset
+
+
+def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> api.CleanSteadyState:
+    """The clean steady state stored by :func:`run_clean_point`, checked against ``params``."""
+    stored = {key: dataset[key].item() for key in CLEAN_KEYS}
+    wanted = {key: params[key] for key in CLEAN_KEYS}
+    if stored != wanted:
+        raise ValueError(f"clean steady state was computed for {stored}, the point needs {wanted}")
+    return api.CleanSteadyState(
+        gap_steady=float(dataset["delta_s"]),
+        cos_theta=np.asarray(dataset["cos_theta"].values, dtype=float),
+        seconds=0.0,  # spent in the clean job
+    )
+
+
+def _spec(point: QuenchParams) -> api.QuenchSpec:
+    return api.QuenchSpec(
         lambda_i=point.lambda_i,
         lambda_f=point.lambda_f,
         rates=point.rates,
@@ -193,8 +269,20 @@ def run_point(params: dict) -> xr.Dataset:
         clean_t_max=point.clean_t_max,
         n_quadrature=point.n_quadrature,
     )
+
+
+def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
+    """One quench: Delta(t) (Eqs. 9-10) and its late-time analysis, as a dataset.
+
+    ``clean``: the dataset of :func:`run_clean_point` for :func:`clean_params` of this point
+    (the workflow runs it once per lambda_f); computed here when needed and not given.
+    """
+    point = QuenchParams(**params)
+    numba.set_num_threads(min(point.threads, numba.config.NUMBA_NUM_THREADS))
+    spec = _spec(point)
     log.info("quench %s", point.describe())
-    result = api.simulate(spec, label=point.describe())
+    steady = None if clean is None else _clean_from_dataset(clean, params)
+    result = api.simulate(spec, label=point.describe(), clean=steady)
     if not np.all(np.isfinite(result.gaps)):
         raise FloatingPointError(f"non-finite Delta(t) for {point.describe()}")
     if point.zeta == 0.0 and result.max_norm_deviation > 1e-8:
