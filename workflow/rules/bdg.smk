@@ -15,8 +15,10 @@ rule p2_bdg_point:
         "../envs/higgsdyn.yaml"
     threads: 1
     resources:
-        runtime=60,
-        mem_mb=2000,
+        # measured (docs/scaling.md): ~95 s at dt = 0.025 (N = 512, t = 100/J), ~7 min at
+        # dt = 0.005; <= 0.3 GB
+        runtime=retry_scaled(20),
+        mem_mb=retry_scaled(1000),
     params:
         package="bdg",
         point=lambda wildcards: bdg_jobs()[wildcards.bdg_key],

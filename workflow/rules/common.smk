@@ -87,6 +87,13 @@ def package_sources(*packages):
     return files
 
 
+def retry_scaled(amount):
+    """A per-job resource (runtime in minutes, mem_mb) that doubles on each retry, so a job
+    killed by the scheduler for exceeding it is resubmitted with more (profile ``retries``).
+    """
+    return lambda wildcards, attempt: amount * 2 ** (attempt - 1)
+
+
 def output_cache_mode():
     """``cache:`` of per-point rules: Snakemake's between-workflow cache when enabled in config."""
     return "omit-software" if config["workflow"]["output_cache"] else False

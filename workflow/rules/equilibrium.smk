@@ -17,8 +17,9 @@ rule p1_equilibrium_point:
         "../envs/higgsdyn.yaml"
     threads: 1
     resources:
-        runtime=10,
-        mem_mb=1000,
+        # measured (docs/scaling.md): <= 2 s, <= 150 MB per point
+        runtime=retry_scaled(5),
+        mem_mb=retry_scaled(500),
     params:
         point=equilibrium_point_params,
     script:

@@ -17,8 +17,9 @@ rule p2_floquet_point:
         "../envs/higgsdyn.yaml"
     threads: 1
     resources:
-        runtime=10,
-        mem_mb=2000,
+        # measured (docs/scaling.md): <= 15 s, <= 0.95 GB per point
+        runtime=retry_scaled(5),
+        mem_mb=retry_scaled(2000),
     params:
         package="floquet",
         point=lambda wildcards: floquet_jobs()[wildcards.floquet_key],

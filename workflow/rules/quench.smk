@@ -19,8 +19,9 @@ rule p1_quench_clean:
         "../envs/higgsdyn.yaml"
     threads: config["p1"]["quench"]["threads"]
     resources:
-        runtime=10,
-        mem_mb=1000,
+        # measured (docs/scaling.md): ~10 s at N = 15024, t = 200/Delta_1
+        runtime=retry_scaled(5),
+        mem_mb=retry_scaled(1000),
     params:
         package="pseudospin",
         function="run_clean_point",
@@ -48,8 +49,9 @@ rule p1_quench_point:
         "../envs/higgsdyn.yaml"
     threads: config["p1"]["quench"]["threads"]
     resources:
-        runtime=30,
-        mem_mb=2000,
+        # measured (docs/scaling.md): <= 50 s at N = 15024, t = 400/Delta_1; <= 0.4 GB
+        runtime=retry_scaled(5),
+        mem_mb=retry_scaled(1000),
     params:
         package="pseudospin",
         point=quench_point_params,
