@@ -16,6 +16,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
+from higgsdyn.pseudospin.stage import figure_lambda_f
 
 ZETA = 0.1  # the run shown (nearest computed value)
 
@@ -36,8 +37,7 @@ def computed(quench: xr.Dataset, label: str, lambda_f: float | None = None) -> x
     grid of the config, where every disorder type and variant was run).
     """
     if lambda_f is None:
-        counts = quench["gap_t"].notnull().all("time").sum(("disorder", "zeta"))
-        lambda_f = float(quench["lambda_f"][int(np.argmax(counts.values))])
+        lambda_f = figure_lambda_f(quench)
     one = quench.sel(disorder=label).sel(lambda_f=lambda_f, method="nearest")
     finite = one["gap_t"].notnull().all("time")
     return one.isel(zeta=np.flatnonzero(finite.values))

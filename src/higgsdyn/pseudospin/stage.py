@@ -360,6 +360,13 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
 GRID_KEYS = ("name", "disorder", "zeta", "lambda_f")
 
 
+def figure_lambda_f(quench: xr.Dataset) -> float:
+    """lambda_f of P1's figures in a merged quench.nc: the one with the most computed points
+    over all labels (the figure grid, where every disorder type and variant was run)."""
+    counts = quench["gap_t"].notnull().all("time").sum(("disorder", "zeta"))
+    return float(quench["lambda_f"][int(np.argmax(counts.values))])
+
+
 def expand_grids(settings: Mapping[str, Any]) -> list[dict]:
     """All job parameter dicts of the ``p1.quench`` config block (one per point).
 
