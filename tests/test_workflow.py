@@ -266,14 +266,22 @@ def test_second_checkout_reuses_the_output_cache(tmp_path):
         )  # fmt: skip
         runs.append(result.stdout + result.stderr)
         workdirs.append(workdir)
-    points = sorted(workdirs[0].glob("results/*/*/points/*.nc"))
-    n_points = len(points)
+    # per-point outputs and the shared P1 clean runs
+    cached = [
+        *workdirs[0].glob("results/*/*/points/*.nc"),
+        *workdirs[0].glob("results/*/*/clean/*.nc"),
+    ]
+    n_points = len(cached)
     assert len(list(cache.iterdir())) == n_points
     assert runs[0].count("to cache.") == n_points, runs[0]
     assert runs[1].count("to cache.") == 0 and runs[1].count("from cache.") == n_points, runs[1]
-    for log in workdirs[1].glob("logs/*/*/*.log"):  # created, but no point job ran
-        assert " point " not in log.read_text(), log
-    for point in workdirs[1].glob("results/*/*/points/*.nc"):
+    assert any("wrote" in log.read_text() for log in workdirs[0].glob("logs/**/*.log"))
+    for log in workdirs[1].glob("logs/**/*.log"):  # created, but no job computed anything
+        assert "wrote" not in log.read_text(), log
+    for point in [
+        *workdirs[1].glob("results/*/*/points/*.nc"),
+        *workdirs[1].glob("results/*/*/clean/*.nc"),
+    ]:
         xr.testing.assert_equal(
             read_dataset(point), read_dataset(workdirs[0] / point.relative_to(workdirs[1]))
         )
