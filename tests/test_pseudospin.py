@@ -45,7 +45,7 @@ def disordered_coefficients(n_levels=200, zeta_s=0.2, zeta_u=0.1):
     return coefficients, state, api.coupling_weight(LAMBDA_F, n_levels, cutoff)
 
 
-@pytest.mark.parametrize("order", [2, 4])
+@pytest.mark.parametrize("order", [2, 4, 6])
 def test_numba_kernel_equals_numpy_reference(order):
     coefficients, state, weight = disordered_coefficients()
     substeps = kernels.yoshida_substeps(0.05, order)
@@ -81,7 +81,7 @@ def test_splitting_converges_to_dop853_at_fourth_order_with_both_impurity_channe
     assert errors[1] < 1e-6
 
 
-@pytest.mark.parametrize("order", [2, 4])
+@pytest.mark.parametrize("order", [2, 4, 6])
 def test_convergence_order_in_the_step_with_sources(order):
     """Halving h divides the Delta(t) error by ~2^order (Eq. 9 with the source terms on)."""
     coefficients, state, weight = disordered_coefficients(n_levels=300)

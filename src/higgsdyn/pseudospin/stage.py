@@ -37,7 +37,7 @@ class QuenchParams:
     lambda_i: float  # initial coupling lambda_i (Eq. 10)
     n_levels: int  # N equally spaced levels (P1: 15024)
     step: float  # time step h [1/Delta_1]
-    order: int  # 2: Strang splitting, 4: Yoshida triple jump of it
+    order: int  # 2: Strang splitting, 4: Yoshida triple jump of it, 6: Yoshida 7-stage
     t_max: float  # end of the run [1/Delta_1]
     output_every: int  # store Delta(t) every this many steps
     initial_state: str  # "bcs" or "ag" (Eq. 12)
@@ -58,7 +58,7 @@ class QuenchParams:
             "lambda_i": 0.0 < self.lambda_i < 2.0,
             "n_levels": self.n_levels >= 16 and self.n_levels % 2 == 0,
             "step": 0.0 < self.step < 1.0,
-            "order": self.order in (2, 4),
+            "order": self.order in (2, 4, 6),
             "t_max": self.t_max > 0.0,
             "output_every": self.output_every >= 1,
             "clean_t_max": self.clean_t_max > 0.0,
