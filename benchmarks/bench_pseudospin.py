@@ -5,6 +5,7 @@ splitting kernel; its accuracy (max |Delta_h - Delta_ref| with Delta_ref from h/
 step-halving change); and, in the same run and on the same interval, scipy solve_ivp DOP853
 with the vectorised numpy right-hand side (kernels.rhs_reference) at the same accuracy, and the
 plain-numpy twin of the kernel. Rerun:  python benchmarks/bench_pseudospin.py [--quick]
+[--order 6]
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ def problem(n_levels: int, zeta: float):
     return state, coefficients, api.coupling_weight(lambda_f, n_levels, cutoff)
 
 
-def run(state, coefficients, weight, step, t_end):
+def run(state, coefficients, weight, step, t_end, order=4):
     start = time.perf_counter()
-    result = api.evolve(state, coefficients, weight, 1.0, step, int(round(t_end / step)))
+    n_steps = int(round(t_end / step))
+    result = api.evolve(state, coefficients, weight, 1.0, step, n_steps, order=order)
     return result.gaps, time.perf_counter() - start
 
 
@@ -52,30 +54,35 @@ def main() -> None:
     parser.add_argument("--t-compare", type=float, default=40.0, help="interval for scipy")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rtols", type=float, nargs="+", default=[1e-5, 1e-7])
+    parser.add_argument("--order", type=int, default=4, choices=(2, 4, 6))
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.quick:
         args.levels, args.t_max, args.t_compare = 2000, 50.0, 10.0
     state, coefficients, weight = problem(args.levels, args.zeta)
     run(state, coefficients, weight, 0.1, 1.0)  # compile
-    print(f"N = {args.levels}, t_max = {args.t_max}, zeta = {args.zeta} (paramagnetic), order 4")
+    order = args.order
+    n_sub = kernels.yoshida_substeps(1.0, order).size
+    print(
+        f"N = {args.levels}, t_max = {args.t_max}, zeta = {args.zeta} (paramagnetic), order {order}"
+    )
 
     numba.set_num_threads(1)
     finest = min(args.steps) / 4
-    reference, _ = run(state, coefficients, weight, finest, args.t_max)
+    reference, _ = run(state, coefficients, weight, finest, args.t_max, order)
     for threads in args.threads:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         for step in args.steps:
-            gaps, seconds = run(state, coefficients, weight, step, args.t_max)
+            gaps, seconds = run(state, coefficients, weight, step, args.t_max, order)
             stride = int(round(step / finest))
             error = np.max(np.abs(gaps - reference[::stride]))
-            halved, _ = run(state, coefficients, weight, step / 2, args.t_max)
+            halved, _ = run(state, coefficients, weight, step / 2, args.t_max, order)
             change = np.max(np.abs(gaps - halved[::2]))
             n_steps = int(round(args.t_max / step))
-            updates = 3 * n_steps * args.levels
+            updates = n_sub * n_steps * args.levels
             print(
                 f"threads={threads} h={step}: {seconds:.2f} s, {n_steps / seconds:.0f} steps/s, "
-                f"{1e9 * seconds / updates:.2f} ns/pseudospin-update (3 per step), "
+                f"{1e9 * seconds / updates:.2f} ns/pseudospin-update ({n_sub} per step), "
                 f"{FLOPS_PER_UPDATE * updates / seconds / 1e9:.2f} GFlop/s; "
                 f"max|Delta - ref| = {error:.2e}, step-halving change = {change:.2e}"
             )
@@ -86,7 +93,7 @@ def main() -> None:
     numba.set_num_threads(1)
     t_end = args.t_compare
     sample = np.linspace(0.0, t_end, 201)
-    fine, _ = run(state, coefficients, weight, 0.0015625, t_end)
+    fine, _ = run(state, coefficients, weight, 0.0015625, t_end, 4)
     exact = np.interp(sample, np.linspace(0, t_end, fine.size), fine)
     for rtol in args.rtols:
         start = time.perf_counter()
@@ -106,7 +113,7 @@ def main() -> None:
         scipy_error = np.max(np.abs(scipy_gap - exact))
         step = 0.025
         while True:
-            gaps, seconds_numba = run(state, coefficients, weight, step, t_end)
+            gaps, seconds_numba = run(state, coefficients, weight, step, t_end, order)
             ours = np.interp(sample, np.linspace(0, t_end, gaps.size), gaps)
             our_error = np.max(np.abs(ours - exact))
             if our_error <= scipy_error or step <= 0.0031251:
@@ -122,12 +129,12 @@ def main() -> None:
 
     target_step = args.steps[0]
     steps_ref = int(round(min(t_end, 5.0) / target_step))
-    substeps = kernels.yoshida_substeps(target_step, 4)
+    substeps = kernels.yoshida_substeps(target_step, order)
     start = time.perf_counter()
     kernels.split_run_reference(state, 0.0, coefficients, weight, 1.0, substeps, steps_ref)
     seconds_numpy = time.perf_counter() - start
     start = time.perf_counter()
-    api.evolve(state, coefficients, weight, 1.0, target_step, steps_ref)
+    api.evolve(state, coefficients, weight, 1.0, target_step, steps_ref, order=order)
     seconds_kernel = time.perf_counter() - start
     print(
         f"numpy twin of the kernel, {steps_ref} steps: {seconds_numpy:.3f} s vs numba "
