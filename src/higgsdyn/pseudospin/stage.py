@@ -198,22 +198,11 @@ def clean_params(params: Mapping[str, Any]) -> dict | None:
 def run_clean_point(params: dict) -> xr.Dataset:
     """Clean steady state of lambda_i -> lambda_f: Delta_s and cos theta_p (Eq. 11)."""
     values = {key: params[key] for key in CLEAN_KEYS}
-    spec = api.QuenchSpec(
-        **values,
-        rates=api.Rates(0.0, 0.0),
-        t_max=values["clean_t_max"],
-        initial_state="bcs",
-        theta="clean_steady_state",
-        w_function="eq39",
-        steady_gap="clean_run",
-        n_quadrature=4,
-    )
-    label = f"(clean, lambda_f={spec.lambda_f})"
+    label = f"(clean, lambda_f={values['lambda_f']})"
     log.info("clean steady state %s", label)
-    clean = api.clean_steady_state(spec, label)
+    clean = api.clean_steady_state(**values, label=label)
     if not (np.isfinite(clean.gap_steady) and np.all(np.isfinite(clean.cos_theta))):
         raise FloatingPointError(f"non-finite clean steady state for {label}")
-    eps = api.level_grid(spec.n_levels, api.cutoff_for_unit_gap(spec.lambda_f, spec.n_levels))
     data_vars = {
         "delta_s": ((), clean.gap_steady, _attrs("Delta_1", "clean steady-state gap Delta_s")),
         "cos_theta": (
@@ -229,12 +218,12 @@ def run_clean_point(params: dict) -> xr.Dataset:
         }
     )
     dataset = xr.Dataset(
-        data_vars, coords={"eps": ("eps", eps, _attrs("Delta_1", "level energy eps_p"))}
+        data_vars, coords={"eps": ("eps", clean.eps, _attrs("Delta_1", "level energy eps_p"))}
     )
     dataset.attrs["source_paper"] = SOURCE_PAPER
     dataset.attrs["solver"] = (
-        f"clean quench, exact-rotation splitting order {spec.order}, h={spec.step}, "
-        f"N={spec.n_levels}, t_max={spec.clean_t_max}"
+        f"clean quench, exact-rotation splitting order {values['order']}, h={values['step']}, "
+        f"N={values['n_levels']}, t_max={values['clean_t_max']}"
     )
     log.info("done %s: Delta_s %.6f, %.1f s", label, clean.gap_steady, clean.seconds)
     return dataset
@@ -247,6 +236,7 @@ def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> api.C
     if stored != wanted:
         raise ValueError(f"clean steady state was computed for {stored}, the point needs {wanted}")
     return api.CleanSteadyState(
+        eps=np.asarray(dataset["eps"].values, dtype=float),
         gap_steady=float(dataset["delta_s"]),
         cos_theta=np.asarray(dataset["cos_theta"].values, dtype=float),
         seconds=0.0,  # spent in the clean job
