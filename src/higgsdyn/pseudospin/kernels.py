@@ -24,6 +24,12 @@ A Strang sub-step of length l is the symmetric product K(l/2) F(l/2) R(l) F(l/2)
 seven-stage composition sixth order. Consecutive
 half kicks use the same Delta and are fused, so a sub-step is one pass over the levels
 plus one reduction.
+
+``split_run`` is compiled with the fastmath flags ``reassoc`` and ``contract`` only: they let
+LLVM vectorise the level loop (the sum for Delta is reassociated into SIMD partial sums, and
+multiply-adds fuse), 5x faster per update. Both change results only at round-off (tested
+against the strict-IEEE numpy twin over thousands of steps); the flags that would break the
+NaN/blow-up guard (``nnan``, ``ninf``) or accuracy (``afn``, ``arcp``) are not set.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ from numba import njit, prange
 # |Delta| above this (units Delta_1) is a blow-up: the physical |Delta| <= g sum |S| is
 # O(1) for every quench we run.
 BLOWUP_GAP = 1.0e3
+
+# Round-off-only fastmath (module docstring): SIMD reduction and fused multiply-add.
+REASSOCIATE_AND_FUSE = {"reassoc", "contract"}
 
 
 @njit(cache=True, inline="always")
@@ -57,7 +66,7 @@ def _rotate_about_axis(sx, sy, sz, nx, nz, cos_a, sin_a):
     )
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=REASSOCIATE_AND_FUSE)
 def split_run(
     sx,
     sy,
