@@ -87,9 +87,9 @@ def main() -> None:
                 f"max|Delta - ref| = {error:.2e}, step-halving change = {change:.2e}"
             )
 
-    # same interval, same accuracy: scipy DOP853 vs numba splitting. Reference: our run at
-    # h = 0.0015625 (error ~1e-8); for each rtol, our step is halved from 0.025 until our
-    # error is at most scipy's.
+    # same interval, same accuracy: scipy DOP853 (numpy, one core) vs numba splitting on each
+    # thread count. Reference: our order-4 run at h = 0.0015625 (error ~1e-8); for each rtol,
+    # our step shrinks from the largest --steps value until our error is at most scipy's.
     numba.set_num_threads(1)
     t_end = args.t_compare
     sample = np.linspace(0.0, t_end, 201)
@@ -111,21 +111,29 @@ def main() -> None:
         seconds_scipy = time.perf_counter() - start
         scipy_gap = weight * solution.y.reshape(3, args.levels, -1)[0].sum(axis=0)
         scipy_error = np.max(np.abs(scipy_gap - exact))
-        step = 0.025
+        # step = t_end / n_steps with every sample point on the step grid (no interpolation
+        # error), n_steps growing by ~20% per try
+        per_sample = int(np.ceil(t_end / max(args.steps) / (sample.size - 1)))
         while True:
-            gaps, seconds_numba = run(state, coefficients, weight, step, t_end, order)
-            ours = np.interp(sample, np.linspace(0, t_end, gaps.size), gaps)
+            n_steps = per_sample * (sample.size - 1)
+            step = t_end / n_steps
+            gaps, _ = run(state, coefficients, weight, step, t_end, order)
+            ours = gaps[::per_sample]
             our_error = np.max(np.abs(ours - exact))
             if our_error <= scipy_error or step <= 0.0031251:
                 break  # the reference step is 0.0015625: do not go below 2x it
-            step /= 2
-        print(
-            f"on [0, {t_end}]: scipy DOP853 rtol={rtol:g} ({solution.nfev} RHS calls) "
-            f"{seconds_scipy:.2f} s, error {scipy_error:.2e}; numba h={step:g} "
-            f"{seconds_numba:.3f} s, error {our_error:.2e}"
-            f"{'' if our_error <= scipy_error else ' (NOT reached: compare with care)'}; "
-            f"time ratio scipy/numba = {seconds_scipy / seconds_numba:.1f}"
-        )
+            per_sample += max(1, round(0.2 * per_sample))
+        for threads in args.threads:
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            _, seconds_numba = run(state, coefficients, weight, step, t_end, order)
+            print(
+                f"on [0, {t_end}]: scipy DOP853 rtol={rtol:g} ({solution.nfev} RHS calls) "
+                f"{seconds_scipy:.2f} s, error {scipy_error:.2e}; numba order {order} h={step:.4g} "
+                f"threads={threads} {seconds_numba:.3f} s, error {our_error:.2e}"
+                f"{'' if our_error <= scipy_error else ' (NOT reached: compare with care)'}; "
+                f"time ratio scipy/numba = {seconds_scipy / seconds_numba:.1f}"
+            )
+        numba.set_num_threads(1)
 
     target_step = args.steps[0]
     steps_ref = int(round(min(t_end, 5.0) / target_step))
