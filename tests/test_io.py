@@ -97,7 +97,22 @@ def test_validation_records_and_nan_fails(tmp_path):
     write_report(checks, tmp_path / "v.json", tmp_path / "v.md")
     records = json.loads((tmp_path / "v.json").read_text())
     assert [r["status"] for r in records] == ["pass", "fail", "fail"]
-    assert "1 of 3 checks pass" in (tmp_path / "v.md").read_text()
+    assert "1 of 3 checks pass." in (tmp_path / "v.md").read_text()
+
+
+def test_known_limitation_is_reported_apart_from_failures_and_passes_when_met(tmp_path):
+    from higgsdyn.io.validation import below, write_report
+
+    checks = [
+        below("limited", "s", 2.0, 1.0, "bound", known_limitation="solver lacks X"),
+        below("met", "s", 0.5, 1.0, "bound", known_limitation="solver lacks X"),
+        below("broken", "s", 2.0, 1.0, "bound"),
+    ]
+    assert [check.status for check in checks] == ["known_limitation", "pass", "fail"]
+    write_report(checks, tmp_path / "v.json", tmp_path / "v.md")
+    table = (tmp_path / "v.md").read_text()
+    assert "bound; known limitation: solver lacks X" in table
+    assert "1 of 3 checks pass; 1 fail for a documented known limitation." in table
 
 
 def test_merged_string_labels_of_different_lengths_survive_a_round_trip(tmp_path):

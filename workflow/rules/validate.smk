@@ -11,7 +11,9 @@ rule validate:
         quench="results/p1/quench.nc",
         floquet="results/p2/floquet.nc",
         bdg_chain="results/p2/bdg_chain.nc",
-        src=package_sources("equilibrium", "pseudospin", "floquet", "bdg", "cli"),
+        kbe_flatband="results/p2/kbe_flatband.nc",
+        kbe_tightbinding="results/p2/kbe_tightbinding.nc",
+        src=package_sources("equilibrium", "pseudospin", "floquet", "bdg", "kbe", "cli"),
     output:
         json="results/validation.json",
         table="results/validation.md",

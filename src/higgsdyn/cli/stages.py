@@ -162,6 +162,8 @@ STAGE_CHECKS = {
     "quench": "higgsdyn.pseudospin.checks",
     "floquet": "higgsdyn.floquet.checks",
     "bdg_chain": "higgsdyn.bdg.checks",
+    "kbe_flatband": "higgsdyn.kbe.checks",
+    "kbe_tightbinding": "higgsdyn.kbe.checks",
 }
 
 

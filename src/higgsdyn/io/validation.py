@@ -18,7 +18,12 @@ from higgsdyn.io.datasets import atomic_output
 
 @dataclass(frozen=True)
 class Check:
-    """One physics check: ``value`` compared with ``reference`` within ``tolerance``."""
+    """One physics check: ``value`` compared with ``reference`` within ``tolerance``.
+
+    A failing check with a ``known_limitation`` (the documented reason the solver cannot
+    pass it yet) has status "known_limitation" instead of "fail": it stays in the report,
+    but does not count as a regression.
+    """
 
     name: str
     stage: str
@@ -27,10 +32,13 @@ class Check:
     reference: float
     tolerance: float
     source: str  # the equation, limit or law the reference comes from
+    known_limitation: str = ""
 
     @property
     def status(self) -> str:
-        return "pass" if self.passed and not math.isnan(self.value) else "fail"
+        if self.passed and not math.isnan(self.value):
+            return "pass"
+        return "known_limitation" if self.known_limitation else "fail"
 
     def record(self) -> dict:
         record = asdict(self)
@@ -38,16 +46,25 @@ class Check:
         return {"status": self.status, **record}
 
 
-def close(name: str, stage: str, value: float, reference: float, tolerance: float, source: str):
+def close(name: str, stage: str, value: float, reference: float, tolerance: float, source: str,
+          known_limitation: str = ""):  # fmt: skip
     """|value - reference| <= tolerance."""
     value, reference = float(value), float(reference)
     return Check(name, stage, abs(value - reference) <= tolerance, value, reference, tolerance,
-                 source)  # fmt: skip
+                 source, known_limitation)  # fmt: skip
 
 
-def below(name: str, stage: str, value: float, bound: float, source: str):
+def below(name: str, stage: str, value: float, bound: float, source: str,
+          known_limitation: str = ""):  # fmt: skip
     """value < bound (tolerance reported as 0)."""
-    return Check(name, stage, float(value) < float(bound), float(value), float(bound), 0.0, source)
+    return Check(name, stage, float(value) < float(bound), float(value), float(bound), 0.0, source,
+                 known_limitation)  # fmt: skip
+
+
+def _source_cell(record: dict) -> str:
+    if record["status"] == "known_limitation":
+        return f"{record['source']}; known limitation: {record['known_limitation']}"
+    return record["source"]
 
 
 def write_report(checks: Sequence[Check], json_path: str | os.PathLike,
@@ -60,10 +77,12 @@ def write_report(checks: Sequence[Check], json_path: str | os.PathLike,
     rule = "|---|---|---|---|---|---|---|\n"
     rows = "".join(
         f"| {r['status']} | {r['stage']} | {r['name']} | {r['value']:.6g} | "
-        f"{r['reference']:.6g} | {r['tolerance']:.3g} | {r['source']} |\n"
+        f"{r['reference']:.6g} | {r['tolerance']:.3g} | {_source_cell(r)} |\n"
         for r in records
     )
-    failed = sum(r["status"] == "fail" for r in records)
-    summary = f"\n{len(records) - failed} of {len(records)} checks pass.\n"
+    passed = sum(r["status"] == "pass" for r in records)
+    known = sum(r["status"] == "known_limitation" for r in records)
+    summary = f"\n{passed} of {len(records)} checks pass"
+    summary += f"; {known} fail for a documented known limitation.\n" if known else ".\n"
     with atomic_output(table_path) as temporary:
         temporary.write_text("# Validation\n\n" + header + rule + rows + summary)

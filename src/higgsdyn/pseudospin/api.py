@@ -200,7 +200,7 @@ def evolve(
     projection_gap: float | None = None,
     label: str = "",
 ) -> Evolution:
-    """Integrate Eqs. (9)-(10) with the splitting of :mod:`kernels` (fixed step, order 2 or 4).
+    """Integrate Eqs. (9)-(10) with the splitting of :mod:`kernels` (fixed step, order 2, 4 or 6).
 
     Runs in chunks (progress is logged every few seconds); raises FloatingPointError with
     ``label`` on NaN or blow-up. With ``average_from_step`` the projections S_p . n_p on
