@@ -100,7 +100,7 @@ def test_validation_records_and_nan_fails(tmp_path):
     assert "1 of 3 checks pass." in (tmp_path / "v.md").read_text()
 
 
-def test_known_limitation_is_reported_apart_from_failures_and_passes_when_met(tmp_path):
+def test_known_limitation_is_marked_apart_from_regressions_and_passes_when_met(tmp_path):
     from higgsdyn.io.validation import below, write_report
 
     checks = [
@@ -108,9 +108,13 @@ def test_known_limitation_is_reported_apart_from_failures_and_passes_when_met(tm
         below("met", "s", 0.5, 1.0, "bound", known_limitation="solver lacks X"),
         below("broken", "s", 2.0, 1.0, "bound"),
     ]
-    assert [check.status for check in checks] == ["known_limitation", "pass", "fail"]
+    assert [check.status for check in checks] == ["fail", "pass", "fail"]
+    assert [check.regression for check in checks] == [False, False, True]
     write_report(checks, tmp_path / "v.json", tmp_path / "v.md")
+    records = json.loads((tmp_path / "v.json").read_text())
+    assert [r["known_limitation"] for r in records] == ["solver lacks X"] * 2 + [""]
     table = (tmp_path / "v.md").read_text()
+    assert "| fail (known limitation) | s | limited |" in table
     assert "bound; known limitation: solver lacks X" in table
     assert "1 of 3 checks pass; 1 fail for a documented known limitation." in table
 
