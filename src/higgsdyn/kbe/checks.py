@@ -7,68 +7,77 @@ the quench at t = 0, is the "tail" checked here (docs/physics_notes.md, P2 KB se
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from functools import cache
 
 import numpy as np
 import xarray as xr
-from scipy.integrate import quad
 
 from higgsdyn.io.validation import Check, below, close
+from higgsdyn.kbe.matsubara import solve_equilibrium
 from higgsdyn.kbe.stage import jobs_from_config, make_run
+from higgsdyn.kbe.stepping import (
+    KBConfig,
+    mean_field_gap,
+    superfluid_density,
+    thermal_density_matrix,
+)
 
 STAGE = "p2_kbe"
 # Largest peak-to-peak variation of Delta over the preparation tail, relative to its mean: a
 # quench response is the quench's only if the state before it is stationary to this level.
 PREPARATION_DRIFT = 0.05
-# n_s/n against the Born dirty-limit formula: the tail is a few 1/Delta long and the gap
-# still oscillates by a few percent (tests/test_kbe.py measures the ratio at 1.00 +- 0.05).
-DIRTY_LIMIT_TOLERANCE = 0.05
-# Why the checks above can fail: the initial state is prepared by switching the self-energies
-# on, not taken from the Matsubara branch (docs/physics_notes.md, "Initial state").
+# Delta and n_s before the quench against the correlated equilibrium with the same
+# self-energies (Matsubara axis): relative tolerance. The preparation tail is a few 1/Delta
+# long and the gap still oscillates by a few percent in the best-prepared runs.
+EQUILIBRIUM_TOLERANCE = 0.05
+# Why these checks can fail: the initial state is prepared by switching the self-energies on,
+# not taken from the Matsubara branch (docs/physics_notes.md, "Initial state").
 SWITCH_ON_PREPARATION = (
     "switch-on preparation instead of the correlated equilibrium on the Matsubara branch "
     "(not implemented); it leaves Higgs oscillations and a drifting gap before the quench"
 )
 
 
-def dirty_limit_ns_over_n(gap: float, scattering_rate: float) -> float:
-    """T = 0 BCS with Born disorder (Abrikosov-Gor'kov; Mattis-Bardeen at omega -> 0):
-    n_s/n = int_0^inf dw D^2 / ((w^2 + D^2)(sqrt(w^2 + D^2) + 1/(2 tau)))."""
+@cache
+def _equilibrium(config: KBConfig) -> tuple[float, float]:
+    """(Delta, n_s / n_s,dia(-t_prep)) of the Matsubara equilibrium at lambda_i and T with the
+    run's self-energies, in the units of ``gap_t`` and ``ns_over_n_t``."""
+    band = config.make_band()
+    state = solve_equilibrium(band, config.lambda_i, config.temperature, config.scattering_rate,
+                              config.lambda_ph, config.omega_debye)  # fmt: skip
+    mean_field = mean_field_gap(band, config.lambda_i, config.temperature)
+    rho = thermal_density_matrix(band, mean_field, config.temperature)
+    _, ns_dia_start = superfluid_density(band, rho, np.zeros(band.n_nodes))
+    return state.gap, state.ns / ns_dia_start
 
-    def integrand(omega):
-        energy_sq = omega * omega + gap * gap
-        return gap * gap / (energy_sq * (np.sqrt(energy_sq) + scattering_rate / 2))
 
-    return quad(integrand, 0.0, np.inf)[0]
-
-
-def _tail(run_ds: xr.Dataset, params: dict) -> xr.Dataset:
-    run = make_run(params)
-    return run_ds.sel(time=slice(run.switch_on_time - run.t_prep, -1e-9))
+def equilibrium_reference(params: dict) -> tuple[float, float]:
+    """Matsubara-equilibrium Delta and n_s/n before the quench of the run ``params``; the
+    quench settings are dropped so that runs with the same preparation share one solve."""
+    config = dataclasses.replace(make_run(params).kb_config(), lambda_f=0.0, t_max=0.0)
+    return _equilibrium(config)
 
 
 def _run_checks(run_ds: xr.Dataset, params: dict, label: str) -> list[Check]:
-    tail = _tail(run_ds, params)
+    run = make_run(params)
+    tail = run_ds.sel(time=slice(run.switch_on_time - run.t_prep, -1e-9))
     gap = tail["gap_t"].values
     drift = float(np.ptp(gap) / np.mean(gap))
-    result = [
+    gap_eq, ns_eq = equilibrium_reference(params)
+    ns = float(tail["ns_over_n_t"].mean())
+    source = "before the quench (mean over the preparation tail) over the Matsubara equilibrium "
+    source += "at lambda_i, T with the same self-energies (kbe.matsubara)"
+    return [
         below(f"kbe_preparation_stationary[{label}]", STAGE, drift, PREPARATION_DRIFT,
               "stationary state before the quench: peak-to-peak Delta / mean Delta over the "
               "preparation after the switch-on", SWITCH_ON_PREPARATION),
+        close(f"kbe_gap_vs_equilibrium[{label}]", STAGE, float(np.mean(gap)) / gap_eq, 1.0,
+              EQUILIBRIUM_TOLERANCE, "Delta " + source, SWITCH_ON_PREPARATION),
+        close(f"kbe_superfluid_density_vs_equilibrium[{label}]", STAGE, ns / ns_eq, 1.0,
+              EQUILIBRIUM_TOLERANCE, "n_s " + source, SWITCH_ON_PREPARATION),
     ]  # fmt: skip
-    phonons = params.get("omega_D", 0.0) > 0
-    rate = params.get("scattering_rate", 0.0)
-    if rate > 0 and not phonons and "omega_D" in params:  # flat band, Born disorder only
-        reference = dirty_limit_ns_over_n(float(np.mean(gap)), rate)
-        ratio = float(tail["ns_over_n_t"].mean()) / reference
-        # an equilibrium formula says nothing about a drifting state: only then a known limit
-        limitation = SWITCH_ON_PREPARATION if drift >= PREPARATION_DRIFT else ""
-        result.append(
-            close(f"kbe_dirty_limit_superfluid_density[{label}]", STAGE, ratio, 1.0,
-                  DIRTY_LIMIT_TOLERANCE, "n_s/n before the quench over the Born dirty-limit "
-                  "(Abrikosov-Gor'kov) value at the same Delta, T = 0", limitation)
-        )  # fmt: skip
-    return result
 
 
 def checks(ds: xr.Dataset) -> list[Check]:
