@@ -34,7 +34,7 @@ from scipy.signal import fftconvolve
 
 from higgsdyn.kbe.bands import Band
 from higgsdyn.kbe.bath import disorder_strength
-from higgsdyn.kbe.stepping import mean_field_gap
+from higgsdyn.kbe.stepping import mean_field_gap, superfluid_density, thermal_density_matrix
 
 TAU1_SWAP = (1, 0)  # tau_1 X tau_1 swaps both indices of a 2x2 matrix
 
@@ -94,16 +94,10 @@ def _with_tau3(matrices: np.ndarray) -> np.ndarray:
 
 def _density_matrix(band, frequencies, gap, green, temperature) -> np.ndarray:
     """rho_i = T sum_n G_i(iw_n) e^(iw_n 0+): window sum of G - G_free plus the exact free sum
-    (free: the mean-field G with the same Delta, whose sums are BCS closed forms)."""
-    energy = np.sqrt(band.xi**2 + gap**2)
+    (free: the mean-field G with the same Delta, whose sum is the thermal BCS rho)."""
     free = _green(band, frequencies, gap, np.zeros((frequencies.size, 2, 2)))
-    rho = temperature * (green - free).sum(axis=1)
-    tanh = np.tanh(energy / (2.0 * temperature))
-    rho[:, 0, 0] += 0.5 * (1.0 - band.xi / energy * tanh)
-    rho[:, 1, 1] += 0.5 * (1.0 + band.xi / energy * tanh)
-    rho[:, 0, 1] += -0.5 * gap / energy * tanh
-    rho[:, 1, 0] += -0.5 * gap / energy * tanh
-    return rho
+    window = temperature * (green - free).sum(axis=1)
+    return window + thermal_density_matrix(band, gap, temperature)
 
 
 def solve_equilibrium(
@@ -129,13 +123,13 @@ def solve_equilibrium(
     kernel = phonon_kernel(lags, lambda_ph, omega_debye) * temperature / band.dos_fermi
     gap = max(mean_field_gap(band, coupling, temperature), 1e-3 if coupling > 0 else 0.0)
     sigma = np.zeros((frequencies.size, 2, 2), dtype=np.complex128)
+    weights = band.weights[:, None, None, None]
     iterations, change = 0, np.inf
     while change >= tolerance:
         iterations += 1
         if iterations > max_iterations:
             raise RuntimeError(f"Matsubara equilibrium not converged (change {change:.2e})")
         green = _green(band, frequencies, gap, sigma)
-        weights = band.weights[:, None, None, None]
         local = (weights * (green + green[..., TAU1_SWAP, :][..., :, TAU1_SWAP])).sum(axis=0)
         new_sigma = disorder * local
         if lambda_ph > 0:
@@ -156,7 +150,8 @@ def solve_equilibrium(
 
 def _superfluid_density(band, frequencies, green, rho, temperature):
     """Static n_s/m (Eqs. 7-8): para from T sum_n Tr G^2 (free normal part summed exactly:
-    T sum_n [(iw - xi)^-2 + (iw + xi)^-2] = 2 f'(xi)), dia as in the real-time solver."""
+    T sum_n [(iw - xi)^-2 + (iw + xi)^-2] = 2 f'(xi)); vertices and dia via the real-time
+    solver's :func:`~higgsdyn.kbe.stepping.superfluid_density`."""
     free_diag = np.stack(
         [1.0 / (1j * frequencies[None] - band.xi[:, None]),
          1.0 / (1j * frequencies[None] + band.xi[:, None])], axis=-1)  # fmt: skip
@@ -164,9 +159,6 @@ def _superfluid_density(band, frequencies, green, rho, temperature):
     window = temperature * (squared - (free_diag**2).sum(axis=-1)).sum(axis=1).real
     decay = np.exp(-np.abs(band.xi) / temperature)  # sech^2(x/2T) = 4 e^-|x|/T / (1 + e^-|x|/T)^2
     exact_free = 2.0 * (-decay / (temperature * (1.0 + decay) ** 2))  # 2 f'(xi)
-    para = float(np.sum(band.weights * band.para_vertex * (window + exact_free)))
-    tr_tau3 = (rho[:, 0, 0] - rho[:, 1, 1]).real
-    dia = float(np.sum(band.weights * band.dia_vertex * tr_tau3))
-    if band.boundary_vertex:
-        dia -= band.boundary_vertex * tr_tau3[-1]
-    return para, dia
+    # the real-time helper takes Im Tr X with -i Tr (G*G)^<(t,t) = 2 Im Tr X
+    para, dia = superfluid_density(band, rho, 0.5 * (window + exact_free))
+    return float(para), float(dia)
