@@ -39,9 +39,23 @@ class Check:
         return "pass" if self.passed and not math.isnan(self.value) else "fail"
 
     @property
+    def limited(self) -> bool:
+        """A failure with a documented known limitation."""
+        return self.status == "fail" and bool(self.known_limitation)
+
+    @property
     def regression(self) -> bool:
         """A failure without a documented known limitation."""
         return self.status == "fail" and not self.known_limitation
+
+    def table_row(self) -> str:
+        """One Markdown row: a limited failure says so in its status and source cells."""
+        status, source = self.status, self.source
+        if self.limited:
+            status = "fail (known limitation)"
+            source = f"{source}; known limitation: {self.known_limitation}"
+        return (f"| {status} | {self.stage} | {self.name} | {self.value:.6g} | "
+                f"{self.reference:.6g} | {self.tolerance:.3g} | {source} |\n")  # fmt: skip
 
     def record(self) -> dict:
         record = asdict(self)
@@ -64,17 +78,6 @@ def below(name: str, stage: str, value: float, bound: float, source: str,
                  known_limitation)  # fmt: skip
 
 
-def _status_cell(record: dict) -> str:
-    limited = record["status"] == "fail" and record["known_limitation"]
-    return "fail (known limitation)" if limited else record["status"]
-
-
-def _source_cell(record: dict) -> str:
-    if record["status"] == "fail" and record["known_limitation"]:
-        return f"{record['source']}; known limitation: {record['known_limitation']}"
-    return record["source"]
-
-
 def write_report(checks: Sequence[Check], json_path: str | os.PathLike,
                  table_path: str | os.PathLike) -> None:  # fmt: skip
     """Write the checks as JSON (a list of records) and as a Markdown table, atomically."""
@@ -83,14 +86,10 @@ def write_report(checks: Sequence[Check], json_path: str | os.PathLike,
         temporary.write_text(json.dumps(records, indent=2) + "\n")
     header = "| status | stage | check | value | reference | tolerance | source |\n"
     rule = "|---|---|---|---|---|---|---|\n"
-    rows = "".join(
-        f"| {_status_cell(r)} | {r['stage']} | {r['name']} | {r['value']:.6g} | "
-        f"{r['reference']:.6g} | {r['tolerance']:.3g} | {_source_cell(r)} |\n"
-        for r in records
-    )
-    passed = sum(r["status"] == "pass" for r in records)
-    known = sum(r["status"] == "fail" and bool(r["known_limitation"]) for r in records)
-    summary = f"\n{passed} of {len(records)} checks pass"
+    rows = "".join(check.table_row() for check in checks)
+    passed = sum(check.status == "pass" for check in checks)
+    known = sum(check.limited for check in checks)
+    summary = f"\n{passed} of {len(checks)} checks pass"
     summary += f"; {known} fail for a documented known limitation.\n" if known else ".\n"
     with atomic_output(table_path) as temporary:
         temporary.write_text("# Validation\n\n" + header + rule + rows + summary)
