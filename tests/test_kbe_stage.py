@@ -14,7 +14,7 @@ from higgsdyn.io.datasets import convention_problems
 from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.stage import make_run, merge_points, resources, run_point
 
-TINY = {"dt": 0.4, "t_max": 6.0, "t_prep": 4.0, "switch_on_time": 2.0}
+TINY = {"dt": 0.4, "t_max": 6.0, "t_prep": 2.0}
 FLAT = {"n_xi": 6, **TINY}
 
 

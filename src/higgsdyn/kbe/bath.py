@@ -27,7 +27,8 @@ def phonon_greater(
 
     Equilibrium bath at the initial temperature (no back-action, Eq. 5). With it the local
     phonon self-energy Sigma^>(t,t') = i D^>(t-t') tau_3 G_loc^>(t,t') tau_3 / nu_0 gives
-    Im Sigma^R(w) = -pi int_0^|w| alpha^2F at T = 0 in the normal state.
+    Im Sigma^R(w) = -pi int_0^|w| alpha^2F at T = 0 in the normal state. Complex ``times``
+    continue it analytically: D^](t, tau) = D^<(t + i tau) = D^>(-t - i tau) (mixed component).
     """
     if lambda_ph == 0.0:
         return np.zeros(times.shape, dtype=np.complex128)
@@ -36,7 +37,7 @@ def phonon_greater(
     weight = 0.5 * omega_debye * w * debye_alpha2f(omega, lambda_ph, omega_debye)
     occupation = bose(omega, temperature)
     phase = np.exp(-1j * np.outer(times, omega))
-    return -1j * (phase * (occupation + 1.0) + np.conj(phase) * occupation) @ weight
+    return -1j * (phase * (occupation + 1.0) + occupation / phase) @ weight
 
 
 def disorder_strength(scattering_rate: float, dos_fermi: float) -> float:

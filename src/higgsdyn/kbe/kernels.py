@@ -55,6 +55,17 @@ def _solve_right(rhs, mat, out):
 
 
 @njit(cache=True, inline="always")
+def _solve_left(mat, rhs, out):
+    """out = inv(mat) @ rhs for 2x2 complex matrices."""
+    det = mat[0, 0] * mat[1, 1] - mat[0, 1] * mat[1, 0]
+    r00, r01, r10, r11 = rhs[0, 0], rhs[0, 1], rhs[1, 0], rhs[1, 1]
+    out[0, 0] = (mat[1, 1] * r00 - mat[0, 1] * r10) / det
+    out[0, 1] = (mat[1, 1] * r01 - mat[0, 1] * r11) / det
+    out[1, 0] = (mat[0, 0] * r10 - mat[1, 0] * r00) / det
+    out[1, 1] = (mat[0, 0] * r11 - mat[1, 0] * r01) / det
+
+
+@njit(cache=True, inline="always")
 def _add_product(acc, a, b, weight):
     """acc += weight * a @ b (2x2)."""
     acc[0, 0] += weight * (a[0, 0] * b[0, 0] + a[0, 1] * b[1, 0])
@@ -238,17 +249,37 @@ def _lesser_step(gl, sr, xi, gaps, j, n, dt, previous, force_prev, q_rest, force
         _add_product(force_out[i], new, sig_adv, 0.5 * dt)
 
 
+@njit(cache=True)
+def mixed_history(gm, sigma_left, j, m, acc):
+    """acc[i] += -i int_0^beta dtau G^](t_j, tau) Sigma^[(tau, t_m), the Matsubara-branch part
+    of Q (right Dyson equation), as sum_k G^](t_j, tau_k) sigma_left[m, k] with
+    sigma_left[m, k] = -i sum_k' W[k, k'] Sigma^](t_m, tau_k')^dagger (DLR quadrature)."""
+    for k in range(gm.shape[1]):
+        b = sigma_left[m, k]
+        b00, b01, b10, b11 = b[0, 0], b[0, 1], b[1, 0], b[1, 1]
+        block = gm[j, k]
+        for i in range(acc.shape[0]):
+            g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
+            acc[i, 0, 0] += g00 * b00 + g01 * b10
+            acc[i, 0, 1] += g00 * b01 + g01 * b11
+            acc[i, 1, 0] += g10 * b00 + g11 * b10
+            acc[i, 1, 1] += g10 * b01 + g11 * b11
+
+
 @njit(cache=True, parallel=True)
-def lesser_column(gl, gr, sl, sr, xi, gaps, force, new_force, n, dt):
+def lesser_column(gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt):
     """Lesser column G^<(t_j, t_n), j = 0..n, and the t'-derivative terms for the next step.
 
     ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n).
+    Q includes the Matsubara-branch term of :func:`mixed_history` (``gm`` = G^](t_n, tau_k),
+    shape (n_t, n_tau, n_xi, 2, 2); n_tau = 0 without a Matsubara branch).
     The diagonal j = n starts from G^<(t_n, t_{n-1}) = -G^<(t_{n-1}, t_n)^dagger.
     """
     n_xi = xi.shape[0]
     for j in prange(n):
         q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
         _lesser_history(gl, gr, sl, sr, j, n, False, dt, q_rest)
+        mixed_history(gm, sigma_left, j, n, q_rest)
         previous = gl[offset(n - 1) + j].copy()
         _lesser_step(gl, sr, xi, gaps, j, n, dt, previous, force[j], q_rest, new_force[j])
     previous = np.empty((n_xi, 2, 2), dtype=np.complex128)
@@ -256,11 +287,13 @@ def lesser_column(gl, gr, sl, sr, xi, gaps, force, new_force, n, dt):
     q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
     h = np.zeros((2, 2), dtype=np.complex128)
     _lesser_history(gl, gr, sl, sr, n, n - 1, True, dt, force_prev)
+    mixed_history(gm, sigma_left, n, n - 1, force_prev)
     for i in range(n_xi):
         _lesser(gl, n, n - 1, i, previous[i])
         _hamiltonian(xi[i], gaps[n - 1], h)
         _add_product(force_prev[i], previous[i], h, 1.0)
     _lesser_history(gl, gr, sl, sr, n, n, False, dt, q_rest)
+    mixed_history(gm, sigma_left, n, n, q_rest)
     _lesser_step(gl, sr, xi, gaps, n, n, dt, previous, force_prev, q_rest, new_force[n])
     for i in range(n_xi):
         diag = gl[offset(n) + n, i]
@@ -273,12 +306,51 @@ def lesser_column(gl, gr, sl, sr, xi, gaps, force, new_force, n, dt):
         diag[1, 0] = -np.conj(d01)
 
 
+@njit(cache=True, parallel=True)
+def mixed_row(gm, sr, source, xi, gaps, force, new_force, n, dt):
+    """G^](t_n, tau_k) for every node tau_k and xi: the left Dyson equation in t,
+
+    i d/dt G^](t,tau) = h(t) G^](t,tau) + int_0^t ds Sigma^R(t,s) G^](s,tau) + source(t,tau),
+    source = int_0^beta dtau' Sigma^](t,tau') G^M(tau' - tau), by the trapezoidal rule with the
+    s = n endpoint implicit. ``force[k, i]`` holds the right-hand side at t_{n-1};
+    ``new_force`` receives it at t_n.
+    """
+    n_xi = xi.shape[0]
+    sig_nn = sr[offset(n) + n]
+    for k in prange(gm.shape[1]):
+        conv = np.zeros((n_xi, 2, 2), dtype=np.complex128)
+        h = np.zeros((2, 2), dtype=np.complex128)
+        mat = np.zeros((2, 2), dtype=np.complex128)
+        rhs = np.zeros((2, 2), dtype=np.complex128)
+        for s in range(n):
+            weight = dt * (0.5 if s == 0 else 1.0)
+            sig = sr[offset(n) + s]
+            for i in range(n_xi):
+                _add_product(conv[i], sig, gm[s, k, i], weight)
+        for i in range(n_xi):
+            _hamiltonian(xi[i], gaps[n], h)
+            for a in range(2):
+                for b in range(2):
+                    h[a, b] += 0.5 * dt * sig_nn[a, b]
+                    conv[i, a, b] += source[k, i, a, b]
+                    mat[a, b] = 0.5j * dt * h[a, b]
+                    rhs[a, b] = gm[n - 1, k, i, a, b] - 0.5j * dt * (
+                        force[k, i, a, b] + conv[i, a, b]
+                    )
+                mat[a, a] += 1.0
+            _solve_left(mat, rhs, gm[n, k, i])
+            for a in range(2):
+                for b in range(2):
+                    new_force[k, i, a, b] = conv[i, a, b]
+            _add_product(new_force[k, i], h, gm[n, k, i], 1.0)
+
+
 @njit(cache=True)
-def local_self_energy(gr, gl, sr, sl, weights, n, disorder, phonon_gt, ramp):
+def local_self_energy(gr, gl, sr, sl, weights, n, disorder, phonon_gt):
     """Sigma^R(t_n, t_s) and Sigma^<(t_s, t_n), s = 0..n, from the local G (Eqs. 5, 6).
 
     G_loc = sum_i w_i (G_i + tau_1 G_i tau_1) (particle-hole partner), and
-    Sigma^{<,>}(t,t') = r(t) r(t') tau_3 [c_dis + i D^{<,>}(t-t')] G_loc^{<,>}(t,t') tau_3,
+    Sigma^{<,>}(t,t') = tau_3 [c_dis + i D^{<,>}(t-t')] G_loc^{<,>}(t,t') tau_3,
     with D^>(tau) = phonon_gt[tau/dt], D^<(tau) = D^>(-tau) = -conj(D^>(tau)).
     Sigma^R = Sigma^> - Sigma^< for t > t' (G^> = G^R + G^<).
     """
@@ -300,18 +372,15 @@ def local_self_energy(gr, gl, sr, sl, weights, n, disorder, phonon_gt, ramp):
         loc_l[1, 0] = loc_l[0, 1]
         d_gt = phonon_gt[n - s]
         d_lt = -np.conj(d_gt)
-        factor = ramp[n] * ramp[s]
         # G^<_loc(t_n, t_s) = -G^<_loc(t_s, t_n)^dagger
         for a in range(2):
             for b in range(2):
                 sign = 1.0 if a == b else -1.0
                 lesser_ns = -np.conj(loc_l[b, a])
                 greater_ns = loc_r[a, b] + lesser_ns
-                sl[offset(n) + s, a, b] = sign * factor * (disorder + 1j * d_gt) * loc_l[a, b]
-                sr[offset(n) + s, a, b] = (
-                    sign
-                    * factor
-                    * (disorder * loc_r[a, b] + 1j * (d_gt * greater_ns - d_lt * lesser_ns))
+                sl[offset(n) + s, a, b] = sign * (disorder + 1j * d_gt) * loc_l[a, b]
+                sr[offset(n) + s, a, b] = sign * (
+                    disorder * loc_r[a, b] + 1j * (d_gt * greater_ns - d_lt * lesser_ns)
                 )
 
 

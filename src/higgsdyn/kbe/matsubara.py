@@ -22,7 +22,7 @@ decay as 1/w^3 or faster.
 The superfluid density is the thermodynamic (static, q -> 0) one of Eqs. (7)-(8):
 n_s,para = sum_i w_i v_i^2 T sum_n Tr G_i(iw_n)^2 (the equal-time value of the contour
 convolution G * G) and n_s,dia = sum_i w_i M_i Tr tau_3 rho_i (+ the boundary node), as in
-:func:`higgsdyn.kbe.stepping.superfluid_density`.
+:func:`higgsdyn.kbe.observables.superfluid_density`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from scipy.signal import fftconvolve
 
 from higgsdyn.kbe.bands import Band
 from higgsdyn.kbe.bath import disorder_strength
-from higgsdyn.kbe.stepping import mean_field_gap, superfluid_density, thermal_density_matrix
+from higgsdyn.kbe.dlr import kernel
+from higgsdyn.kbe.observables import mean_field_gap, superfluid_density, thermal_density_matrix
 
 TAU1_SWAP = (1, 0)  # tau_1 X tau_1 swaps both indices of a 2x2 matrix
 
@@ -100,6 +101,45 @@ def _density_matrix(band, frequencies, gap, green, temperature) -> np.ndarray:
     return window + thermal_density_matrix(band, gap, temperature)
 
 
+def equilibrium_green(band: Band, equilibrium: MatsubaraEquilibrium) -> np.ndarray:
+    """G_i(iw_n) on the window, shape (n_nodes, n_w, 2, 2)."""
+    return _green(band, equilibrium.frequencies, equilibrium.gap, equilibrium.sigma)
+
+
+def equilibrium_density_matrix(
+    band: Band, equilibrium: MatsubaraEquilibrium, temperature: float
+) -> np.ndarray:
+    """rho_i = T sum_n G_i(iw_n) e^(iw_n 0+) = -G^M_i(beta^-), shape (n_nodes, 2, 2)."""
+    green = equilibrium_green(band, equilibrium)
+    return _density_matrix(band, equilibrium.frequencies, equilibrium.gap, green, temperature)
+
+
+def imaginary_time_green(
+    band: Band, equilibrium: MatsubaraEquilibrium, temperature: float, tau: np.ndarray
+) -> np.ndarray:
+    """G^M_i(tau) = -<T psi(tau) psi^dagger> = T sum_n e^(-iw_n tau) G_i(iw_n), 0 < tau < beta.
+
+    Window sum of G - G_free plus the mean-field part exactly,
+    G^M_free(tau) = -sum_(s = +-) P_s K(tau, s E), P_s = (1 + s h/E)/2, h = xi tau_3 + Delta tau_1
+    (K the fermionic kernel of :mod:`higgsdyn.kbe.dlr`). Shape (n_tau, n_nodes, 2, 2).
+    """
+    frequencies, gap = equilibrium.frequencies, equilibrium.gap
+    difference = equilibrium_green(band, equilibrium) - _green(
+        band, frequencies, gap, np.zeros((frequencies.size, 2, 2))
+    )
+    phase = np.exp(-1j * np.outer(tau, frequencies))
+    window = temperature * np.einsum("tw,iwab->tiab", phase, difference)
+    energy = np.sqrt(band.xi**2 + gap**2)
+    unit_h = np.zeros((band.n_nodes, 2, 2))
+    unit_h[:, 0, 0], unit_h[:, 1, 1] = band.xi / energy, -band.xi / energy
+    unit_h[:, 0, 1] = unit_h[:, 1, 0] = gap / energy
+    identity = np.eye(2)
+    beta = 1.0 / temperature
+    upper = kernel(tau, energy, beta)[..., None, None] * 0.5 * (identity + unit_h)
+    lower = kernel(tau, -energy, beta)[..., None, None] * 0.5 * (identity - unit_h)
+    return window - upper - lower
+
+
 def solve_equilibrium(
     band: Band,
     coupling: float,
@@ -151,7 +191,7 @@ def solve_equilibrium(
 def _superfluid_density(band, frequencies, green, rho, temperature):
     """Static n_s/m (Eqs. 7-8): para from T sum_n Tr G^2 (free normal part summed exactly:
     T sum_n [(iw - xi)^-2 + (iw + xi)^-2] = 2 f'(xi)); vertices and dia via the real-time
-    solver's :func:`~higgsdyn.kbe.stepping.superfluid_density`."""
+    solver's :func:`~higgsdyn.kbe.observables.superfluid_density`."""
     free_diag = np.stack(
         [1.0 / (1j * frequencies[None] - band.xi[:, None]),
          1.0 / (1j * frequencies[None] + band.xi[:, None])], axis=-1)  # fmt: skip

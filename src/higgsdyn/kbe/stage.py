@@ -37,8 +37,7 @@ class FlatBandRun:
     xi_stretch: float = 4.0
     dt: float = 0.25
     t_max: float = 160.0
-    t_prep: float = 25.0
-    switch_on_time: float = 20.0
+    t_prep: float = 10.0
     quench_time: float = 0.5
     tolerance: float = 1e-7
     max_iterations: int = 10
@@ -57,7 +56,6 @@ class FlatBandRun:
             dt=self.dt,
             t_max=self.t_max,
             t_prep=self.t_prep,
-            switch_on_time=self.switch_on_time,
             quench_time=self.quench_time,
             tolerance=self.tolerance,
             max_iterations=self.max_iterations,
@@ -76,8 +74,7 @@ class ChainRun:
     k_stretch: float = 3.0
     dt: float = 0.125
     t_max: float = 60.0
-    t_prep: float = 20.0
-    switch_on_time: float = 15.0
+    t_prep: float = 10.0
     quench_time: float = 0.5
     tolerance: float = 1e-7
     max_iterations: int = 10
@@ -94,7 +91,6 @@ class ChainRun:
             dt=self.dt,
             t_max=self.t_max,
             t_prep=self.t_prep,
-            switch_on_time=self.switch_on_time,
             quench_time=self.quench_time,
             tolerance=self.tolerance,
             max_iterations=self.max_iterations,
@@ -147,8 +143,8 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
     memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
     ds.attrs["solver"] = (
         f"two-time KB, trapezoidal (order 2) predictor-corrector, dt={config.dt}, "
-        f"n_xi={config.n_xi} (+partners), t_prep={config.t_prep}, "
-        f"switch_on={config.switch_on_time}, tol={config.tolerance}, "
+        f"n_xi={config.n_xi} (+partners), correlated Matsubara initial state "
+        f"(t_prep={config.t_prep} baseline), tol={config.tolerance}, "
         f"history {memory / 1e9:.2f} GB"
     )
     return ds

@@ -1,0 +1,158 @@
+"""Matsubara branch of the Kadanoff-Baym contour: the correlated initial state (P2 Eqs. 4-8).
+
+The run starts at the first time point from the self-consistent equilibrium of
+:mod:`higgsdyn.kbe.matsubara` at lambda_i and T. Initial correlations enter through the mixed
+components on the imaginary branch tau in [0, beta] (conventions in docs/physics_notes.md,
+"Matsubara branch"):
+
+- G^](0, tau) = i G^M(-tau) = -i G^M(beta - tau), G^<(0, 0) = i rho (correlated rho);
+- i d/dt G^](t, tau) = h(t) G^] + int_0^t Sigma^R G^] ds + int_0^beta Sigma^](t, tau') G^M(tau' - tau);
+- Sigma^](t, tau) = tau_3 [c + i D^](t, tau) / nu_0] G_loc^](t, tau) tau_3, D^](t, tau) = D^<(t + i tau);
+- the right equation of G^< gains -i int_0^beta G^](t, tau) Sigma^[(tau, t') dtau, with
+  Sigma^[(tau, t) = [Sigma^](t, beta - tau)]^dagger, and the paramagnetic bubble
+  -i Tr [G * G]^<(t, t) gains -Tr int_0^beta G^](t, tau) [G^](t, beta - tau)]^dagger dtau.
+
+The tau dependence lives on the nodes of a discrete Lehmann representation
+(:mod:`higgsdyn.kbe.dlr`), so every tau integral is a small matrix product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from higgsdyn.kbe import kernels
+from higgsdyn.kbe.bands import Band
+from higgsdyn.kbe.bath import phonon_greater
+from higgsdyn.kbe.dlr import ImaginaryTimeBasis
+from higgsdyn.kbe.matsubara import (
+    MatsubaraEquilibrium,
+    equilibrium_density_matrix,
+    imaginary_time_green,
+)
+
+DLR_EPSILON = 1e-12
+INTERPOLATION_TOLERANCE = 1e-6  # G^M off the nodes: DLR against the direct Matsubara sum
+
+
+def spectral_cutoff(band: Band, lambda_ph: float, omega_debye: float) -> float:
+    """DLR cutoff: four times the widest one-particle energy scale (band top + phonon)."""
+    return 4.0 * (float(np.abs(band.xi).max()) + (omega_debye if lambda_ph > 0 else 0.0))
+
+
+@dataclass
+class MatsubaraBranch:
+    """Mixed components on the DLR nodes and the fixed tau-integration matrices."""
+
+    basis: ImaginaryTimeBasis
+    equilibrium: MatsubaraEquilibrium
+    rho: np.ndarray  # correlated rho_i(0), (n_xi, 2, 2)
+    overlap: np.ndarray  # W[k, k']: int_0^beta f(tau) g(beta - tau) dtau
+    convolution: np.ndarray  # B[k', k, i]: int_0^beta S(tau') G^M_i(tau' - tau_k) dtau'
+    phonon_mixed: np.ndarray  # D^](t_n, tau_k) / nu_0, (n_t, r)
+    disorder: float
+    weights: np.ndarray  # band weights
+    gm: np.ndarray  # G^](t_n, tau_k), (n_t, r, n_xi, 2, 2)
+    sigma: np.ndarray  # Sigma^](t_n, tau_k), (n_t, r, 2, 2)
+    sigma_left: np.ndarray  # -i sum_k' W[k, k'] Sigma^](t_n, tau_k')^dagger, (n_t, r, 2, 2)
+    force: np.ndarray  # right-hand side of the G^] equation at the previous step
+    new_force: np.ndarray
+
+    @classmethod
+    def prepare(
+        cls,
+        band: Band,
+        equilibrium: MatsubaraEquilibrium,
+        temperature: float,
+        times: np.ndarray,
+        disorder: float,
+        lambda_ph: float,
+        omega_debye: float,
+    ) -> MatsubaraBranch:
+        beta = 1.0 / temperature
+        basis = ImaginaryTimeBasis.build(
+            beta, spectral_cutoff(band, lambda_ph, omega_debye), DLR_EPSILON
+        )
+        green_nodes = imaginary_time_green(band, equilibrium, temperature, basis.nodes)
+        coefficients = basis.values_to_coefficients(green_nodes)
+        _check_interpolation(basis, coefficients, band, equilibrium, temperature)
+        elapsed = times - times[0]
+        lags = -(elapsed[:, None] + 1j * basis.nodes[None, :])  # D^<(t + i tau) = D^>(-t - i tau)
+        phonon_mixed = (
+            phonon_greater(lags.ravel(), lambda_ph, omega_debye, temperature).reshape(lags.shape)
+            / band.dos_fermi
+        )
+        n_times, rank, n_xi = times.size, basis.rank, band.n_nodes
+        gm = np.zeros((n_times, rank, n_xi, 2, 2), dtype=np.complex128)
+        gm[0] = -1j * imaginary_time_green(band, equilibrium, temperature, beta - basis.nodes)
+        branch = cls(
+            basis=basis,
+            equilibrium=equilibrium,
+            rho=equilibrium_density_matrix(band, equilibrium, temperature),
+            overlap=basis.reflected_overlap(),
+            convolution=basis.mixed_convolution(coefficients),
+            phonon_mixed=phonon_mixed,
+            disorder=disorder,
+            weights=band.weights,
+            gm=gm,
+            sigma=np.zeros((n_times, rank, 2, 2), dtype=np.complex128),
+            sigma_left=np.zeros((n_times, rank, 2, 2), dtype=np.complex128),
+            force=np.zeros((rank, n_xi, 2, 2), dtype=np.complex128),
+            new_force=np.zeros((rank, n_xi, 2, 2), dtype=np.complex128),
+        )
+        branch.update_self_energy(0)
+        hamiltonian = np.zeros((n_xi, 2, 2))
+        hamiltonian[:, 0, 0], hamiltonian[:, 1, 1] = band.xi, -band.xi
+        hamiltonian[:, 0, 1] = hamiltonian[:, 1, 0] = equilibrium.gap
+        branch.force[:] = np.einsum("iab,kibc->kiac", hamiltonian, gm[0]) + branch.source(0)
+        return branch
+
+    def update_self_energy(self, n: int) -> None:
+        """Sigma^](t_n, tau_k) (Eqs. 5-6 on the mixed branch) and its Q-term partner."""
+        block = self.gm[n]
+        local = np.einsum("i,kiab->kab", self.weights, block + block[:, :, ::-1, ::-1])
+        local = (self.disorder + 1j * self.phonon_mixed[n])[:, None, None] * local
+        local[:, 0, 1] *= -1.0
+        local[:, 1, 0] *= -1.0
+        self.sigma[n] = local
+        self.sigma_left[n] = -1j * np.einsum(
+            "kl,lba->kab", self.overlap, np.conj(local)
+        )
+
+    def source(self, n: int) -> np.ndarray:
+        """int_0^beta Sigma^](t_n, tau') G^M_i(tau' - tau_k) dtau', shape (r, n_xi, 2, 2)."""
+        return np.einsum("pab,pkibc->kiac", self.sigma[n], self.convolution)
+
+    def step(self, sr, xi, gaps, n, dt) -> None:
+        """One corrector sweep of G^](t_n, .) and Sigma^](t_n, .)."""
+        kernels.mixed_row(self.gm, sr, self.source(n), xi, gaps, self.force, self.new_force, n, dt)
+        self.update_self_energy(n)
+
+    def accept(self) -> None:
+        """The step is converged: its right-hand side becomes the previous one."""
+        self.force, self.new_force = self.new_force, self.force
+
+    def predict(self, n: int) -> None:
+        self.gm[n] = self.gm[n - 1]
+        self.sigma[n] = self.sigma[n - 1]
+        self.sigma_left[n] = self.sigma_left[n - 1]
+
+    def paramagnetic(self, n: int) -> np.ndarray:
+        """Matsubara-branch part of Im Tr X_i (see :func:`kernels.paramagnetic_kernel`):
+        -i Tr [G * G]^< gains -Tr sum_kk' G^](t, tau_k) W[k, k'] G^](t, tau_k')^dagger."""
+        block = self.gm[n]
+        trace = np.einsum("kiab,kl,liab->i", block, self.overlap, np.conj(block))
+        return -0.5 * trace.real
+
+
+def _check_interpolation(basis, coefficients, band, equilibrium, temperature) -> None:
+    """G^M between the nodes: the DLR must reproduce the direct Matsubara sum."""
+    probe = np.linspace(0.0, basis.beta, 41)[1:-1] + 0.37 * basis.beta / 40
+    direct = imaginary_time_green(band, equilibrium, temperature, probe)
+    error = float(np.abs(basis.evaluate(coefficients, probe) - direct).max())
+    if error > INTERPOLATION_TOLERANCE:
+        raise ValueError(
+            f"G^M is not resolved by the DLR (cutoff {basis.cutoff:g}, rank {basis.rank}): "
+            f"interpolation error {error:.2e} > {INTERPOLATION_TOLERANCE:g}"
+        )
