@@ -1,8 +1,9 @@
 """Benchmark of the KB history convolution and time step (P2 solver, higgsdyn.kbe).
 
 Rerun: /tmp/venv/h/bin/python benchmarks/bench_kbe.py [--quick]
-Prints a markdown table: cost per corrector sweep vs history length n and N_xi, achieved
-bytes/s of the streamed convolution, the numpy reference of the same convolution in the same
+Prints a markdown table: cost per corrector sweep (retarded row, mixed row G^](t_n, tau_k) on
+MIXED_RANK DLR nodes, lesser column with its Matsubara-branch term) vs history length n and
+N_xi, achieved bytes/s of the streamed convolution, the numpy reference of the same convolution in the same
 run (ratio), and the history memory of the default runs.
 """
 
@@ -24,6 +25,20 @@ def synthetic_history(n: int, n_xi: int) -> ContourHistory:
     for array in (history.gr, history.gl, history.sr, history.sl):
         array[:] = rng.normal(size=array.shape) + 1j * rng.normal(size=array.shape)
     return history
+
+
+MIXED_RANK = 57  # DLR nodes of the default flat-band runs (beta = 200, cutoff 4 + 4 omega_D)
+
+
+def synthetic_mixed(n: int, n_xi: int) -> tuple[np.ndarray, ...]:
+    """G^](t_s, tau_k), the Sigma^[ weights, the G^] source and force arrays (random)."""
+    rng = np.random.default_rng(1)
+
+    def noise(*shape):
+        return rng.normal(size=shape) + 1j * rng.normal(size=shape)
+
+    return (noise(n + 1, MIXED_RANK, n_xi, 2, 2), noise(n + 1, MIXED_RANK, 2, 2),
+            noise(MIXED_RANK, n_xi, 2, 2), noise(MIXED_RANK, n_xi, 2, 2))  # fmt: skip
 
 
 def best_of(function, repeats: int) -> float:
@@ -53,10 +68,15 @@ def main() -> None:
         gaps = np.full(n + 1, 0.05 + 0j)
         force = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
         new_force = np.zeros_like(force)
-        args_lesser = (history.gl, history.gr, history.sl, history.sr, xi, gaps, force, new_force)
+        gm, sigma_left, source, mixed_force = synthetic_mixed(n, n_xi)
+        args_lesser = (history.gl, history.gr, history.sl, history.sr, gm, sigma_left, xi, gaps,
+                       force, new_force)  # fmt: skip
+        args_mixed = (gm, history.sr, source, xi, gaps, mixed_force, mixed_force.copy())
 
-        def sweep(args_lesser=args_lesser, history=history, xi=xi, gaps=gaps, n=n):
+        def sweep(args_lesser=args_lesser, args_mixed=args_mixed, history=history, xi=xi,
+                  gaps=gaps, n=n):  # fmt: skip
             kernels.retarded_row(history.gr, history.sr, xi, gaps, n, 0.1, kernels.NUMBA_THREADS)
+            kernels.mixed_row(*args_mixed, n, 0.1)
             kernels.lesser_column(*args_lesser, n, 0.1)
 
         def convolution(history=history, n=n):
