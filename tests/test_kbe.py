@@ -8,6 +8,7 @@ import pytest
 from higgsdyn.kbe import KBConfig, kernels, mean_field_gap, run
 from higgsdyn.kbe.bath import debye_alpha2f, phonon_greater
 from higgsdyn.kbe.contour import ContourHistory
+from higgsdyn.kbe.matsubara import solve_equilibrium
 from higgsdyn.kbe.stepping import smooth_ramp, thermal_density_matrix
 
 
@@ -169,34 +170,28 @@ def test_stepper_is_second_order_with_self_energies(collisions):
 def test_dirty_limit_superfluid_density_matches_abrikosov_gorkov():
     """Born disorder, T -> 0: n_s/n = int_0^inf dw D^2 / ((w^2+D^2)(sqrt(w^2+D^2) + 1/2tau)).
 
-    Evaluated at the gap present after the slow switch-on (the switch-on heats: Delta is
-    ~0.058 instead of the Anderson value 0.0714, see docs/physics_notes.md), time-averaged over
-    t in [60, 120]/E_F where residual oscillations remain. Measured mean ratio ~1.00.
-    Tolerance 5% (the oscillation of the ratio is +-8%).
+    The run starts at the correlated equilibrium (Matsubara branch) and stays there without a
+    quench; n_s(t)/n averaged over t in [0, 20]/E_F against the formula at the run's Delta.
+    Measured ratio 1.057: the finite band (the formula assumes Delta, 1/tau << E_F), the same
+    +5.6% as the thermodynamic n_s on the Matsubara axis, whose deviation is linear in the
+    rate (tests/test_kbe_matsubara.py). Tolerance 8% against AG; the real-time n_s equals the
+    Matsubara one to its O(dt^2) drift (measured 4e-4 relative).
     """
     from scipy.integrate import quad
 
     rate = 0.2
-    config = KBConfig(
-        n_xi=16,
-        lambda_i=0.3,
-        lambda_f=0.3,
-        scattering_rate=rate,
-        t_max=120.0,
-        dt=0.25,
-        switch_on_time=60.0,
-        temperature=0.002,
-    )
+    config = KBConfig(n_xi=16, lambda_i=0.3, lambda_f=0.3, scattering_rate=rate, t_max=20.0,
+                      dt=0.25, temperature=0.002)  # fmt: skip
     result = run(config)
-    late = result.times >= 60.0
-    ns_over_n = (result.ns_para + result.ns_dia)[late] / 2.0
-    reference = [
-        quad(
-            lambda w, d=d: d * d / ((w * w + d * d) * (np.sqrt(w * w + d * d) + rate / 2)),
-            0,
-            np.inf,
-        )[0]
-        for d in result.gap.real[late]
-    ]
-    ratio = np.mean(ns_over_n) / np.mean(reference)
-    assert abs(ratio - 1) < 0.05, ratio
+    gap = float(np.mean(result.gap.real))
+    ns_over_n = np.mean(result.ns_para + result.ns_dia) / 2.0
+    reference = quad(
+        lambda w: gap * gap / ((w * w + gap * gap) * (np.sqrt(w * w + gap * gap) + rate / 2)),
+        0,
+        np.inf,
+    )[0]
+    assert np.ptp(result.gap.real) < 5e-3 * gap  # O(dt^2) drift, measured 1.6e-3
+    assert abs(ns_over_n / reference - 1) < 0.08, ns_over_n / reference
+    state = solve_equilibrium(config.make_band(), 0.3, 0.002, scattering_rate=rate,
+                              omega_max=config.matsubara_cutoff)  # fmt: skip
+    assert abs(ns_over_n / (state.ns / 2.0) - 1) < 2e-3, ns_over_n / (state.ns / 2.0)
