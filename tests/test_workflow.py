@@ -334,11 +334,7 @@ def test_validate_target_passes_on_quick_config(quick_run_copy):
             "known_limitation"}  # fmt: skip
     assert all(set(record) == keys for record in records)
     assert {r["status"] for r in records} <= {"pass", "fail"}
-    assert [r["name"] for r in records if r["status"] == "fail" and not r["known_limitation"]] == []
-    # the only checks allowed to miss are the KB ones of the switch-on preparation (issue 4)
-    limited = {r["name"].split("[")[0] for r in records if r["status"] == "fail"}
-    assert limited <= {"kbe_preparation_stationary", "kbe_gap_vs_equilibrium",
-                       "kbe_superfluid_density_vs_equilibrium"}  # fmt: skip
+    assert [r["name"] for r in records if r["status"] == "fail"] == []
     assert any(r["stage"] == "p2_kbe" for r in records)
     assert "checks pass" in (quick_run_copy / "results/validation.md").read_text()
 

@@ -33,12 +33,13 @@ from higgsdyn.kbe.matsubara import (
 )
 
 DLR_EPSILON = 1e-12
+CUTOFF_FACTOR = 4.0  # DLR cutoff in units of the widest one-particle energy scale
 INTERPOLATION_TOLERANCE = 1e-6  # G^M off the nodes: DLR against the direct Matsubara sum
 
 
 def spectral_cutoff(band: Band, lambda_ph: float, omega_debye: float) -> float:
-    """DLR cutoff: four times the widest one-particle energy scale (band top + phonon)."""
-    return 4.0 * (float(np.abs(band.xi).max()) + (omega_debye if lambda_ph > 0 else 0.0))
+    """DLR cutoff: CUTOFF_FACTOR times the widest one-particle energy scale (band + phonon)."""
+    return CUTOFF_FACTOR * (float(np.abs(band.xi).max()) + (omega_debye if lambda_ph > 0 else 0.0))
 
 
 @dataclass
