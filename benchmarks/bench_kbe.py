@@ -3,8 +3,8 @@
 Rerun: /tmp/venv/h/bin/python benchmarks/bench_kbe.py [--quick]
 Prints a markdown table: cost per corrector sweep (retarded row, mixed row G^](t_n, tau_k) on
 MIXED_RANK DLR nodes, lesser column with its Matsubara-branch term) vs history length n and
-N_xi, achieved bytes/s of the streamed convolution, the numpy reference of the same convolution in the same
-run (ratio), and the history memory of the default runs.
+N_xi, achieved bytes/s of the streamed convolution, the numpy reference of the same
+convolution in the same run (ratio), and the history memory of the default runs.
 """
 
 from __future__ import annotations

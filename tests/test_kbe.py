@@ -118,7 +118,9 @@ def test_clean_normal_state_paramagnetic_term_is_the_thermodynamic_fermi_surface
     the static bubble T sum_n Tr G^2 = sum_i w_i v_i^2 2 f'(xi_i) of the discrete band, carried
     by the Matsubara-branch term alone (the real-time part vanishes), constant in time."""
     temperature = 0.05
-    config = KBConfig(n_xi=8, lambda_i=0.0, lambda_f=0.0, t_max=4.0, dt=0.2, temperature=temperature)
+    config = KBConfig(
+        n_xi=8, lambda_i=0.0, lambda_f=0.0, t_max=4.0, dt=0.2, temperature=temperature
+    )
     result = run(config)
     band = config.make_band()
     derivative = -0.25 / temperature / np.cosh(band.xi / (2 * temperature)) ** 2

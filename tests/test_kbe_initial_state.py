@@ -54,7 +54,9 @@ def test_dlr_reflected_overlap_matches_quadrature(basis):
         f = kernel(basis.nodes, [first], BETA)[:, 0]
         g = kernel(basis.nodes, [second], BETA)[:, 0]
         exact = _split_quadrature(
-            lambda tau: kernel(tau, [first], BETA)[:, 0] * kernel(BETA - tau, [second], BETA)[:, 0],
+            lambda tau, a=first, b=second: (
+                kernel(tau, [a], BETA)[:, 0] * kernel(BETA - tau, [b], BETA)[:, 0]
+            ),
             0.5 * BETA,
         )
         assert abs(f @ overlap @ g - exact) < 1e-10 * max(abs(exact), 1.0)
@@ -123,8 +125,9 @@ def test_run_starts_at_the_matsubara_equilibrium(collisions):
     config = KBConfig(n_xi=8, lambda_i=0.3, lambda_f=0.3, temperature=0.02, dt=0.2, t_max=0.4,
                       **collisions)  # fmt: skip
     result = run(config)
+    self_energies = {"scattering_rate": 0.0, "lambda_ph": 0.0, **collisions}
     state = solve_equilibrium(config.make_band(), 0.3, 0.02, omega_max=config.matsubara_cutoff,
-                              **{"scattering_rate": 0.0, "lambda_ph": 0.0, **collisions})  # fmt: skip
+                              **self_energies)  # fmt: skip
     assert abs(result.gap[0] - state.gap) < 1e-12
     assert abs(result.ns_para[0] - state.ns_para) < 1e-7
     assert abs(result.ns_dia[0] - state.ns_dia) < 1e-9

@@ -6,8 +6,10 @@ components on the imaginary branch tau in [0, beta] (conventions in docs/physics
 "Matsubara branch"):
 
 - G^](0, tau) = i G^M(-tau) = -i G^M(beta - tau), G^<(0, 0) = i rho (correlated rho);
-- i d/dt G^](t, tau) = h(t) G^] + int_0^t Sigma^R G^] ds + int_0^beta Sigma^](t, tau') G^M(tau' - tau);
-- Sigma^](t, tau) = tau_3 [c + i D^](t, tau) / nu_0] G_loc^](t, tau) tau_3, D^](t, tau) = D^<(t + i tau);
+- i d/dt G^](t, tau) = h(t) G^] + int_0^t Sigma^R G^] ds
+  + int_0^beta Sigma^](t, tau') G^M(tau' - tau) dtau';
+- Sigma^](t, tau) = tau_3 [c + i D^](t, tau) / nu_0] G_loc^](t, tau) tau_3 with
+  D^](t, tau) = D^<(t + i tau);
 - the right equation of G^< gains -i int_0^beta G^](t, tau) Sigma^[(tau, t') dtau, with
   Sigma^[(tau, t) = [Sigma^](t, beta - tau)]^dagger, and the paramagnetic bubble
   -i Tr [G * G]^<(t, t) gains -Tr int_0^beta G^](t, tau) [G^](t, beta - tau)]^dagger dtau.
@@ -117,9 +119,7 @@ class MatsubaraBranch:
         local[:, 0, 1] *= -1.0
         local[:, 1, 0] *= -1.0
         self.sigma[n] = local
-        self.sigma_left[n] = -1j * np.einsum(
-            "kl,lba->kab", self.overlap, np.conj(local)
-        )
+        self.sigma_left[n] = -1j * np.einsum("kl,lba->kab", self.overlap, np.conj(local))
 
     def source(self, n: int) -> np.ndarray:
         """int_0^beta Sigma^](t_n, tau') G^M_i(tau' - tau_k) dtau', shape (r, n_xi, 2, 2)."""
