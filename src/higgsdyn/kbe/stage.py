@@ -115,7 +115,10 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
     ns0 = ns[index0]
     if not ns0 > 0:
         raise RuntimeError(f"n_s(0) = {ns0} is not positive for {params}")
-    time_attrs = {"units": f"1/{unit}", "long_name": "time after the quench (t < 0: equilibrium baseline)"}
+    time_attrs = {
+        "units": f"1/{unit}",
+        "long_name": "time after the quench (t < 0: equilibrium baseline)",
+    }
     data = {
         "gap_t": (result.gap.real, unit, "pairing amplitude Delta(t) (Eq. 4 self-consistency)"),
         "ns_t": (ns / ns0, "1", "superfluid density n_s(t)/n_s(0) (Eqs. 7-8)"),
