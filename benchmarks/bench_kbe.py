@@ -55,6 +55,26 @@ def convolution_bytes(n: int, n_xi: int) -> float:
     return 1.5 * n * n * n_xi * 64.0
 
 
+def whole_run_bandwidth(n_times: int, n_xi: int, every: int) -> None:
+    """Bytes over time of the convolution summed over the steps of a whole run (history
+    lengths n = every, 2 every, ... < n_times): the time-weighted bandwidth of a run."""
+    history = synthetic_history(n_times - 1, n_xi)
+    lengths = range(every, n_times, every)
+    total_time = total_bytes = 0.0
+    for n in lengths:
+        total_time += best_of(
+            lambda n=n: kernels.lesser_history_all(
+                history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+            ),
+            3,
+        )
+        total_bytes += convolution_bytes(n, n_xi)
+    print(
+        f"\nwhole run N_t = {n_times}, N_xi = {n_xi} (n = {every}, {2 * every}, ...): "
+        f"{total_bytes / total_time / 1e9:.1f} GB/s time-weighted"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -90,6 +110,7 @@ def main() -> None:
         t_conv = best_of(convolution, 5)
         rate = convolution_bytes(n, n_xi) / t_conv / 1e9
         print(f"| {n} | {n_xi} | {t_sweep:.4f} | {t_conv:.4f} | {rate:.1f} |")
+    whole_run_bandwidth(681, 17, 40)
     n, n_xi = 200, 17
     history = synthetic_history(n, n_xi)
     t_fast = best_of(
