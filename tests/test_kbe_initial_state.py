@@ -121,7 +121,11 @@ COLLISIONS = [
 
 @pytest.mark.parametrize("collisions", COLLISIONS, ids=["disorder", "phonons"])
 def test_run_starts_at_the_matsubara_equilibrium(collisions):
-    """Delta(0), n_s,para(0) (Matsubara-branch bubble) and n_s,dia(0) equal kbe.matsubara."""
+    """Delta(0), n_s,para(0) (Matsubara-branch bubble) and n_s,dia(0) equal kbe.matsubara.
+
+    n_s,para(0) comes from G^M on the DLR nodes (tau integral), kbe.matsubara's from the
+    frequency sum: they agree to the window truncation, measured 2.5e-7 (disorder) and
+    1.2e-7 (phonons) at the default window 100 (3e-9 at 400)."""
     config = KBConfig(n_xi=8, lambda_i=0.3, lambda_f=0.3, temperature=0.02, dt=0.2, t_max=0.4,
                       **collisions)  # fmt: skip
     result = run(config)
@@ -129,7 +133,7 @@ def test_run_starts_at_the_matsubara_equilibrium(collisions):
     state = solve_equilibrium(config.make_band(), 0.3, 0.02, omega_max=config.matsubara_cutoff,
                               **self_energies)  # fmt: skip
     assert abs(result.gap[0] - state.gap) < 1e-12
-    assert abs(result.ns_para[0] - state.ns_para) < 1e-7
+    assert abs(result.ns_para[0] - state.ns_para) < 1e-6
     assert abs(result.ns_dia[0] - state.ns_dia) < 1e-9
 
 
@@ -160,8 +164,9 @@ def test_no_quench_is_stationary_to_second_order_in_dt(collisions, lambda_i, tem
 def test_quench_is_converged_in_the_tau_representation(monkeypatch):
     """Delta(t), n_s(t) of a quench with disorder and phonons do not move when the DLR is
     refined (epsilon 1e-12 -> 1e-14, cutoff 4 -> 8 band widths) or the Matsubara window is
-    doubled (400 -> 800). Measured max changes (Delta, n_s): DLR 3.3e-11, 7.2e-10; window
-    2.3e-10, 4.8e-9. Bounds 10x."""
+    doubled (100 -> 200). Measured max changes (Delta, n_s): DLR 6.9e-9, 3.5e-7 (the finer
+    DLR resolves more of the window's truncation ringing); window 1.6e-9, 3.8e-7. Bounds
+    10x, three orders below the O(dt^2) error of the stepper."""
     from higgsdyn.kbe import mixed
 
     config = KBConfig(n_xi=6, lambda_i=0.3, lambda_f=0.45, temperature=0.02, dt=0.25,
@@ -176,7 +181,7 @@ def test_quench_is_converged_in_the_tau_representation(monkeypatch):
     monkeypatch.setattr(mixed, "CUTOFF_FACTOR", 8.0)
     refined = observables(run(config))
     monkeypatch.undo()
-    wider = observables(run(KBConfig(**{**config.__dict__, "matsubara_cutoff": 800.0})))
-    for other, (gap_tol, ns_tol) in ((refined, (3e-10, 7e-9)), (wider, (2e-9, 5e-8))):
+    wider = observables(run(KBConfig(**{**config.__dict__, "matsubara_cutoff": 200.0})))
+    for other, (gap_tol, ns_tol) in ((refined, (7e-8, 4e-6)), (wider, (2e-8, 4e-6))):
         assert np.abs(other[0] - reference[0]).max() < gap_tol
         assert np.abs(other[1] - reference[1]).max() < ns_tol

@@ -58,7 +58,7 @@ class KBConfig:
     quench_time: float = 0.5  # sin^2 ramp of lambda from lambda_i to lambda_f after t = 0
     tolerance: float = 1e-9
     max_iterations: int = 12
-    matsubara_cutoff: float = 400.0  # |w_n| window of the initial equilibrium (tail ~ 1/w^3)
+    matsubara_cutoff: float = 100.0  # |w_n| window of the initial equilibrium (tail ~ 1/w^3)
 
     def make_band(self) -> Band:
         if self.band == "flat":
