@@ -1,8 +1,9 @@
 """Time stepping of the Nambu Kadanoff-Baym equations (P2 Eqs. 4-8) on the real-time branch.
 
 One step n: predict Delta(t_n) and the self-energy slice n by extrapolation, then repeat the
-corrector sweep (retarded row, lesser column incl. the diagonal, Delta(t_n) from the
-BCS coupling, local self-energy slice) until the slice changes by less than ``tolerance``.
+corrector sweep (retarded row, mixed row G^](t_n, tau) and Sigma^](t_n, tau), lesser column
+incl. the diagonal, Delta(t_n) from the BCS coupling, local self-energy slice) until the
+slice changes by less than ``tolerance``.
 
 Initial state: the correlated equilibrium at lambda_i and T on the full contour
 (:mod:`higgsdyn.kbe.mixed`): the run starts at t = -t_prep from the Matsubara solution of
