@@ -134,9 +134,8 @@ class ImaginaryTimeBasis:
             above, w_above = fine_tau_grid(self.beta - tau_k, self.cutoff)
             tau = np.concatenate([below, tau_k + above])
             weights = np.concatenate([w_below, w_above])
-            lag = np.concatenate(
-                [below - tau_k + self.beta, above]
-            )  # G(tau - tau_k) = -G(lag) below
+            # below tau_k: G(tau - tau_k) = -G(tau - tau_k + beta) (antiperiodic)
+            lag = np.concatenate([below - tau_k + self.beta, above])
             sign = np.concatenate([-np.ones(below.size), np.ones(above.size)])
             green = self.evaluate(green_coefficients, lag)
             weighted = (weights * sign)[:, None] * self.cardinal(tau)
