@@ -48,11 +48,11 @@ def equilibrium_reference(params: dict) -> tuple[float, float]:
 
 def _run_checks(run_ds: xr.Dataset, params: dict, label: str) -> list[Check]:
     run = make_run(params)
-    tail = run_ds.sel(time=slice(-run.t_prep, -1e-9))
-    gap = tail["gap_t"].values
+    baseline = run_ds.sel(time=slice(-run.t_prep, -1e-9))
+    gap = baseline["gap_t"].values
     drift = float(np.ptp(gap) / np.mean(gap))
     gap_eq, ns_eq = equilibrium_reference(params)
-    ns = float(tail["ns_over_n_t"].mean())
+    ns = float(baseline["ns_over_n_t"].mean())
     source = "before the quench (mean over the baseline) over the Matsubara equilibrium at "
     source += "lambda_i, T with the same self-energies (kbe.matsubara, default window)"
     return [

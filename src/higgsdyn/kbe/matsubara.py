@@ -35,7 +35,12 @@ from scipy.signal import fftconvolve
 from higgsdyn.kbe.bands import Band
 from higgsdyn.kbe.bath import disorder_strength
 from higgsdyn.kbe.dlr import kernel
-from higgsdyn.kbe.observables import mean_field_gap, superfluid_density, thermal_density_matrix
+from higgsdyn.kbe.observables import (
+    mean_field_gap,
+    mean_field_hamiltonian,
+    superfluid_density,
+    thermal_density_matrix,
+)
 
 TAU1_SWAP = (1, 0)  # tau_1 X tau_1 swaps both indices of a 2x2 matrix
 
@@ -130,9 +135,7 @@ def imaginary_time_green(
     phase = np.exp(-1j * np.outer(tau, frequencies))
     window = temperature * np.einsum("tw,iwab->tiab", phase, difference)
     energy = np.sqrt(band.xi**2 + gap**2)
-    unit_h = np.zeros((band.n_nodes, 2, 2))
-    unit_h[:, 0, 0], unit_h[:, 1, 1] = band.xi / energy, -band.xi / energy
-    unit_h[:, 0, 1] = unit_h[:, 1, 0] = gap / energy
+    unit_h = mean_field_hamiltonian(band, gap) / energy[:, None, None]
     identity = np.eye(2)
     beta = 1.0 / temperature
     upper = kernel(tau, energy, beta)[..., None, None] * 0.5 * (identity + unit_h)

@@ -33,6 +33,7 @@ from higgsdyn.kbe.matsubara import (
     equilibrium_density_matrix,
     imaginary_time_green,
 )
+from higgsdyn.kbe.observables import mean_field_hamiltonian
 
 DLR_EPSILON = 1e-12
 CUTOFF_FACTOR = 4.0  # DLR cutoff in units of the widest one-particle energy scale
@@ -105,9 +106,7 @@ class MatsubaraBranch:
             new_force=np.zeros((rank, n_xi, 2, 2), dtype=np.complex128),
         )
         branch.update_self_energy(0)
-        hamiltonian = np.zeros((n_xi, 2, 2))
-        hamiltonian[:, 0, 0], hamiltonian[:, 1, 1] = band.xi, -band.xi
-        hamiltonian[:, 0, 1] = hamiltonian[:, 1, 0] = equilibrium.gap
+        hamiltonian = mean_field_hamiltonian(band, equilibrium.gap)
         branch.force[:] = np.einsum("iab,kibc->kiac", hamiltonian, gm[0]) + branch.source(0)
         return branch
 

@@ -11,6 +11,14 @@ from scipy.optimize import brentq
 from higgsdyn.kbe.bands import Band
 
 
+def mean_field_hamiltonian(band: Band, gap: float) -> np.ndarray:
+    """h_xi = xi tau_3 + Delta tau_1 (Eq. 4, real Delta) for every node, shape (n_nodes, 2, 2)."""
+    hamiltonian = np.zeros((band.n_nodes, 2, 2))
+    hamiltonian[:, 0, 0], hamiltonian[:, 1, 1] = band.xi, -band.xi
+    hamiltonian[:, 0, 1] = hamiltonian[:, 1, 0] = gap
+    return hamiltonian
+
+
 def thermal_density_matrix(band: Band, gap: float, temperature: float) -> np.ndarray:
     """rho_xi = f(h_xi) = [1 - (h/E) tanh(E/2T)]/2 for h = xi tau_3 + Delta tau_1."""
     energy = np.sqrt(band.xi**2 + gap**2)

@@ -33,6 +33,7 @@ from higgsdyn.kbe.observables import (
     gap_from_density,
     mean_field_energy,
     mean_field_gap,
+    mean_field_hamiltonian,
     superfluid_density,
     thermal_density_matrix,
 )
@@ -125,10 +126,8 @@ def run(config: KBConfig) -> KBResult:
     gr[0] = -1j * np.eye(2)
     gl[0] = 1j * rho0
     kernels.local_self_energy(gr, gl, sr, sl, band.weights, 0, disorder, phonon_gt)
-    h0 = np.zeros((band.n_nodes, 2, 2), dtype=np.complex128)
-    h0[:, 0, 0], h0[:, 1, 1], h0[:, 0, 1], h0[:, 1, 0] = band.xi, -band.xi, gaps[0], gaps[0]
     force = np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128)
-    force[0] = gl[0] @ h0
+    force[0] = gl[0] @ mean_field_hamiltonian(band, gaps[0].real)
     kernels.mixed_history(gm, sigma_left, 0, 0, force[0])
     new_force = np.zeros_like(force)
 
