@@ -1,6 +1,6 @@
 """Benchmark of the KB history convolution and time step (P2 solver, higgsdyn.kbe).
 
-Rerun: /tmp/venv/h/bin/python benchmarks/bench_kbe.py [--quick]
+Rerun: /tmp/venv/h/bin/python benchmarks/bench_kbe.py [--quick] [--order 2|5|6]
 Prints a markdown table: cost per corrector sweep (retarded row, mixed row G^](t_n, tau_k) on
 MIXED_RANK DLR nodes, lesser column with its Matsubara-branch term) vs history length n and
 N_xi, achieved bytes/s of the streamed convolution, the numpy reference of the same
@@ -16,6 +16,7 @@ import numpy as np
 
 from higgsdyn.kbe import kernels
 from higgsdyn.kbe.contour import ContourHistory
+from higgsdyn.kbe.quadrature import make_scheme
 from higgsdyn.kbe.stage import ChainRun, FlatBandRun
 
 
@@ -55,16 +56,17 @@ def convolution_bytes(n: int, n_xi: int) -> float:
     return 1.5 * n * n * n_xi * 64.0
 
 
-def whole_run_bandwidth(n_times: int, n_xi: int, every: int) -> None:
+def whole_run_bandwidth(n_times: int, n_xi: int, every: int, scheme) -> None:
     """Bytes over time of the convolution summed over the steps of a whole run (history
     lengths n = every, 2 every, ... < n_times): the time-weighted bandwidth of a run."""
     history = synthetic_history(n_times - 1, n_xi)
+    quad_steps = (scheme.quad, scheme.steps)
     lengths = range(every, n_times, every)
     total_time = total_bytes = 0.0
     for n in lengths:
         total_time += best_of(
             lambda n=n: kernels.lesser_history_all(
-                history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+                history.gl, history.gr, history.sl, history.sr, n, False, 0.1, *quad_steps
             ),
             3,
         )
@@ -78,7 +80,11 @@ def whole_run_bandwidth(n_times: int, n_xi: int, every: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--order", type=int, default=6, help="time_order of the scheme")
     args = parser.parse_args()
+    scheme = make_scheme(args.order)
+    quad_steps = (scheme.quad, scheme.steps)
+    print(f"time_order {args.order}")
     sizes = [(200, 17), (400, 17)] if args.quick else [(200, 17), (400, 17), (800, 17), (400, 33)]
     print("| n (history) | N_xi | sweep [s] (retarded + lesser) | convolution [s] | GB/s |")
     print("|---|---|---|---|---|")
@@ -95,13 +101,16 @@ def main() -> None:
 
         def sweep(args_lesser=args_lesser, args_mixed=args_mixed, history=history, xi=xi,
                   gaps=gaps, n=n):  # fmt: skip
-            kernels.retarded_row(history.gr, history.sr, xi, gaps, n, 0.1, kernels.NUMBA_THREADS)
-            kernels.mixed_row(*args_mixed, n, 0.1)
-            kernels.lesser_column(*args_lesser, n, 0.1)
+            kernels.retarded_row(
+                history.gr, history.sr, xi, gaps, n, 0.1, scheme.quad, scheme.lmm, scheme.diff,
+                kernels.NUMBA_THREADS,
+            )  # fmt: skip
+            kernels.mixed_row(*args_mixed, n, 0.1, scheme.quad, scheme.lmm)
+            kernels.lesser_column(*args_lesser, n, 0.1, scheme.quad, scheme.lmm)
 
         def convolution(history=history, n=n):
             kernels.lesser_history_all(
-                history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+                history.gl, history.gr, history.sl, history.sr, n, False, 0.1, *quad_steps
             )
 
         sweep()
@@ -110,18 +119,18 @@ def main() -> None:
         t_conv = best_of(convolution, 5)
         rate = convolution_bytes(n, n_xi) / t_conv / 1e9
         print(f"| {n} | {n_xi} | {t_sweep:.4f} | {t_conv:.4f} | {rate:.1f} |")
-    whole_run_bandwidth(681, 17, 40)
+    whole_run_bandwidth(681, 17, 40, scheme)
     n, n_xi = 200, 17
     history = synthetic_history(n, n_xi)
     t_fast = best_of(
         lambda: kernels.lesser_history_all(
-            history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+            history.gl, history.gr, history.sl, history.sr, n, False, 0.1, *quad_steps
         ),
         3,
     )
     t_numpy = best_of(
         lambda: kernels.lesser_history_reference(
-            history.gl, history.gr, history.sl, history.sr, n, False, 0.1
+            history.gl, history.gr, history.sl, history.sr, n, False, 0.1, scheme
         ),
         1,
     )

@@ -19,6 +19,7 @@ import pytest
 from scipy.optimize import brentq
 
 from higgsdyn.kbe import KBConfig, mean_field_gap, run
+from higgsdyn.kbe.quadrature import ORDERS
 from higgsdyn.kbe.stepping import smooth_ramp
 from higgsdyn.pseudospin import api as pseudospin
 from higgsdyn.pseudospin import kernels as pseudospin_kernels
@@ -150,25 +151,30 @@ def test_pseudospin_reference_is_converged_in_its_step(pseudospin_reference):
     assert np.abs(fine[::2] - gaps).max() < 2e-6
 
 
-def test_collisionless_kb_gap_matches_pseudospin_kernel_on_same_band(pseudospin_reference):
+@pytest.mark.parametrize("order", ORDERS)
+def test_collisionless_kb_gap_matches_pseudospin_kernel_on_same_band(pseudospin_reference, order):
     """Eq. (4) with Sigma = 0 vs the P1 exact-rotation kernel on the same nodes and weights.
 
     Quench 0.25 -> 0.45 (sin^2 ramp 0.5/E_F, T = 0, n_xi = 12): Delta_i/Delta_f = 0.17 <
     e^{-pi/2}, persistent large oscillations (0.11-0.24 E_F), the hardest case. Over the window
-    t in [20, 40]/E_F, measured max |Delta_KB - Delta_ps| = 2.13e-3 (dt = 0.4) and 5.79e-4
-    (dt = 0.2), ratio 3.68 (order 2 of the trapezoidal stepper); the Richardson combination
-    (4 D_0.2 - D_0.4)/3 is within 1.1e-4 (n_xi = 16: 1.71e-3, 4.70e-4, 1.1e-4). Tolerances:
-    1.2e-3 at dt = 0.2 (2x measured, 0.5% of Delta_max), ratio in [3, 5], Richardson < 3e-4:
-    the whole difference is the KB time step.
+    t in [20, 40]/E_F, measured max |Delta_KB - Delta_ps|: trapezoidal 2.13e-3 (dt = 0.4) and
+    5.79e-4 (dt = 0.2), ratio 3.68 (order 2); the Richardson combination (4 D_0.2 - D_0.4)/3
+    is within 1.1e-4 (n_xi = 16: 1.71e-3, 4.70e-4, 1.1e-4). BDF-6: 3.0e-3 and 2.3e-4, ratio
+    13 (order 3.7: the C^1 ends of the ramp limit it, docs/physics_notes.md). Tolerances 2x
+    measured at dt = 0.2 (1.2e-3 and 4.5e-4); the ratio is in [3, 5] for the trapezoidal rule
+    (Richardson < 3e-4: the whole difference is the KB time step), > 8 for BDF-6.
     """
     ref_times, reference = pseudospin_reference
     curves, errors = [], []
     for dt in (0.4, 0.2):
-        result = run(KBConfig(**{**QUENCH.__dict__, "dt": dt}))
+        result = run(KBConfig(**{**QUENCH.__dict__, "dt": dt, "time_order": order}))
         window = result.times >= 20.0
         expected = np.interp(result.times, ref_times, reference)
         errors.append(np.abs(result.gap.real - expected)[window].max())
         curves.append(result)
+    if order == 6:
+        assert errors[1] < 4.5e-4 and errors[0] / errors[1] > 8.0, errors
+        return
     coarse, fine = curves
     assert errors[1] < 1.2e-3, errors
     assert 3.0 < errors[0] / errors[1] < 5.0, errors

@@ -9,10 +9,12 @@ arrays of shape ``(n_packed, n_xi, 2, 2)``; time slice ``n`` starts at ``offset(
   (local self-energies, one slice serves every xi)
 
 The other triangles follow from G^<(t,t') = -G^<(t',t)^dagger and G^A(t,t') = G^R(t',t)^dagger.
-Time integrals use the trapezoidal rule (Gregory order 2); the endpoint terms that contain the
-unknown are solved implicitly (2x2 linear solves), everything else is explicit, so one call
-of :func:`retarded_row`, :func:`lesser_column` and :func:`local_self_energy` is one corrector
-sweep of the predictor-corrector step in :mod:`higgsdyn.kbe.stepping`.
+Time integrals use the Gregory weights ``quad`` and time derivatives the multistep rule ``lmm``
+of a :class:`higgsdyn.kbe.quadrature.TimeScheme` (order 2: trapezoidal; order p: BDF-p with
+degree-p Gregory quadrature); the terms that contain the unknown are solved implicitly
+(2x2 linear solves), everything else is explicit, so one call of :func:`retarded_row`,
+:func:`lesser_column` and :func:`local_self_energy` is one corrector sweep of the
+predictor-corrector step in :mod:`higgsdyn.kbe.stepping`.
 
 Each xi is stored only for xi > 0: particle-hole symmetry gives G_{-xi} = tau_1 G_xi tau_1
 (for real Delta on a band with rho(xi) = rho(-xi)), which the local sums use explicitly.
@@ -82,18 +84,115 @@ def _dagger(a, out):
     out[1, 1] = np.conj(a[1, 1])
 
 
+@njit(cache=True, inline="always")
+def gregory(quad, m, s):
+    """Gregory weight w(m, s) of node s in an m-interval integral (see quadrature.TimeScheme)."""
+    last = quad.shape[0] - 2
+    if m <= last:
+        return quad[m, s]
+    distance = min(s, m - s)
+    return quad[last + 1, distance] if distance <= last else 1.0
+
+
+@njit(cache=True, inline="always")
+def _sigma_smooth(sr, a, b, out):
+    """out = the smooth continuation of Sigma^R(t_a, t_b): -Sigma^R(t_b, t_a)^dagger if a < b."""
+    if a >= b:
+        for p in range(2):
+            for q in range(2):
+                out[p, q] = sr[offset(a) + b, p, q]
+    else:
+        for p in range(2):
+            for q in range(2):
+                out[p, q] = -np.conj(sr[offset(b) + a, q, p])
+
+
+@njit(cache=True)
+def _dense_solve(mat, rhs):
+    """rhs <- inv(mat) @ rhs by Gaussian elimination with partial pivoting (mat is destroyed)."""
+    size = mat.shape[0]
+    for col in range(size):
+        pivot = col
+        for row in range(col + 1, size):
+            if abs(mat[row, col]) > abs(mat[pivot, col]):
+                pivot = row
+        if pivot != col:
+            for q in range(size):
+                mat[col, q], mat[pivot, q] = mat[pivot, q], mat[col, q]
+            for q in range(rhs.shape[1]):
+                rhs[col, q], rhs[pivot, q] = rhs[pivot, q], rhs[col, q]
+        for row in range(col + 1, size):
+            factor = mat[row, col] / mat[col, col]
+            for q in range(col, size):
+                mat[row, q] -= factor * mat[col, q]
+            for q in range(rhs.shape[1]):
+                rhs[row, q] -= factor * rhs[col, q]
+    for col in range(size - 1, -1, -1):
+        for q in range(rhs.shape[1]):
+            value = rhs[col, q]
+            for r in range(col + 1, size):
+                value -= mat[col, r] * rhs[r, q]
+            rhs[col, q] = value / mat[col, col]
+
+
+@njit(cache=True)
+def _retarded_start(gr, sr, xi, gaps, n, i, dt, quad, diff):
+    """G^R(t_n, t_{n-m}), m = 1..S, of one xi solved together (NESSi's start values).
+
+    On the nodes x = 0..S (t' = t_n - x dt) the right Dyson equation reads
+    (i/dt) sum_l D[m, l] G_l = G_m h(t_{n-m}) + dt sum_l w(m, l) G_l Sigma~(n-l, n-m),
+    with G_0 = -i, the start weights w(m, l) of :mod:`higgsdyn.kbe.quadrature` and the smooth
+    continuation Sigma~ of Sigma^R below its diagonal.
+    """
+    size = diff.shape[0] - 1
+    mat = np.zeros((2 * size, 2 * size), dtype=np.complex128)
+    rhs = np.zeros((2 * size, 2), dtype=np.complex128)  # transposed: mat^T X^T = B^T
+    h = np.zeros((2, 2), dtype=np.complex128)
+    sig = np.zeros((2, 2), dtype=np.complex128)
+    for m in range(1, size + 1):
+        _hamiltonian(xi, gaps[n - m], h)
+        _sigma_smooth(sr, n, n - m, sig)
+        for c in range(2):
+            # B_m = -(i/dt) D[m,0] G_0 + dt w(m,0) G_0 Sigma~(n, n-m), G_0 = -i
+            for a in range(2):
+                value = -dt * quad[m, 0] * 1j * sig[a, c]
+                if a == c:
+                    value -= diff[m, 0] / dt
+                rhs[2 * (m - 1) + c, a] = value
+        for lag in range(1, size + 1):
+            _sigma_smooth(sr, n - lag, n - m, sig)
+            for b in range(2):
+                for c in range(2):
+                    value = -dt * quad[m, lag] * sig[b, c]
+                    if b == c:
+                        value += 1j / dt * diff[m, lag]
+                    if lag == m:
+                        value -= h[b, c]
+                    mat[2 * (m - 1) + c, 2 * (lag - 1) + b] = value
+    _dense_solve(mat, rhs)
+    for lag in range(1, size + 1):
+        for a in range(2):
+            for b in range(2):
+                gr[offset(n) + n - lag, i, a, b] = rhs[2 * (lag - 1) + b, a]
+
+
 @njit(cache=True, parallel=True)
-def retarded_row(gr, sr, xi, gaps, n, dt, n_blocks):
+def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
     """Retarded row G^R(t_n, t_j), j = n..0, from the right Dyson equation in t' (Eq. 4).
 
     -i d/dt' G^R(t,t') = G^R(t,t') h(t') + int_{t'}^{t} ds G^R(t,s) Sigma^R(s,t'),
-    integrated backwards from G^R(t_n,t_n) = -i by the trapezoidal rule. The xi nodes are
-    split into ``n_blocks`` blocks (one per thread); within a block xi is the innermost
-    loop, so each Sigma^R(s, t_j) is loaded once per block.
+    integrated backwards from G^R(t_n,t_n) = -i with the multistep rule ``lmm`` and the
+    Gregory weights ``quad``; a BDF scheme first solves the S points next to the diagonal
+    together (:func:`_retarded_start`). The xi nodes are split into ``n_blocks`` blocks (one
+    per thread); within a block xi is the innermost loop, so each Sigma^R(s, t_j) is loaded
+    once per block.
     """
     row = offset(n)
     n_xi = xi.shape[0]
     n_blocks = min(n_blocks, n_xi)
+    steps = lmm.shape[1] - 1
+    start = steps if steps > 1 else 0
+    b0, b1 = lmm[1, 0], lmm[1, 1]
     for block in prange(n_blocks):
         first = block * n_xi // n_blocks
         last = (block + 1) * n_xi // n_blocks
@@ -113,26 +212,31 @@ def retarded_row(gr, sr, xi, gaps, n, dt, n_blocks):
             for a in range(2):
                 for b in range(2):
                     force_next[k, a, b] = -1j * h[a, b]
-        for j in range(n - 1, -1, -1):
+            if start > 0:
+                _retarded_start(gr, sr, xi[i], gaps, n, i, dt, quad, diff)
+        for j in range(n - 1 - start, -1, -1):
+            m = n - j
             conv[:] = 0.0
             for s in range(j + 1, n + 1):
-                weight = dt * (0.5 if s == n else 1.0)
+                weight = dt * gregory(quad, m, s - j)
                 sig = sr[offset(s) + j]
                 for k in range(size):
                     _add_product(conv[k], gr[row + s, first + k], sig, weight)
             sig = sr[offset(j) + j]
+            end_weight = dt * gregory(quad, m, 0)
             for k in range(size):
                 i = first + k
                 _hamiltonian(xi[i], gaps[j], h)
                 for a in range(2):
                     for b in range(2):
-                        mat[a, b] = 0.5j * dt * (h[a, b] + 0.5 * dt * sig[a, b])
-                        rhs[a, b] = gr[row + j + 1, i, a, b] - 0.5j * dt * (
-                            force_next[k, a, b] + conv[k, a, b]
-                        )
-                    mat[a, a] += 1.0
+                        h[a, b] += end_weight * sig[a, b]
+                        mat[a, b] = 1j * dt * b0 * h[a, b]
+                        value = -1j * dt * (b0 * conv[k, a, b] + b1 * force_next[k, a, b])
+                        for lag in range(1, steps + 1):
+                            value -= lmm[0, lag] * gr[row + j + lag, i, a, b]
+                        rhs[a, b] = value
+                    mat[a, a] += lmm[0, 0]
                 _solve_right(rhs, mat, gr[row + j, i])
-                _add_product(conv[k], gr[row + j, i], sig, 0.5 * dt)
                 for a in range(2):
                     for b in range(2):
                         force_next[k, a, b] = conv[k, a, b]
@@ -166,17 +270,19 @@ def _sigma_lesser(sl, j, s, out):
 
 
 @njit(cache=True)
-def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, acc):
-    """acc[i] = Q_i(t_j, t_m) = int_0^{t_m} G^< Sigma^A + int_0^{t_j} G^R Sigma^< (trapezoidal).
+def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, quad, steps, acc):
+    """acc[i] = Q_i(t_j, t_m) = int_0^{t_m} G^< Sigma^A + int_0^{t_j} G^R Sigma^< (Gregory).
 
-    The s = m endpoint of the first integral is left out unless ``include_end``. The loop
-    over xi is innermost: each (s, xi, 2, 2) slice is read once, contiguously.
+    The s = m endpoint of the first integral is left out unless ``include_end``. For
+    j < ``steps`` the second integral uses start weights on the nodes 0..steps, with G^R
+    continued above its diagonal as -G^R(t_s, t_j)^dagger. The loop over xi is innermost:
+    each (s, xi, 2, 2) slice is read once, contiguously.
     """
     n_xi = acc.shape[0]
     acc[:] = 0.0
     last = m if (include_end and m > 0) else m - 1
     for s in range(0, last + 1):
-        weight = dt * (0.5 if (s == 0 or s == m) else 1.0)
+        weight = dt * gregory(quad, m, s)
         sig = sr[offset(m) + s]
         # Sigma^A(s, m) = Sigma^R(m, s)^dagger
         a00 = weight * np.conj(sig[0, 0])
@@ -205,48 +311,71 @@ def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, acc):
                 acc[i, 1, 1] += g10 * a01 + g11 * a11
     if j > 0:
         sig_l = np.zeros((2, 2), dtype=np.complex128)
-        for s in range(0, j + 1):
-            weight = dt * (0.5 if (s == 0 or s == j) else 1.0)
+        for s in range(0, max(j, steps) + 1):
+            weight = dt * gregory(quad, j, s)
             _sigma_lesser(sl, s, m, sig_l)
             b00 = weight * sig_l[0, 0]
             b01 = weight * sig_l[0, 1]
             b10 = weight * sig_l[1, 0]
             b11 = weight * sig_l[1, 1]
-            block = gr[offset(j) + s]
-            for i in range(n_xi):
-                g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
-                acc[i, 0, 0] += g00 * b00 + g01 * b10
-                acc[i, 0, 1] += g00 * b01 + g01 * b11
-                acc[i, 1, 0] += g10 * b00 + g11 * b10
-                acc[i, 1, 1] += g10 * b01 + g11 * b11
+            if s <= j:
+                block = gr[offset(j) + s]
+                for i in range(n_xi):
+                    g00, g01 = block[i, 0, 0], block[i, 0, 1]
+                    g10, g11 = block[i, 1, 0], block[i, 1, 1]
+                    acc[i, 0, 0] += g00 * b00 + g01 * b10
+                    acc[i, 0, 1] += g00 * b01 + g01 * b11
+                    acc[i, 1, 0] += g10 * b00 + g11 * b10
+                    acc[i, 1, 1] += g10 * b01 + g11 * b11
+            else:
+                block = gr[offset(s) + j]
+                for i in range(n_xi):
+                    # smooth continuation G^R(t_j, t_s) = -G^R(t_s, t_j)^dagger, s > j
+                    g00 = -np.conj(block[i, 0, 0])
+                    g01 = -np.conj(block[i, 1, 0])
+                    g10 = -np.conj(block[i, 0, 1])
+                    g11 = -np.conj(block[i, 1, 1])
+                    acc[i, 0, 0] += g00 * b00 + g01 * b10
+                    acc[i, 0, 1] += g00 * b01 + g01 * b11
+                    acc[i, 1, 0] += g10 * b00 + g11 * b10
+                    acc[i, 1, 1] += g10 * b01 + g11 * b11
 
 
 @njit(cache=True)
-def _lesser_step(gl, sr, xi, gaps, j, n, dt, previous, force_prev, q_rest, force_out):
-    """G^<(t_j, t_n) from G^<(t_j, t_{n-1}) by the trapezoidal rule in t' (Eq. 4, lesser).
+def _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force_prev, q_rest, force_out):
+    """G^<(t_j, t_n) by the multistep rule ``lmm`` in t' (Eq. 4, lesser).
 
     -i d/dt' G^<(t,t') = G^<(t,t') h(t') + Q(t,t'); the s = n endpoint of Q is implicit.
-    ``q_rest`` is Q without that endpoint; all arrays are per xi.
+    ``q_rest`` is Q without that endpoint; ``force_prev`` the right-hand side at t_{n-1}
+    (used by the trapezoidal rule only); all arrays are per xi.
     """
     h = np.zeros((2, 2), dtype=np.complex128)
     mat = np.zeros((2, 2), dtype=np.complex128)
     rhs = np.zeros((2, 2), dtype=np.complex128)
+    past = np.zeros((2, 2), dtype=np.complex128)
     sig_adv = np.zeros((2, 2), dtype=np.complex128)
     _dagger(sr[offset(n) + n], sig_adv)
+    end_weight = dt * gregory(quad, n, n)
+    b0, b1 = lmm[1, 0], lmm[1, 1]
     for i in range(xi.shape[0]):
         _hamiltonian(xi[i], gaps[n], h)
         for a in range(2):
             for b in range(2):
-                mat[a, b] = -0.5j * dt * (h[a, b] + 0.5 * dt * sig_adv[a, b])
-                rhs[a, b] = previous[i, a, b] + 0.5j * dt * (force_prev[i, a, b] + q_rest[i, a, b])
-            mat[a, a] += 1.0
+                h[a, b] += end_weight * sig_adv[a, b]
+                mat[a, b] = -1j * dt * b0 * h[a, b]
+                rhs[a, b] = 1j * dt * (b0 * q_rest[i, a, b] + b1 * force_prev[i, a, b])
+            mat[a, a] += lmm[0, 0]
+        for lag in range(1, lmm.shape[1]):
+            _lesser(gl, j, n - lag, i, past)
+            for a in range(2):
+                for b in range(2):
+                    rhs[a, b] -= lmm[0, lag] * past[a, b]
         new = gl[offset(n) + j, i]
         _solve_right(rhs, mat, new)
         for a in range(2):
             for b in range(2):
                 force_out[i, a, b] = q_rest[i, a, b]
         _add_product(force_out[i], new, h, 1.0)
-        _add_product(force_out[i], new, sig_adv, 0.5 * dt)
 
 
 @njit(cache=True)
@@ -267,34 +396,36 @@ def mixed_history(gm, sigma_left, j, m, acc):
 
 
 @njit(cache=True, parallel=True)
-def lesser_column(gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt):
+def lesser_column(gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt, quad, lmm):
     """Lesser column G^<(t_j, t_n), j = 0..n, and the t'-derivative terms for the next step.
 
-    ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n).
-    Q includes the Matsubara-branch term of :func:`mixed_history` (``gm`` = G^](t_n, tau_k),
-    shape (n_t, n_tau, n_xi, 2, 2); n_tau = 0 without a Matsubara branch).
-    The diagonal j = n starts from G^<(t_n, t_{n-1}) = -G^<(t_{n-1}, t_n)^dagger.
+    ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n)
+    (both used by the trapezoidal rule only). Q includes the Matsubara-branch term of
+    :func:`mixed_history` (``gm`` = G^](t_n, tau_k), shape (n_t, n_tau, n_xi, 2, 2);
+    n_tau = 0 without a Matsubara branch). The diagonal j = n is stepped from
+    G^<(t_n, t_{n-l}) = -G^<(t_{n-l}, t_n)^dagger, the column just computed.
     """
     n_xi = xi.shape[0]
+    steps = lmm.shape[1] - 1
     for j in prange(n):
         q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
-        _lesser_history(gl, gr, sl, sr, j, n, False, dt, q_rest)
+        _lesser_history(gl, gr, sl, sr, j, n, False, dt, quad, steps, q_rest)
         mixed_history(gm, sigma_left, j, n, q_rest)
-        previous = gl[offset(n - 1) + j].copy()
-        _lesser_step(gl, sr, xi, gaps, j, n, dt, previous, force[j], q_rest, new_force[j])
-    previous = np.empty((n_xi, 2, 2), dtype=np.complex128)
-    force_prev = np.empty((n_xi, 2, 2), dtype=np.complex128)
+        _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force[j], q_rest, new_force[j])
+    force_prev = np.zeros((n_xi, 2, 2), dtype=np.complex128)
     q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
-    h = np.zeros((2, 2), dtype=np.complex128)
-    _lesser_history(gl, gr, sl, sr, n, n - 1, True, dt, force_prev)
-    mixed_history(gm, sigma_left, n, n - 1, force_prev)
-    for i in range(n_xi):
-        _lesser(gl, n, n - 1, i, previous[i])
-        _hamiltonian(xi[i], gaps[n - 1], h)
-        _add_product(force_prev[i], previous[i], h, 1.0)
-    _lesser_history(gl, gr, sl, sr, n, n, False, dt, q_rest)
+    if lmm[1, 1] != 0.0:
+        previous = np.empty((n_xi, 2, 2), dtype=np.complex128)
+        h = np.zeros((2, 2), dtype=np.complex128)
+        _lesser_history(gl, gr, sl, sr, n, n - 1, True, dt, quad, steps, force_prev)
+        mixed_history(gm, sigma_left, n, n - 1, force_prev)
+        for i in range(n_xi):
+            _lesser(gl, n, n - 1, i, previous[i])
+            _hamiltonian(xi[i], gaps[n - 1], h)
+            _add_product(force_prev[i], previous[i], h, 1.0)
+    _lesser_history(gl, gr, sl, sr, n, n, False, dt, quad, steps, q_rest)
     mixed_history(gm, sigma_left, n, n, q_rest)
-    _lesser_step(gl, sr, xi, gaps, n, n, dt, previous, force_prev, q_rest, new_force[n])
+    _lesser_step(gl, sr, xi, gaps, n, n, dt, quad, lmm, force_prev, q_rest, new_force[n])
     for i in range(n_xi):
         diag = gl[offset(n) + n, i]
         d00 = 0.5 * (diag[0, 0] - np.conj(diag[0, 0]))
@@ -307,23 +438,25 @@ def lesser_column(gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n,
 
 
 @njit(cache=True, parallel=True)
-def mixed_row(gm, sr, source, xi, gaps, force, new_force, n, dt):
+def mixed_row(gm, sr, source, xi, gaps, force, new_force, n, dt, quad, lmm):
     """G^](t_n, tau_k) for every node tau_k and xi: the left Dyson equation in t,
 
     i d/dt G^](t,tau) = h(t) G^](t,tau) + int_0^t ds Sigma^R(t,s) G^](s,tau) + source(t,tau),
-    source = int_0^beta dtau' Sigma^](t,tau') G^M(tau' - tau), by the trapezoidal rule with the
-    s = n endpoint implicit. ``force[k, i]`` holds the right-hand side at t_{n-1};
-    ``new_force`` receives it at t_n.
+    source = int_0^beta dtau' Sigma^](t,tau') G^M(tau' - tau), by the multistep rule ``lmm``
+    and the Gregory weights ``quad`` with the s = n endpoint implicit. ``force[k, i]`` holds
+    the right-hand side at t_{n-1}; ``new_force`` receives it at t_n (trapezoidal rule only).
     """
     n_xi = xi.shape[0]
     sig_nn = sr[offset(n) + n]
+    end_weight = dt * gregory(quad, n, n)
+    b0, b1 = lmm[1, 0], lmm[1, 1]
     for k in prange(gm.shape[1]):
         conv = np.zeros((n_xi, 2, 2), dtype=np.complex128)
         h = np.zeros((2, 2), dtype=np.complex128)
         mat = np.zeros((2, 2), dtype=np.complex128)
         rhs = np.zeros((2, 2), dtype=np.complex128)
         for s in range(n):
-            weight = dt * (0.5 if s == 0 else 1.0)
+            weight = dt * gregory(quad, n, s)
             sig = sr[offset(n) + s]
             for i in range(n_xi):
                 _add_product(conv[i], sig, gm[s, k, i], weight)
@@ -331,13 +464,14 @@ def mixed_row(gm, sr, source, xi, gaps, force, new_force, n, dt):
             _hamiltonian(xi[i], gaps[n], h)
             for a in range(2):
                 for b in range(2):
-                    h[a, b] += 0.5 * dt * sig_nn[a, b]
+                    h[a, b] += end_weight * sig_nn[a, b]
                     conv[i, a, b] += source[k, i, a, b]
-                    mat[a, b] = 0.5j * dt * h[a, b]
-                    rhs[a, b] = gm[n - 1, k, i, a, b] - 0.5j * dt * (
-                        force[k, i, a, b] + conv[i, a, b]
-                    )
-                mat[a, a] += 1.0
+                    mat[a, b] = 1j * dt * b0 * h[a, b]
+                    value = -1j * dt * (b0 * conv[i, a, b] + b1 * force[k, i, a, b])
+                    for lag in range(1, lmm.shape[1]):
+                        value -= lmm[0, lag] * gm[n - lag, k, i, a, b]
+                    rhs[a, b] = value
+                mat[a, a] += lmm[0, 0]
             _solve_left(mat, rhs, gm[n, k, i])
             for a in range(2):
                 for b in range(2):
@@ -385,7 +519,7 @@ def local_self_energy(gr, gl, sr, sl, weights, n, disorder, phonon_gt):
 
 
 @njit(cache=True)
-def paramagnetic_kernel(gr, gl, n, dt):
+def paramagnetic_kernel(gr, gl, n, dt, quad):
     """Im Tr X_i(t_n), X = int_0^t ds G^R(t,s) G^<(s,t); -i Tr [G*G]^<(t,t) = 2 Im Tr X (Eq. 7)."""
     n_xi = gr.shape[1]
     out = np.zeros(n_xi)
@@ -393,10 +527,7 @@ def paramagnetic_kernel(gr, gl, n, dt):
     for i in range(n_xi):
         acc[:] = 0.0
         for s in range(n + 1):
-            weight = dt * (0.5 if (s == 0 or s == n) else 1.0)
-            if n == 0:
-                weight = 0.0
-            _add_product(acc, gr[offset(n) + s, i], gl[offset(n) + s, i], weight)
+            _add_product(acc, gr[offset(n) + s, i], gl[offset(n) + s, i], dt * gregory(quad, n, s))
         out[i] = (acc[0, 0] + acc[1, 1]).imag
     return out
 
@@ -405,44 +536,43 @@ def paramagnetic_kernel(gr, gl, n, dt):
 # Plain-numpy references (tests and benchmark only)
 
 
-def lesser_history_reference(gl, gr, sl, sr, n, include_end, dt):
-    """Q(t_j, t_n) for all j <= n and all xi, as in :func:`_lesser_history`, with numpy."""
+def lesser_history_reference(gl, gr, sl, sr, n, include_end, dt, scheme):
+    """Q(t_j, t_n) for all j <= n and all xi, as in :func:`_lesser_history`, with numpy
+    (``scheme`` a :class:`higgsdyn.kbe.quadrature.TimeScheme`)."""
     n_xi = gr.shape[1]
-    sigma_adv = np.conj(np.swapaxes(sr[offset(n) : offset(n) + n + 1], -1, -2))
+
+    def dagger(block):
+        return np.conj(np.swapaxes(block, -1, -2))
+
+    sigma_adv = dagger(sr[offset(n) : offset(n) + n + 1])
     out = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
     for j in range(n + 1):
-        lesser_row = np.empty((n + 1, n_xi, 2, 2), dtype=np.complex128)
-        for s in range(n + 1):
-            if j <= s:
-                lesser_row[s] = gl[offset(s) + j]
-            else:
-                lesser_row[s] = -np.conj(np.swapaxes(gl[offset(j) + s], -1, -2))
-        weights = np.ones(n + 1)
-        weights[0] = weights[n] = 0.5
+        lesser_row = np.array(
+            [gl[offset(s) + j] if j <= s else -dagger(gl[offset(j) + s]) for s in range(n + 1)]
+        )
+        weights = np.array([scheme.weight(n, s) for s in range(n + 1)])
         if not include_end:
             weights[n] = 0.0
-        if n == 0:
-            weights[:] = 0.0
         out[j] = np.einsum("s,siab,sbc->iac", dt * weights, lesser_row, sigma_adv)
         if j > 0:
-            weights_r = np.ones(j + 1)
-            weights_r[0] = weights_r[j] = 0.5
+            nodes = max(j, scheme.steps) + 1
+            retarded_row = np.array(
+                [gr[offset(j) + s] if s <= j else -dagger(gr[offset(s) + j]) for s in range(nodes)]
+            )
+            weights_r = np.array([scheme.weight(j, s) for s in range(nodes)])
             out[j] += np.einsum(
-                "s,siab,sbc->iac",
-                dt * weights_r,
-                gr[offset(j) : offset(j) + j + 1],
-                sl[offset(n) : offset(n) + j + 1],
+                "s,siab,sbc->iac", dt * weights_r, retarded_row, sl[offset(n) : offset(n) + nodes]
             )
     return out
 
 
 @njit(cache=True, parallel=True)
-def lesser_history_all(gl, gr, sl, sr, n, include_end, dt):
+def lesser_history_all(gl, gr, sl, sr, n, include_end, dt, quad, steps):
     """Numba counterpart of :func:`lesser_history_reference` (benchmark of the convolution)."""
     n_xi = gr.shape[1]
     out = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
     for j in prange(n + 1):
-        _lesser_history(gl, gr, sl, sr, j, n, include_end, dt, out[j])
+        _lesser_history(gl, gr, sl, sr, j, n, include_end, dt, quad, steps, out[j])
     return out
 
 

@@ -53,7 +53,8 @@ class MatsubaraBranch:
     equilibrium: MatsubaraEquilibrium
     rho: np.ndarray  # correlated rho_i(0), (n_xi, 2, 2)
     overlap: np.ndarray  # W[k, k']: int_0^beta f(tau) g(beta - tau) dtau
-    convolution: np.ndarray  # B[k', k, i]: int_0^beta S(tau') G^M_i(tau' - tau_k) dtau'
+    source_matrix: np.ndarray  # B[k', k, i] (int_0^beta S(tau') G^M_i(tau' - tau_k) dtau')
+    # as a ((k', b), (k, i, c)) matrix, so the source is one matrix product
     phonon_mixed: np.ndarray  # D^](t_n, tau_k) / nu_0, (n_t, r)
     disorder: float
     weights: np.ndarray  # band weights
@@ -90,12 +91,13 @@ class MatsubaraBranch:
         n_times, rank, n_xi = times.size, basis.rank, band.n_nodes
         gm = np.zeros((n_times, rank, n_xi, 2, 2), dtype=np.complex128)
         gm[0] = -1j * imaginary_time_green(band, equilibrium, temperature, beta - basis.nodes)
+        convolution = basis.mixed_convolution(coefficients)  # (k', k, i, b, c)
         branch = cls(
             basis=basis,
             equilibrium=equilibrium,
             rho=equilibrium_density_matrix(band, equilibrium, temperature),
             overlap=basis.reflected_overlap(),
-            convolution=basis.mixed_convolution(coefficients),
+            source_matrix=convolution.transpose(0, 3, 1, 2, 4).reshape(2 * rank, -1),
             phonon_mixed=phonon_mixed,
             disorder=disorder,
             weights=band.weights,
@@ -122,11 +124,26 @@ class MatsubaraBranch:
 
     def source(self, n: int) -> np.ndarray:
         """int_0^beta Sigma^](t_n, tau') G^M_i(tau' - tau_k) dtau', shape (r, n_xi, 2, 2)."""
-        return np.einsum("pab,pkibc->kiac", self.sigma[n], self.convolution)
+        rank = self.sigma.shape[1]
+        sigma = self.sigma[n].transpose(1, 0, 2).reshape(2, 2 * rank)  # (a, (k', b))
+        product = (sigma @ self.source_matrix).reshape(2, rank, -1, 2)  # (a, k, i, c)
+        return np.ascontiguousarray(product.transpose(1, 2, 0, 3))
 
-    def step(self, sr, xi, gaps, n, dt) -> None:
-        """One corrector sweep of G^](t_n, .) and Sigma^](t_n, .)."""
-        kernels.mixed_row(self.gm, sr, self.source(n), xi, gaps, self.force, self.new_force, n, dt)
+    def step(self, sr, xi, gaps, n, dt, quad, lmm) -> None:
+        """One corrector sweep of G^](t_n, .) and Sigma^](t_n, .) (see kernels.mixed_row)."""
+        kernels.mixed_row(
+            self.gm,
+            sr,
+            self.source(n),
+            xi,
+            gaps,
+            self.force,
+            self.new_force,
+            n,
+            dt,
+            quad,
+            lmm,
+        )
         self.update_self_energy(n)
 
     def accept(self) -> None:

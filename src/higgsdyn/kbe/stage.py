@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn.kbe.contour import ContourHistory
+from higgsdyn.kbe.quadrature import scheme_name
 from higgsdyn.kbe.stepping import KBConfig, KBResult, run
 
 SOURCE = "P2 Eqs. (4)-(8), App. B; Figs. 1b, 1c, 3b"
@@ -39,6 +40,7 @@ class FlatBandRun:
     t_max: float = 160.0
     t_prep: float = 10.0
     quench_time: float = 0.5
+    time_order: int = 6
     tolerance: float = 1e-7
     max_iterations: int = 10
 
@@ -57,6 +59,7 @@ class FlatBandRun:
             t_max=self.t_max,
             t_prep=self.t_prep,
             quench_time=self.quench_time,
+            time_order=self.time_order,
             tolerance=self.tolerance,
             max_iterations=self.max_iterations,
         )
@@ -76,6 +79,7 @@ class ChainRun:
     t_max: float = 60.0
     t_prep: float = 10.0
     quench_time: float = 0.5
+    time_order: int = 6
     tolerance: float = 1e-7
     max_iterations: int = 10
 
@@ -92,6 +96,7 @@ class ChainRun:
             t_max=self.t_max,
             t_prep=self.t_prep,
             quench_time=self.quench_time,
+            time_order=self.time_order,
             tolerance=self.tolerance,
             max_iterations=self.max_iterations,
         )
@@ -145,7 +150,7 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
     ds.attrs["source_paper"] = SOURCE
     memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
     ds.attrs["solver"] = (
-        f"two-time KB, trapezoidal (order 2) predictor-corrector, dt={config.dt}, "
+        f"two-time KB, {scheme_name(config.time_order)} predictor-corrector, dt={config.dt}, "
         f"n_xi={config.n_xi} (+partners), correlated Matsubara initial state "
         f"(t_prep={config.t_prep} baseline), tol={config.tolerance}, "
         f"history {memory / 1e9:.2f} GB"

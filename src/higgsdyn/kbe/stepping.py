@@ -5,6 +5,11 @@ corrector sweep (retarded row, mixed row G^](t_n, tau) and Sigma^](t_n, tau), le
 incl. the diagonal, Delta(t_n) from the BCS coupling, local self-energy slice) until the
 slice changes by less than ``tolerance``.
 
+Order (``time_order``, :mod:`higgsdyn.kbe.quadrature`): 2 is the trapezoidal rule, a
+one-step method; 6 is BDF-6 with degree-6 Gregory quadrature, which needs the first 6 time
+slices as start values. These come from trapezoidal runs at dt/2, dt/4, dt/8 over
+[t_0, t_p], Romberg-extrapolated (error O((dt/2)^6), the trapezoidal error being even in dt).
+
 Initial state: the correlated equilibrium at lambda_i and T on the full contour
 (:mod:`higgsdyn.kbe.mixed`): the run starts at t = -t_prep from the Matsubara solution of
 :mod:`higgsdyn.kbe.matsubara`, and the mixed components G^](t, tau) carry the initial
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time as wallclock
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,7 +32,7 @@ from higgsdyn.kbe import kernels
 from higgsdyn.kbe.bands import Band, flat_band, tight_binding_band
 from higgsdyn.kbe.bath import disorder_strength, phonon_greater
 from higgsdyn.kbe.contour import ContourHistory, offset
-from higgsdyn.kbe.matsubara import solve_equilibrium
+from higgsdyn.kbe.matsubara import MatsubaraEquilibrium, solve_equilibrium
 from higgsdyn.kbe.mixed import MatsubaraBranch
 from higgsdyn.kbe.observables import (
     gap_from_density,
@@ -37,6 +42,7 @@ from higgsdyn.kbe.observables import (
     superfluid_density,
     thermal_density_matrix,
 )
+from higgsdyn.kbe.quadrature import TimeScheme, make_scheme
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,7 @@ class KBConfig:
     t_max: float = 100.0
     t_prep: float = 0.0  # stationary baseline before the quench
     quench_time: float = 0.5  # sin^2 ramp of lambda from lambda_i to lambda_f after t = 0
+    time_order: int = 6  # 2: trapezoidal; 6: BDF-6 + Gregory (quadrature.ORDERS)
     tolerance: float = 1e-9
     max_iterations: int = 12
     matsubara_cutoff: float = 100.0  # |w_n| window of the initial equilibrium (tail ~ 1/w^3)
@@ -86,6 +93,7 @@ class KBResult:
     energy: np.ndarray  # mean-field energy (collisionless conservation check)
     iterations: np.ndarray
     history: ContourHistory
+    mixed: np.ndarray  # G^](t_n, tau_k) on the DLR nodes, (n_t, r, n_xi, 2, 2); r = 0 at T = 0
     band: Band
 
 
@@ -96,6 +104,11 @@ def smooth_ramp(x: np.ndarray) -> np.ndarray:
 
 def run(config: KBConfig) -> KBResult:
     """Propagate the KB equations from t = -t_prep to t_max (see module docstring)."""
+    return _propagate(config, _equilibrium(config))
+
+
+def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KBResult:
+    scheme = make_scheme(config.time_order)
     band = config.make_band()
     times = config.times()
     n_times = times.size
@@ -113,7 +126,7 @@ def run(config: KBConfig) -> KBResult:
     history = ContourHistory.allocate(n_times, band.n_nodes)
     gr, gl, sr, sl = history.gr, history.gl, history.sr, history.sl
     gaps = np.zeros(n_times, dtype=np.complex128)
-    branch = _matsubara_branch(config, band, times, disorder)
+    branch = _matsubara_branch(config, band, times, disorder, equilibrium)
     if branch is None:
         gaps[0] = mean_field_gap(band, config.lambda_i, config.temperature)
         rho0 = thermal_density_matrix(band, gaps[0].real, config.temperature)
@@ -135,12 +148,22 @@ def run(config: KBConfig) -> KBResult:
     ns_dia = np.zeros(n_times)
     energy = np.zeros(n_times)
     iterations = np.zeros(n_times, dtype=np.int64)
-    ns_para[0], ns_dia[0] = superfluid_density(band, rho0, _paramagnetic(gr, gl, branch, 0, dt))
+    ns_para[0], ns_dia[0] = superfluid_density(
+        band, rho0, _paramagnetic(gr, gl, branch, 0, dt, scheme)
+    )
     energy[0] = mean_field_energy(band, rho0, gaps[0], coupling[0])
+    first_step = 1
+    if scheme.steps > 1:
+        last_start = min(scheme.steps, n_times - 1)
+        observables = (gaps, ns_para, ns_dia, energy)
+        _start_values(config, equilibrium, last_start, history, branch, observables)
+        for n in range(last_start + 1):
+            kernels.local_self_energy(gr, gl, sr, sl, band.weights, n, disorder, phonon_gt)
+        first_step = last_start + 1
 
     last_log = wallclock.monotonic()
     start = last_log
-    for n in range(1, n_times):
+    for n in range(first_step, n_times):
         _predict(history, gaps, n)
         if branch is not None:
             branch.predict(n)
@@ -148,11 +171,25 @@ def run(config: KBConfig) -> KBResult:
             previous_diag = gl[offset(n) + n].copy()
             previous_sigma = sr[offset(n) : offset(n) + n + 1].copy()
             previous_mixed = gm[n].copy()
-            kernels.retarded_row(gr, sr, band.xi, gaps, n, dt, kernels.NUMBA_THREADS)
+            kernels.retarded_row(gr, sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
+                                 scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
             if branch is not None:
-                branch.step(sr, band.xi, gaps, n, dt)
+                branch.step(sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm)
             kernels.lesser_column(
-                gl, gr, sl, sr, gm, sigma_left, band.xi, gaps, force, new_force, n, dt
+                gl,
+                gr,
+                sl,
+                sr,
+                gm,
+                sigma_left,
+                band.xi,
+                gaps,
+                force,
+                new_force,
+                n,
+                dt,
+                scheme.quad,
+                scheme.lmm,
             )
             rho = -1j * gl[offset(n) + n]
             gaps[n] = gap_from_density(band, rho, coupling[n])
@@ -169,7 +206,7 @@ def run(config: KBConfig) -> KBResult:
         if branch is not None:
             branch.accept()
         rho = -1j * gl[offset(n) + n]
-        para_imtrace = _paramagnetic(gr, gl, branch, n, dt)
+        para_imtrace = _paramagnetic(gr, gl, branch, n, dt, scheme)
         ns_para[n], ns_dia[n] = superfluid_density(band, rho, para_imtrace)
         energy[n] = mean_field_energy(band, rho, gaps[n], coupling[n])
         if not (np.isfinite(gaps[n]) and np.isfinite(ns_para[n]) and abs(gaps[n]) < 1e3):
@@ -186,17 +223,17 @@ def run(config: KBConfig) -> KBResult:
                 iteration,
             )
             last_log = now
-    return KBResult(times, gaps, ns_para, ns_dia, energy, iterations, history, band)
+    return KBResult(times, gaps, ns_para, ns_dia, energy, iterations, history, gm, band)
 
 
-def _matsubara_branch(config: KBConfig, band: Band, times: np.ndarray, disorder: float):
-    """The correlated initial state on the full contour; None at T = 0 (collisionless only)."""
+def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:
+    """The Matsubara equilibrium at lambda_i and T; None at T = 0 (collisionless only)."""
     if config.temperature <= 0:
-        if disorder > 0 or config.lambda_ph > 0:
+        if config.scattering_rate > 0 or config.lambda_ph > 0:
             raise ValueError("KB runs with self-energies need temperature > 0 (Matsubara branch)")
         return None
-    equilibrium = solve_equilibrium(
-        band,
+    return solve_equilibrium(
+        config.make_band(),
         config.lambda_i,
         config.temperature,
         config.scattering_rate,
@@ -204,15 +241,59 @@ def _matsubara_branch(config: KBConfig, band: Band, times: np.ndarray, disorder:
         config.omega_debye,
         omega_max=config.matsubara_cutoff,
     )
+
+
+def _matsubara_branch(config, band, times, disorder, equilibrium) -> MatsubaraBranch | None:
+    """The correlated initial state on the full contour; None at T = 0 (collisionless only)."""
+    if equilibrium is None:
+        return None
     return MatsubaraBranch.prepare(
         band, equilibrium, config.temperature, times, disorder, config.lambda_ph, config.omega_debye
     )
 
 
-def _paramagnetic(gr, gl, branch, n: int, dt: float) -> np.ndarray:
+def _paramagnetic(gr, gl, branch, n: int, dt: float, scheme: TimeScheme) -> np.ndarray:
     """Im Tr X_i(t_n) of the contour bubble: real-time part plus the Matsubara branch."""
-    real_time = kernels.paramagnetic_kernel(gr, gl, n, dt)
+    real_time = kernels.paramagnetic_kernel(gr, gl, n, dt, scheme.quad)
     return real_time if branch is None else real_time + branch.paramagnetic(n)
+
+
+START_REFINEMENTS = (2, 4, 8)  # trapezoidal start runs at dt/2, dt/4, dt/8
+
+
+def _start_values(config, equilibrium, steps, history, branch, observables) -> None:
+    """Slices 0..steps of a multistep run: trapezoidal runs at dt/2, dt/4, dt/8 over
+    [t_0, t_steps], Romberg-extrapolated to O((dt/2)^6) (the trapezoidal error is even in dt).
+    Fills G^R, G^<, G^] and the observables; the self-energies follow from G."""
+    fine_runs = []
+    for refine in START_REFINEMENTS:
+        fine = replace(
+            config, time_order=2, dt=config.dt / refine, t_max=float(config.times()[steps])
+        )
+        fine_runs.append((refine, _propagate(fine, equilibrium)))
+    pairs = [(n, s) for n in range(steps + 1) for s in range(n + 1)]
+    coarse = np.array([offset(n) + s for n, s in pairs])
+    for name in ("gr", "gl"):
+        levels = [
+            getattr(result.history, name)[[offset(n * r) + s * r for n, s in pairs]]
+            for r, result in fine_runs
+        ]
+        getattr(history, name)[coarse] = _romberg(levels)
+    slices = np.arange(steps + 1)
+    for target, name in zip(observables, ("gap", "ns_para", "ns_dia", "energy"), strict=True):
+        target[: steps + 1] = _romberg(
+            [getattr(result, name)[slices * r] for r, result in fine_runs]
+        )
+    if branch is not None:
+        branch.gm[: steps + 1] = _romberg([result.mixed[slices * r] for r, result in fine_runs])
+        for n in range(steps + 1):
+            branch.update_self_energy(n)
+
+
+def _romberg(levels: list[np.ndarray]) -> np.ndarray:
+    """Richardson extrapolation of values at h, h/2, h/4 with errors even in h: O(h^6)."""
+    first = [(4 * fine - coarse) / 3 for coarse, fine in zip(levels[:-1], levels[1:], strict=True)]
+    return (16 * first[1] - first[0]) / 15
 
 
 def _predict(history: ContourHistory, gaps: np.ndarray, n: int) -> None:
