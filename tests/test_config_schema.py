@@ -32,6 +32,10 @@ BAD_CONFIGS = {
     "quench odd N": (_with(("p1", "quench", "n_levels"), 401), "n_levels"),
     "kbe unknown key": (_with(("p2", "kbe", "tightbinding", "n_xi"), 8), "n_xi"),
     "kbe negative dt": (_with(("p2", "kbe", "flatband", "numerics", "dt"), -0.1), "dt"),
+    "kbe time order 4": (
+        _with(("p2", "kbe", "flatband", "numerics", "time_order"), 4),
+        "time_order",
+    ),
 }
 
 
