@@ -154,8 +154,10 @@ def solve_equilibrium(
     tolerance: float = 1e-12,
     mixing: float = 0.5,
     max_iterations: int = 2000,
+    anderson_depth: int = 5,
 ) -> MatsubaraEquilibrium:
-    """Self-consistent Delta and Sigma(iw_n) on |w_n| < omega_max (module docstring)."""
+    """Self-consistent Delta and Sigma(iw_n) on |w_n| < omega_max (module docstring), by
+    Anderson mixing of depth ``anderson_depth`` (0: linear mixing)."""
     if temperature <= 0:
         raise ValueError("the Matsubara equilibrium needs temperature > 0")
     n_positive = max(int(np.ceil(omega_max / (2 * np.pi * temperature))), 8)
@@ -168,6 +170,7 @@ def solve_equilibrium(
     sigma = np.zeros((frequencies.size, 2, 2), dtype=np.complex128)
     weights = band.weights[:, None, None, None]
     iterations, change = 0, np.inf
+    accelerator = _Anderson(mixing, anderson_depth)
     while change >= tolerance:
         iterations += 1
         if iterations > max_iterations:
@@ -183,12 +186,46 @@ def solve_equilibrium(
         rho = _density_matrix(band, frequencies, gap, green, temperature)
         new_gap = float(-coupling * np.sum(band.weights * (rho[:, 0, 1] + rho[:, 1, 0])).real)
         change = max(abs(new_gap - gap), float(np.abs(new_sigma - sigma).max()))
-        gap = (1 - mixing) * gap + mixing * new_gap
-        sigma = (1 - mixing) * sigma + mixing * new_sigma
+        state = accelerator.step(_pack(gap, sigma), _pack(new_gap, new_sigma))
+        gap, sigma = float(state[0]), state[1:].view(np.complex128).reshape(sigma.shape)
     green = _green(band, frequencies, gap, sigma)
     rho = _density_matrix(band, frequencies, gap, green, temperature)
     ns_para, ns_dia = _superfluid_density(band, frequencies, green, rho, temperature)
     return MatsubaraEquilibrium(gap, frequencies, sigma, ns_para, ns_dia, iterations)
+
+
+def _pack(gap: float, sigma: np.ndarray) -> np.ndarray:
+    """(Delta, Sigma(iw_n)) as one real vector for the fixed-point accelerator."""
+    return np.concatenate([[gap], np.ascontiguousarray(sigma).ravel().view(np.float64)])
+
+
+class _Anderson:
+    """Anderson mixing of the fixed point x = g(x) (Walker & Ni 2011): from the
+    last residual differences dF and steps dX, x + b f - (dX + b dF) gamma with
+    gamma = argmin |f - dF gamma|; plain linear mixing x + b f on the first step."""
+
+    def __init__(self, mixing: float, depth: int):
+        self.mixing, self.depth = mixing, depth
+        self.steps: list[np.ndarray] = []
+        self.residual_changes: list[np.ndarray] = []
+        self.previous: tuple[np.ndarray, np.ndarray] | None = None
+
+    def step(self, state: np.ndarray, mapped: np.ndarray) -> np.ndarray:
+        residual = mapped - state
+        if self.previous is not None and self.depth > 0:
+            self.steps = [*self.steps, state - self.previous[0]][-self.depth :]
+            self.residual_changes = [
+                *self.residual_changes,
+                residual - self.previous[1],
+            ][-self.depth :]
+        self.previous = (state, residual)
+        update = self.mixing * residual
+        if self.steps:
+            d_state = np.array(self.steps).T
+            d_residual = np.array(self.residual_changes).T
+            gamma = np.linalg.lstsq(d_residual, residual, rcond=None)[0]
+            update -= (d_state + self.mixing * d_residual) @ gamma
+        return state + update
 
 
 def _superfluid_density(band, frequencies, green, rho, temperature):
