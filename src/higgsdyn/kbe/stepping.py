@@ -175,22 +175,8 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
                                  scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
             if branch is not None:
                 branch.step(sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm)
-            kernels.lesser_column(
-                gl,
-                gr,
-                sl,
-                sr,
-                gm,
-                sigma_left,
-                band.xi,
-                gaps,
-                force,
-                new_force,
-                n,
-                dt,
-                scheme.quad,
-                scheme.lmm,
-            )
+            kernels.lesser_column(gl, gr, sl, sr, gm, sigma_left, band.xi, gaps, force, new_force,
+                                  n, dt, scheme.quad, scheme.lmm)  # fmt: skip
             rho = -1j * gl[offset(n) + n]
             gaps[n] = gap_from_density(band, rho, coupling[n])
             kernels.local_self_energy(gr, gl, sr, sl, band.weights, n, disorder, phonon_gt)
