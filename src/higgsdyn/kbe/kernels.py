@@ -269,6 +269,32 @@ def _sigma_lesser(sl, j, s, out):
                 out[a, b] = -np.conj(sl[offset(j) + s, b, a])
 
 
+@njit(cache=True, inline="always")
+def _stream_product(acc, block, b00, b01, b10, b11):
+    """acc[i] += block[i] @ b for every xi (b given by its entries; xi innermost)."""
+    for i in range(acc.shape[0]):
+        g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
+        acc[i, 0, 0] += g00 * b00 + g01 * b10
+        acc[i, 0, 1] += g00 * b01 + g01 * b11
+        acc[i, 1, 0] += g10 * b00 + g11 * b10
+        acc[i, 1, 1] += g10 * b01 + g11 * b11
+
+
+@njit(cache=True, inline="always")
+def _stream_product_minus_dagger(acc, block, b00, b01, b10, b11):
+    """acc[i] += (-block[i]^dagger) @ b for every xi: the other triangle of G^< (Hermitian
+    symmetry) or the smooth continuation of G^R."""
+    for i in range(acc.shape[0]):
+        g00 = -np.conj(block[i, 0, 0])
+        g01 = -np.conj(block[i, 1, 0])
+        g10 = -np.conj(block[i, 0, 1])
+        g11 = -np.conj(block[i, 1, 1])
+        acc[i, 0, 0] += g00 * b00 + g01 * b10
+        acc[i, 0, 1] += g00 * b01 + g01 * b11
+        acc[i, 1, 0] += g10 * b00 + g11 * b10
+        acc[i, 1, 1] += g10 * b01 + g11 * b11
+
+
 @njit(cache=True)
 def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, quad, steps, acc):
     """acc[i] = Q_i(t_j, t_m) = int_0^{t_m} G^< Sigma^A + int_0^{t_j} G^R Sigma^< (Gregory).
@@ -278,7 +304,6 @@ def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, quad, steps, acc):
     continued above its diagonal as -G^R(t_s, t_j)^dagger. The loop over xi is innermost:
     each (s, xi, 2, 2) slice is read once, contiguously.
     """
-    n_xi = acc.shape[0]
     acc[:] = 0.0
     last = m if (include_end and m > 0) else m - 1
     for s in range(0, last + 1):
@@ -290,25 +315,9 @@ def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, quad, steps, acc):
         a10 = weight * np.conj(sig[0, 1])
         a11 = weight * np.conj(sig[1, 1])
         if j <= s:
-            block = gl[offset(s) + j]
-            for i in range(n_xi):
-                g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
-                acc[i, 0, 0] += g00 * a00 + g01 * a10
-                acc[i, 0, 1] += g00 * a01 + g01 * a11
-                acc[i, 1, 0] += g10 * a00 + g11 * a10
-                acc[i, 1, 1] += g10 * a01 + g11 * a11
-        else:
-            block = gl[offset(j) + s]
-            for i in range(n_xi):
-                # G^<(t_j, t_s) = -G^<(t_s, t_j)^dagger
-                g00 = -np.conj(block[i, 0, 0])
-                g01 = -np.conj(block[i, 1, 0])
-                g10 = -np.conj(block[i, 0, 1])
-                g11 = -np.conj(block[i, 1, 1])
-                acc[i, 0, 0] += g00 * a00 + g01 * a10
-                acc[i, 0, 1] += g00 * a01 + g01 * a11
-                acc[i, 1, 0] += g10 * a00 + g11 * a10
-                acc[i, 1, 1] += g10 * a01 + g11 * a11
+            _stream_product(acc, gl[offset(s) + j], a00, a01, a10, a11)
+        else:  # G^<(t_j, t_s) = -G^<(t_s, t_j)^dagger
+            _stream_product_minus_dagger(acc, gl[offset(j) + s], a00, a01, a10, a11)
     if j > 0:
         sig_l = np.zeros((2, 2), dtype=np.complex128)
         for s in range(0, max(j, steps) + 1):
@@ -319,26 +328,9 @@ def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, quad, steps, acc):
             b10 = weight * sig_l[1, 0]
             b11 = weight * sig_l[1, 1]
             if s <= j:
-                block = gr[offset(j) + s]
-                for i in range(n_xi):
-                    g00, g01 = block[i, 0, 0], block[i, 0, 1]
-                    g10, g11 = block[i, 1, 0], block[i, 1, 1]
-                    acc[i, 0, 0] += g00 * b00 + g01 * b10
-                    acc[i, 0, 1] += g00 * b01 + g01 * b11
-                    acc[i, 1, 0] += g10 * b00 + g11 * b10
-                    acc[i, 1, 1] += g10 * b01 + g11 * b11
-            else:
-                block = gr[offset(s) + j]
-                for i in range(n_xi):
-                    # smooth continuation G^R(t_j, t_s) = -G^R(t_s, t_j)^dagger, s > j
-                    g00 = -np.conj(block[i, 0, 0])
-                    g01 = -np.conj(block[i, 1, 0])
-                    g10 = -np.conj(block[i, 0, 1])
-                    g11 = -np.conj(block[i, 1, 1])
-                    acc[i, 0, 0] += g00 * b00 + g01 * b10
-                    acc[i, 0, 1] += g00 * b01 + g01 * b11
-                    acc[i, 1, 0] += g10 * b00 + g11 * b10
-                    acc[i, 1, 1] += g10 * b01 + g11 * b11
+                _stream_product(acc, gr[offset(j) + s], b00, b01, b10, b11)
+            else:  # smooth continuation G^R(t_j, t_s) = -G^R(t_s, t_j)^dagger, s > j
+                _stream_product_minus_dagger(acc, gr[offset(s) + j], b00, b01, b10, b11)
 
 
 @njit(cache=True)
@@ -385,14 +377,7 @@ def mixed_history(gm, sigma_left, j, m, acc):
     sigma_left[m, k] = -i sum_k' W[k, k'] Sigma^](t_m, tau_k')^dagger (DLR quadrature)."""
     for k in range(gm.shape[1]):
         b = sigma_left[m, k]
-        b00, b01, b10, b11 = b[0, 0], b[0, 1], b[1, 0], b[1, 1]
-        block = gm[j, k]
-        for i in range(acc.shape[0]):
-            g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
-            acc[i, 0, 0] += g00 * b00 + g01 * b10
-            acc[i, 0, 1] += g00 * b01 + g01 * b11
-            acc[i, 1, 0] += g10 * b00 + g11 * b10
-            acc[i, 1, 1] += g10 * b01 + g11 * b11
+        _stream_product(acc, gm[j, k], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
 
 
 @njit(cache=True, parallel=True)

@@ -31,6 +31,8 @@ from math import comb
 import numpy as np
 from numpy.polynomial import polynomial as P
 
+from higgsdyn.kbe.kernels import gregory
+
 ORDERS = (2, 6)
 
 
@@ -47,12 +49,8 @@ class TimeScheme:
         return self.lmm.shape[1] - 1
 
     def weight(self, m: int, s: int) -> float:
-        """w(m, s) of an m-interval integral (same rule as :func:`kernels.gregory`)."""
-        last = self.quad.shape[0] - 2
-        if m <= last:
-            return float(self.quad[m, s])
-        distance = min(s, m - s)  # the rule is symmetric
-        return float(self.quad[last + 1, distance]) if distance <= last else 1.0
+        """w(m, s) of an m-interval integral, read as the kernels read it."""
+        return float(gregory(self.quad, m, s))
 
 
 def bdf_coefficients(order: int) -> np.ndarray:
