@@ -12,11 +12,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/equilibrium.smk"
-include: "workflow/rules/quench.smk"
-include: "workflow/rules/floquet.smk"
-include: "workflow/rules/kbe.smk"
-include: "workflow/rules/bdg.smk"
+include: "workflow/rules/points.smk"
 include: "workflow/rules/merge.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/validate.smk"
@@ -26,3 +22,4 @@ rule all:
     default_target: True
     input:
         all_figures(),
+        rules.validate.output,

@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 from higgsdyn.bdg import SlipCounter, winding_number
-from higgsdyn.bdg.stage import first_negative_time, merge_points, point_params, run_point
+from higgsdyn.bdg.stage import merge_points, point_params, run_point
 from higgsdyn.figures import p2_fig3a
 from higgsdyn.io import convention_problems
 
@@ -60,17 +60,6 @@ def test_small_gap_without_winding_is_no_slip():
     assert counter.total == 0
 
 
-def test_first_negative_time_interpolates_and_checks_units():
-    kb = xr.Dataset(
-        {"ns_t": ("time", np.array([1.0, 0.5, -0.5, -1.0]))},
-        coords={"time": ("time", np.arange(4.0), {"units": "1/J"})},
-    )
-    assert first_negative_time(kb) == pytest.approx(1.5)
-    assert np.isnan(first_negative_time(kb.assign(ns_t=np.abs(kb["ns_t"]))))
-    with pytest.raises(ValueError, match="1/J"):
-        first_negative_time(kb.assign_coords(time=("time", np.arange(4.0), {"units": "1/Delta"})))
-
-
 SETTINGS = {
     "n_sites": 10,
     "t_max": 1.0,
@@ -89,11 +78,7 @@ def merged():
         for variant in ("baseline", "hartree_off_long_name")
         for seed in SETTINGS["seeds"]
     ]
-    kb = xr.Dataset(
-        {"ns_t": ("time", np.array([1.0, -1.0]))},
-        coords={"time": ("time", np.array([0.0, 0.8]), {"units": "1/J"})},
-    )
-    return points, merge_points(points, kbe_tightbinding=kb)
+    return points, merge_points(points)
 
 
 def test_points_and_merge_follow_the_contract(merged):
@@ -101,13 +86,12 @@ def test_points_and_merge_follow_the_contract(merged):
     assert convention_problems(points[0], require_provenance=False) == []
     assert convention_problems(dataset, require_provenance=False) == []
     assert {"time", "site", "seed", "variant"} <= set(dataset.dims)
-    for name in ("gap_abs", "phase", "n_phase_slips", "time_ns_negative", "time_proliferation"):
+    for name in ("gap_abs", "phase", "n_phase_slips", "time_proliferation"):
         assert name in dataset
     assert dataset["gap_abs"].dims == ("variant", "seed", "time", "site")
     assert list(dataset["hartree"].values) == ["printed", "off"]
     # names of different lengths survive the merge and the netCDF round trip untruncated
     assert list(dataset["variant"].values) == ["baseline", "hartree_off_long_name"]
-    assert float(dataset["time_ns_negative"]) == pytest.approx(0.4)
     assert not np.allclose(
         dataset["disorder"].isel(variant=0, seed=0), dataset["disorder"].isel(variant=0, seed=1)
     )
@@ -121,8 +105,9 @@ def test_point_params_rejects_unknown_overrides():
 
 def test_figure_with_and_without_kb(merged):
     _, dataset = merged
-    with_kb = p2_fig3a.plot({"bdg_chain": dataset})
-    without = p2_fig3a.plot({"bdg_chain": dataset.drop_vars("time_ns_negative")})
+    kb = xr.Dataset({"time_ns_negative": ((), 0.4)})
+    with_kb = p2_fig3a.plot({"bdg_chain": dataset, "kbe_tightbinding": kb})
+    without = p2_fig3a.plot({"bdg_chain": dataset})
     assert with_kb.axes and without.axes
     labels = [line.get_label() for line in with_kb.axes[0].lines]
     assert any("KB" in label for label in labels)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
+from conftest import REPO
 from higgsdyn.floquet import bands, heating, usadel
 from higgsdyn.floquet.usadel import Drive, PerturbativeSolution
 
@@ -132,11 +134,13 @@ def test_second_order_ldos_sum_rule_and_tail():
 @pytest.mark.parametrize("omega0", [0.15, 2.0])
 def test_sambe_truncation_converges(omega0):
     """Truncated Sambe LDOS: geometric convergence in N; the stage's N rule is converged."""
-    from higgsdyn.floquet.stage import Fig2Point, usadel_harmonics
+    from higgsdyn.floquet.stage import jobs, make_point, usadel_harmonics
 
     drive = Drive(theta=0.2, omega0=omega0, gamma=0.01, temperature=0.01)
     omega = np.linspace(-3, 3, 41) + 0.0031
-    n_rule = usadel_harmonics(Fig2Point(omega0=omega0), omega0)
+    block = yaml.safe_load((REPO / "config/config.yaml").read_text())["p2"]["floquet"]
+    paper = jobs(block)["fig2_omega0-2.000"]  # the paper-resolution truncation settings
+    n_rule = usadel_harmonics(make_point({**paper, "omega0": omega0}), omega0)
     ldos = {n: usadel.ldos(sambe_00(drive, omega, n)) for n in (n_rule - 4, n_rule, n_rule + 4)}
     coarse = np.abs(ldos[n_rule - 4] - ldos[n_rule + 4]).max()
     fine = np.abs(ldos[n_rule] - ldos[n_rule + 4]).max()

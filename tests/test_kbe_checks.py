@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 from higgsdyn.kbe import checks
-from higgsdyn.kbe.stage import jobs_from_config
+from higgsdyn.kbe.stage import dataset_of, jobs
 
 NUMERICS = {"n_xi": 6, "dt": 0.5, "temperature": 0.005}
 CONFIG = {
@@ -24,7 +24,10 @@ CONFIG = {
                      "t_max": 10.0, "t_prep": 10.0},
 }  # fmt: skip
 TIME = np.arange(-20.0, 10.0 + 0.25, 0.5)
-JOBS = jobs_from_config(CONFIG)
+JOBS = {
+    name: [params for params in jobs(CONFIG).values() if dataset_of(params) == f"kbe_{name}"]
+    for name in ("flatband", "tightbinding")
+}
 
 
 def flatband(wobble: float, gap_factor: float = 1.0, ns_factor: float = 1.0) -> xr.Dataset:

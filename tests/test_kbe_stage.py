@@ -8,11 +8,12 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from higgsdyn.figures import p2_fig1bc, p2_fig3b
 from higgsdyn.io.datasets import convention_problems
 from higgsdyn.kbe.contour import ContourHistory
-from higgsdyn.kbe.stage import make_run, merge_points, resources, run_point
+from higgsdyn.kbe.stage import first_negative_time, make_run, merge_points, resources, run_point
 
 TINY = {"dt": 0.4, "t_max": 6.0, "t_prep": 2.0}
 FLAT = {"n_xi": 6, **TINY}
@@ -57,7 +58,7 @@ def test_tightbinding_point_and_figure():
     assert p2_fig3b.plot({"kbe_tightbinding": merged}) is not None
 
 
-def test_resources_cover_the_full_history_and_double_on_retry():
+def test_resources_cover_the_full_history():
     """The scheduler request of a KB job holds the two-time history the solver allocates."""
     params = {"omega_D": 0.16, "lambda_f": 0.45, "n_xi": 16, "t_max": 160.0}
     config = make_run(params).kb_config()
@@ -65,8 +66,18 @@ def test_resources_cover_the_full_history_and_double_on_retry():
     history = ContourHistory.allocate(n_times, n_nodes)
     allocated = sum(part.nbytes for part in (history.gr, history.gl, history.sr, history.sl))
     assert allocated == ContourHistory.bytes_needed(n_times, n_nodes)
-    first, retry = resources(params), resources(params, attempt=2)
+    first = resources(params)
     assert first["mem_mb"] * 1e6 > allocated
-    assert retry == {name: 2 * value for name, value in first.items()}
     longer = resources({**params, "t_max": 2 * params["t_max"]})
     assert longer["mem_mb"] > first["mem_mb"] and longer["runtime"] > first["runtime"]
+
+
+def test_first_negative_time_interpolates_after_the_quench():
+    """time_ns_negative of kbe_tightbinding.nc: linear interpolation of the first sign change
+    of n_s(t) at t >= 0; the baseline (t < 0) never counts; NaN if n_s stays positive."""
+    merged = xr.Dataset(
+        {"ns_t": ("time", np.array([-0.2, 1.0, 0.5, -0.5, -1.0]))},
+        coords={"time": ("time", np.arange(-1.0, 4.0), {"units": "1/J"})},
+    )
+    assert first_negative_time(merged) == pytest.approx(1.5)
+    assert np.isnan(first_negative_time(merged.assign(ns_t=np.abs(merged["ns_t"]))))

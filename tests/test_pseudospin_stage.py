@@ -147,12 +147,11 @@ def test_validate_reads_fig3b_offset_at_the_figure_lambda_f(points):
     """The Fig. 3(b) check uses the lambda_f of the figure grid (most computed points), not
     the first lambda_f of the merged axis (the default config adds quench-diagram lambda_f)."""
     from higgsdyn.pseudospin.checks import checks
-    from higgsdyn.pseudospin.stage import figure_lambda_f
 
     other = run_point({**TINY, "lambda_f": 0.9 * TINY["lambda_f"]})
     merged = merge_points([*points, other])
     assert float(merged["lambda_f"][0]) < TINY["lambda_f"]  # the extra point sorts first
-    assert figure_lambda_f(merged) == TINY["lambda_f"]
+    assert float(merged["figure_lambda_f"]) == TINY["lambda_f"]
     fig3b = next(check for check in checks(merged) if check.name.startswith("fig3b_offset"))
     expected = merged["A"].sel(disorder="paramagnetic", lambda_f=TINY["lambda_f"]).dropna("zeta")
     assert fig3b.value == float(expected[0])

@@ -43,15 +43,15 @@ def test_quick_config_runs_through_sbatch_and_matches_local_run(quick_run, slurm
     workdir = copy_workflow(tmp_path / "wf")
     planned = job_counts(run_snakemake(workdir, "--dry-run", *SLURM_ARGS).stdout)
     # every remote job is a sweep point; merges, figures and validate are localrules
-    n_points = sum(count for rule, count in planned.items() if rule.endswith("_point"))
-    assert planned["p1_equilibrium_point"] > 1
+    n_points = planned["point"]
+    assert n_points > 1 and set(planned) == {"point", "merge", "figure", "validate", "all"}
 
     result = run_snakemake(workdir, *SLURM_ARGS)
     output = result.stdout + result.stderr
     job_ids = set(re.findall(r"submitted with SLURM jobid (\d+)", output))
     # the sweep points are grouped (profile group-components): fewer sbatch calls than points
     assert 1 <= len(job_ids) < n_points, output
-    for group in ("p1_equilibrium_points", "p2_floquet_points"):
+    for group in ("equilibrium_points", "floquet_points"):
         assert f"group_{group}" in output
 
     states = {job_id: state for job_id, _name, state in slurm_cluster.jobs()}

@@ -44,10 +44,11 @@ def _quick_config() -> dict:
     return yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
 
 
-def floquet_jobs_quick() -> list[dict]:
-    from higgsdyn.floquet.stage import jobs_from_config
+def stage_jobs_quick(stage: str) -> dict[str, dict]:
+    from higgsdyn.cli.stages import block_of
+    from higgsdyn.cli.stages import stage as stage_module
 
-    return jobs_from_config(_quick_config()["p2"]["floquet"])
+    return stage_module(stage).jobs(block_of(stage, _quick_config()))
 
 
 def _dry_run(workdir: Path, configfile: str = "config/quick.yaml") -> dict[str, int]:
@@ -72,15 +73,21 @@ def test_quick_run_writes_conforming_datasets_and_figures(quick_run):
 
 
 def test_equilibrium_dataset_contract(quick_run):
-    """docs/architecture.md: dims zeta, energy and the contract variables."""
+    """docs/architecture.md: dims disorder, zeta, energy and the contract variables; every
+    configured rate present for its disorder type, absent points NaN."""
     ds = read_dataset(quick_run / "results/p1/equilibrium.nc")
     config = _quick_config()["p1"]["equilibrium"]
-    assert sorted(ds["zeta"].values) == sorted(config["zeta"])
-    assert sorted(ds["zeta_nonmagnetic"].values) == sorted(config["zeta_nonmagnetic"])
+    assert sorted(ds["disorder"].values) == ["nonmagnetic", "paramagnetic"]
+    assert sorted(ds["zeta"].values) == sorted(
+        set(config["zeta"]) | set(config["zeta_nonmagnetic"])
+    )
+    for disorder, rates in (("paramagnetic", "zeta"), ("nonmagnetic", "zeta_nonmagnetic")):
+        computed = ds["gap"].sel(disorder=disorder).dropna("zeta")
+        assert sorted(computed["zeta"].values) == sorted(config[rates])
     for name in ("gap", "gap_clean", "gap_threshold", "omega_higgs", "omega_higgs_eq13"):
-        assert ds[name].dims == ("zeta",), name
+        assert ds[name].dims == ("disorder", "zeta"), name
     for name in ("sx", "sz"):
-        assert set(ds[name].dims) == {"zeta", "energy"}, name
+        assert ds[name].dims == ("disorder", "zeta", "energy"), name
     assert ds["energy"].size == config["n_energy"]
 
 
@@ -127,12 +134,7 @@ def test_changing_one_zeta_reruns_only_that_point_its_merge_and_figure(quick_run
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
     # figures reading equilibrium.nc: p1_equilibrium and p1_quench_diagram
-    assert counts == {
-        "all": 1,
-        "p1_equilibrium_point": 1,
-        "p1_equilibrium_merge": 1,
-        "figure": 2,
-    }
+    assert counts == {"all": 1, "point": 1, "merge": 1, "figure": 2, "validate": 1}
 
 
 def test_changing_one_quench_zeta_reruns_that_point_its_merge_and_quench_figures(quick_run_copy):
@@ -143,12 +145,7 @@ def test_changing_one_quench_zeta_reruns_that_point_its_merge_and_quench_figures
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
     n_disorder = len(grid["disorder"]) * len(grid["lambda_f"])  # one new point per disorder type
     # the five P1 quench figures read quench.nc
-    assert counts == {
-        "all": 1,
-        "p1_quench_point": n_disorder,
-        "p1_quench_merge": 1,
-        "figure": 5,
-    }
+    assert counts == {"all": 1, "point": n_disorder, "merge": 1, "figure": 5, "validate": 1}
 
 
 def test_changing_resolution_reruns_the_whole_stage(quick_run_copy):
@@ -158,9 +155,8 @@ def test_changing_resolution_reruns_the_whole_stage(quick_run_copy):
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
     equilibrium = config["p1"]["equilibrium"]
     n_points = len(equilibrium["zeta"]) + len(equilibrium["zeta_nonmagnetic"])
-    assert counts["p1_equilibrium_point"] == n_points
-    assert counts["figure"] == 2
-    assert "p1_quench_point" not in counts  # the quench stage does not read equilibrium.nc
+    # the quench stage does not read equilibrium.nc
+    assert counts == {"all": 1, "point": n_points, "merge": 1, "figure": 2, "validate": 1}
 
 
 def test_editing_physics_package_reruns_its_rules(quick_run_copy):
@@ -168,36 +164,48 @@ def test_editing_physics_package_reruns_its_rules(quick_run_copy):
     counts = _dry_run(quick_run_copy)
     assert counts == {
         "all": 1,
-        "p2_floquet_point": len(floquet_jobs_quick()),
-        "p2_floquet_merge": 1,
+        "point": len(stage_jobs_quick("floquet")),
+        "merge": 1,
         "figure": 2,  # p2_fig2, p2_floquet_scaling
+        "validate": 1,
     }
 
 
 def test_editing_equilibrium_reruns_it_and_the_quench_stage_that_imports_it(quick_run_copy):
     """higgsdyn.pseudospin builds its AG initial states with higgsdyn.equilibrium."""
-    from higgsdyn.pseudospin.stage import clean_params, expand_grids
-
     _edit(quick_run_copy / "src/higgsdyn/equilibrium/ag.py")
     counts = _dry_run(quick_run_copy)
-    config = _quick_config()["p1"]
-    n_points = len(config["equilibrium"]["zeta"]) + len(config["equilibrium"]["zeta_nonmagnetic"])
-    quench_points = expand_grids(config["quench"])
-    clean_runs = {str(clean_params(job)) for job in quench_points} - {"None"}
+    # every AG point, every quench point and the clean runs they share (one per lambda_f)
+    n_points = len(stage_jobs_quick("equilibrium")) + len(stage_jobs_quick("pseudospin"))
     assert counts == {
         "all": 1,
-        "p1_equilibrium_point": n_points,
-        "p1_equilibrium_merge": 1,
-        "p1_quench_clean": len(clean_runs),  # one per lambda_f, shared by every zeta
-        "p1_quench_point": len(quench_points),
-        "p1_quench_merge": 1,
+        "point": n_points,
+        "merge": 2,
         "figure": 6,  # p1_equilibrium and the five quench figures
+        "validate": 1,
     }
 
 
 def test_editing_figure_module_reruns_only_the_figure(quick_run_copy):
     _edit(quick_run_copy / "src/higgsdyn/figures/p1_equilibrium.py")
     assert _dry_run(quick_run_copy) == {"all": 1, "figure": 1}
+
+
+def test_editing_a_shared_figure_helper_reruns_exactly_the_figures_importing_it(quick_run_copy):
+    """A figure's sources are the figure modules it imports, followed transitively."""
+    from higgsdyn.cli.stages import figure_names, module_sources
+
+    helper = "src/higgsdyn/figures/p1_fig1.py"
+    users = [
+        name for name in figure_names() if helper in module_sources(f"higgsdyn.figures.{name}")
+    ]
+    assert "p1_fig2" in users and "p2_fig2" not in users
+    _edit(quick_run_copy / helper)
+    result = run_snakemake(quick_run_copy, "--dry-run", "--cores", "1", "--configfile",
+                           "config/quick.yaml")  # fmt: skip
+    assert job_counts(result.stdout) == {"all": 1, "figure": len(users)}
+    for name in users:
+        assert f"results/figures/{name}.pdf" in result.stdout
 
 
 @pytest.mark.parametrize("configfile", ["config/config.yaml", "config/quick.yaml"])
@@ -229,9 +237,10 @@ def test_adding_one_zeta_schedules_one_point_its_merge_and_figure(quick_run_copy
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     assert _dry_run(quick_run_copy, "config/changed.yaml") == {
         "all": 1,
-        "p1_equilibrium_point": 1,
-        "p1_equilibrium_merge": 1,
+        "point": 1,
+        "merge": 1,
         "figure": 2,  # p1_equilibrium, p1_quench_diagram
+        "validate": 1,
     }
 
 
@@ -266,11 +275,8 @@ def test_second_checkout_reuses_the_output_cache(tmp_path):
         )  # fmt: skip
         runs.append(result.stdout + result.stderr)
         workdirs.append(workdir)
-    # per-point outputs and the shared P1 clean runs
-    cached = [
-        *workdirs[0].glob("results/*/*/points/*.nc"),
-        *workdirs[0].glob("results/*/*/clean/*.nc"),
-    ]
+    # per-point outputs, the shared P1 clean runs among them
+    cached = list(workdirs[0].glob("results/*/*/points/*.nc"))
     n_points = len(cached)
     assert len(list(cache.iterdir())) == n_points
     assert runs[0].count("to cache.") == n_points, runs[0]
@@ -278,10 +284,7 @@ def test_second_checkout_reuses_the_output_cache(tmp_path):
     assert any("wrote" in log.read_text() for log in workdirs[0].glob("logs/**/*.log"))
     for log in workdirs[1].glob("logs/**/*.log"):  # created, but no job computed anything
         assert "wrote" not in log.read_text(), log
-    for point in [
-        *workdirs[1].glob("results/*/*/points/*.nc"),
-        *workdirs[1].glob("results/*/*/clean/*.nc"),
-    ]:
+    for point in workdirs[1].glob("results/*/*/points/*.nc"):
         xr.testing.assert_equal(
             read_dataset(point), read_dataset(workdirs[0] / point.relative_to(workdirs[1]))
         )
@@ -310,7 +313,7 @@ def test_killed_run_resumes_without_partial_files(tmp_path):
         logs = workdir / "logs/p1/equilibrium"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            started = [p for p in logs.glob("*.log") if "AG equilibrium point" in p.read_text()]
+            started = [p for p in logs.glob("*.log") if "equilibrium point" in p.read_text()]
             if started:
                 break
             time.sleep(0.05)
@@ -342,8 +345,9 @@ def test_validate_target_passes_on_quick_config(quick_run_copy):
 def test_off_grid_quench_point_runs_alone_from_its_file_name(quick_run_copy):
     """README: one (zeta, lambda_f) point that is on no grid, named by its file; its lambda_f
     is on no grid either, so the clean steady state of that lambda_f runs first."""
-    target = "results/p1/quench/points/paramagnetic_zeta-0.250_lf-0.340.nc"
+    target = "results/p1/pseudospin/points/paramagnetic_zeta-0.250_lf-0.340.nc"
     result = run_snakemake(
         quick_run_copy, target, "--dry-run", "--cores", "1", "--configfile", "config/quick.yaml"
     )
-    assert job_counts(result.stdout + result.stderr) == {"p1_quench_clean": 1, "p1_quench_point": 1}
+    assert job_counts(result.stdout + result.stderr) == {"point": 2}
+    assert "clean_lf-0.340_li-" in result.stdout

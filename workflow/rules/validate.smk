@@ -7,13 +7,10 @@ localrules:
 
 rule validate:
     input:
-        equilibrium="results/p1/equilibrium.nc",
-        quench="results/p1/quench.nc",
-        floquet="results/p2/floquet.nc",
-        bdg_chain="results/p2/bdg_chain.nc",
-        kbe_flatband="results/p2/kbe_flatband.nc",
-        kbe_tightbinding="results/p2/kbe_tightbinding.nc",
-        src=package_sources("equilibrium", "pseudospin", "floquet", "bdg", "kbe", "cli"),
+        **dataset_files(),
+        src=stage_protocol.module_sources(
+            *[f"higgsdyn.{stage}.checks" for stage in STAGES], "higgsdyn.cli.stages"
+        ),
     output:
         json="results/validation.json",
         table="results/validation.md",

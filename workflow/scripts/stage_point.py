@@ -1,7 +1,7 @@
-"""Glue: one point of a stage package (params.package, params.point) -> netCDF.
+"""Glue: one point of a stage (params.stage, params.point) -> netCDF.
 
-Named inputs other than ``src`` are datasets the point builds on (``companions``);
-``params.function`` (default ``run_point``) names the stage function to call.
+Named inputs other than ``src`` are the points of the same stage this one reads (the
+stage's ``companions``).
 """
 
 import os
@@ -11,11 +11,11 @@ import os
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[variable] = str(snakemake.threads)  # noqa: F821 (injected by Snakemake)
 
-from higgsdyn.cli.stages import logging_to, stage_point  # noqa: E402
+from higgsdyn.cli.stages import logging_to, run_point  # noqa: E402
 
 with logging_to(snakemake.log[0]):  # noqa: F821
-    stage_point(
-        snakemake.params.package,  # noqa: F821
+    run_point(
+        snakemake.params.stage,  # noqa: F821
         snakemake.params.point,  # noqa: F821
         snakemake.output[0],  # noqa: F821
         companions={
@@ -23,5 +23,4 @@ with logging_to(snakemake.log[0]):  # noqa: F821
             for name, path in snakemake.input.items()  # noqa: F821
             if name != "src"
         },
-        function=snakemake.params.get("function", "run_point"),  # noqa: F821
     )

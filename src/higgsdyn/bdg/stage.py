@@ -19,14 +19,19 @@ import xarray as xr
 
 from higgsdyn.bdg.dynamics import QuenchResult, run_quench
 from higgsdyn.bdg.model import ChainQuench
+from higgsdyn.io import cf_attrs
+from higgsdyn.io.keys import job_table, point_key
 
 log = logging.getLogger(__name__)
 
-Params = ChainQuench
-SOURCE_PAPER = (
+PAPER = "P2"
+REFERENCES = (
     "P2 App. C Eqs. (C1)-(C3) (self-consistent time-dependent BdG of a disordered chain), "
     "main text 'Quasi-one-dimensional case', Fig. 3(a) caption"
 )
+CONFIG_BLOCK = ("p2", "bdg")
+DATASETS = {"bdg_chain": "P2 time-dependent BdG of a disordered chain: phase slips (Fig. 3a)"}
+KEY_FIELDS = {"seed": "seed"}
 # the convention parameters a variant may change; they become (variant,) coordinates
 VARIANT_KEYS = (
     "lambda_i",
@@ -55,10 +60,6 @@ VARIANT_UNITS = {
 LATE_WINDOW_FRACTION = 1.0 / 3.0  # last third of the run: "is the proliferation lasting?"
 
 
-def _attrs(units: str, long_name: str, **extra: Any) -> dict[str, Any]:
-    return {"units": units, "long_name": long_name, **extra}
-
-
 def point_params(settings: Mapping[str, Any], variant: str, seed: int) -> dict[str, Any]:
     """Parameters of one job: the ``p2.bdg`` block's values, the variant's overrides, the seed.
 
@@ -82,6 +83,37 @@ def point_params(settings: Mapping[str, Any], variant: str, seed: int) -> dict[s
     return params
 
 
+def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
+    """One job per convention variant and seed of the ``p2.bdg`` block."""
+    return job_table(
+        (key_of(params), params)
+        for params in (
+            point_params(block, entry["name"], seed)
+            for entry in block["variants"]
+            for seed in block["seeds"]
+        )
+    )
+
+
+def key_of(params: Mapping[str, Any]) -> str:
+    """``baseline_seed-1``."""
+    return point_key([params["variant"]], {"seed": params["seed"]})
+
+
+def dataset_of(params: Mapping[str, Any]) -> str:
+    return "bdg_chain"
+
+
+def companions(params: Mapping[str, Any]) -> dict[str, str]:
+    return {}
+
+
+def resources(params: Mapping[str, Any]) -> dict[str, int]:
+    """Measured (docs/scaling.md): ~95 s at dt = 0.025 (N = 512, t = 100/J), ~7 min at
+    dt = 0.005; <= 0.3 GB."""
+    return {"runtime": 20, "mem_mb": 1000, "threads": 1}
+
+
 def first_time_reaching(times: np.ndarray, count: int) -> float:
     """Time of the ``count``-th slip (NaN if fewer happened)."""
     return float(times[count - 1]) if len(times) >= count else math.nan
@@ -95,22 +127,22 @@ def _slip_summary(result: QuenchResult, params: ChainQuench) -> dict[str, tuple]
         "time_first_slip": (
             (),
             first_time_reaching(result.slip_times, 1),
-            _attrs("1/J", "time of the first bond phase slip (NaN: none)"),
+            cf_attrs("1/J", "time of the first bond phase slip (NaN: none)"),
         ),
         "time_proliferation": (
             (),
             first_time_reaching(result.slip_times, params.proliferation_count),
-            _attrs(
+            cf_attrs(
                 "1/J",
                 "time of first proliferation: the proliferation_count-th slip (NaN: never)",
                 proliferation_count=params.proliferation_count,
             ),
         ),
-        "slip_count_total": ((), total, _attrs("1", "bond phase slips in the whole run")),
+        "slip_count_total": ((), total, cf_attrs("1", "bond phase slips in the whole run")),
         "slip_fraction_late": (
             (),
             late / total if total else math.nan,
-            _attrs(
+            cf_attrs(
                 "1",
                 "fraction of all slips in the last third of the run "
                 "(~1/3 or more: lasting proliferation; ~0: transient burst)",
@@ -126,83 +158,83 @@ def result_dataset(result: QuenchResult, params: ChainQuench) -> xr.Dataset:
         "gap_abs": (
             ("time", "site"),
             np.abs(gap),
-            _attrs("J", "abs Delta_i(t), Eqs. (C1)-(C2)"),
+            cf_attrs("J", "abs Delta_i(t), Eqs. (C1)-(C2)"),
         ),
         "phase": (
             ("time", "site"),
             np.angle(gap),
-            _attrs("rad", "arg Delta_i(t), Eqs. (C1)-(C2), in (-pi, pi]"),
+            cf_attrs("rad", "arg Delta_i(t), Eqs. (C1)-(C2), in (-pi, pi]"),
         ),
-        "density": (("time", "site"), result.density, _attrs("1", "n_i(t), both spins")),
+        "density": (("time", "site"), result.density, cf_attrs("1", "n_i(t), both spins")),
         "gap_uniform_abs": (
             ("time",),
             np.abs(gap.mean(axis=1)),
-            _attrs("J", "abs of the uniform average (1/N) sum_i Delta_i(t)"),
+            cf_attrs("J", "abs of the uniform average (1/N) sum_i Delta_i(t)"),
         ),
         "gap_abs_mean": (
             ("time",),
             np.abs(gap).mean(axis=1),
-            _attrs("J", "site average of abs Delta_i(t)"),
+            cf_attrs("J", "site average of abs Delta_i(t)"),
         ),
         "n_phase_slips": (
             ("time",),
             result.slips.astype(np.int64),
-            _attrs("1", "cumulative number of bond phase slips (2 pi windings) up to t"),
+            cf_attrs("1", "cumulative number of bond phase slips (2 pi windings) up to t"),
         ),
         "n_phase_slips_net": (
             ("time",),
             result.slips_net.astype(np.int64),
-            _attrs("1", "cumulative signed bond phase slips up to t"),
+            cf_attrs("1", "cumulative signed bond phase slips up to t"),
         ),
         "winding": (
             ("time",),
             result.winding.astype(np.int64),
-            _attrs("1", "total winding sum_b arg(Delta_i+1 Delta_i^*)/2 pi (0 on open chains)"),
+            cf_attrs("1", "total winding sum_b arg(Delta_i+1 Delta_i^*)/2 pi (0 on open chains)"),
         ),
         "particle_number": (
             ("time",),
             result.particle_number,
-            _attrs("1", "sum_i n_i(t) (conserved by Eq. C2)"),
+            cf_attrs("1", "sum_i n_i(t) (conserved by Eq. C2)"),
         ),
         "norm_error": (
             ("time",),
             result.norm_error,
-            _attrs("1", "max_l abs(<v_l|v_l> - 1) of the quasiparticle states"),
+            cf_attrs("1", "max_l abs(<v_l|v_l> - 1) of the quasiparticle states"),
         ),
-        "disorder": (("site",), result.disorder, _attrs("J", "on-site disorder u_i")),
+        "disorder": (("site",), result.disorder, cf_attrs("J", "on-site disorder u_i")),
         "gap_initial": (
             ("site",),
             result.gap_initial,
-            _attrs("J", "equilibrium Delta_i at lambda_i, Eqs. (C1), (C3)"),
+            cf_attrs("J", "equilibrium Delta_i at lambda_i, Eqs. (C1), (C3)"),
         ),
         "delta_u_initial": (
             ("site",),
             result.delta_u_initial,
-            _attrs("J", "equilibrium normal self-energy delta u_i at lambda_i, Eq. (C1)"),
+            cf_attrs("J", "equilibrium normal self-energy delta u_i at lambda_i, Eq. (C1)"),
         ),
         "gram_error": (
             (),
             result.gram_error,
-            _attrs("1", "max abs(V^dagger V - 1) at t_max (orthonormality)"),
+            cf_attrs("1", "max abs(V^dagger V - 1) at t_max (orthonormality)"),
         ),
         "disorder_rms": (
             (),
             params.disorder_rms,
-            _attrs("J", "rms of u_i from gamma_el by the Born rate 1/tau_el = <u^2>/J"),
+            cf_attrs("J", "rms of u_i from gamma_el by the Born rate 1/tau_el = <u^2>/J"),
         ),
-        "scf_iterations": ((), result.scf_iterations, _attrs("1", "equilibrium iterations")),
+        "scf_iterations": ((), result.scf_iterations, cf_attrs("1", "equilibrium iterations")),
         **_slip_summary(result, params),
     }
     coords = {
-        "time": ("time", result.time, _attrs("1/J", "time after the quench t")),
-        "site": ("site", np.arange(params.n_sites), _attrs("1", "site index i")),
-        "variant": ((), params.variant, _attrs("1", "convention variant label")),
-        "seed": ((), params.seed, _attrs("1", "disorder seed (numpy default_rng)")),
+        "time": ("time", result.time, cf_attrs("1/J", "time after the quench t")),
+        "site": ("site", np.arange(params.n_sites), cf_attrs("1", "site index i")),
+        "variant": ((), params.variant, cf_attrs("1", "convention variant label")),
+        "seed": ((), params.seed, cf_attrs("1", "disorder seed (numpy default_rng)")),
     }
     for key in VARIANT_KEYS:
-        coords[key] = ((), getattr(params, key), _attrs(*VARIANT_UNITS[key]))
+        coords[key] = ((), getattr(params, key), cf_attrs(*VARIANT_UNITS[key]))
     dataset = xr.Dataset(data_vars, coords=coords)
-    dataset.attrs["source_paper"] = SOURCE_PAPER
+    dataset.attrs["source_paper"] = REFERENCES
     dataset.attrs["solver"] = solver_description(params)
     return dataset
 
@@ -237,36 +269,9 @@ def run_point(params: dict) -> xr.Dataset:
     return result_dataset(result, point)
 
 
-def first_negative_time(kbe_tightbinding: xr.Dataset) -> float:
-    """First time t >= 0 (after the quench) at which ns_t of results/p2/kbe_tightbinding.nc
-    turns negative; the preparation (t < 0) does not count.
-
-    Linear interpolation between the last non-negative and the first negative sample;
-    NaN if n_s never turns negative. The time axis must be in 1/J.
-    """
-    time = kbe_tightbinding["time"]
-    if time.attrs.get("units") != "1/J":
-        raise ValueError(f"kbe_tightbinding time must be in 1/J, got {time.attrs.get('units')!r}")
-    ns = np.asarray(kbe_tightbinding["ns_t"].values, dtype=float)
-    t = np.asarray(time.values, dtype=float)
-    negative = np.flatnonzero((ns < 0) & (t >= 0))
-    if len(negative) == 0:
-        return math.nan
-    k = negative[0]
-    if k == 0:
-        return float(t[0])
-    return float(t[k - 1] + (t[k] - t[k - 1]) * ns[k - 1] / (ns[k - 1] - ns[k]))
-
-
-def merge_points(
-    datasets: list[xr.Dataset], kbe_tightbinding: xr.Dataset | None = None
-) -> xr.Dataset:
-    """results/p2/bdg_chain.nc: points stacked on ``seed`` and ``variant``.
-
-    The variant's convention parameters become (variant,) coordinates. ``time_ns_negative``
-    holds the first time n_s(t) < 0 of the uniform KB run (Fig. 3b) when
-    ``kbe_tightbinding`` (results/p2/kbe_tightbinding.nc) is given, else NaN.
-    """
+def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
+    """results/p2/bdg_chain.nc: points stacked on ``seed`` and ``variant``; the variant's
+    convention parameters become (variant,) coordinates."""
     solvers = {ds.attrs["solver"] for ds in datasets}
     if len(solvers) != 1:
         raise ValueError(f"points were computed with different solver settings: {solvers}")
@@ -295,15 +300,5 @@ def merge_points(
         stacked, dim=variant_index, join="exact", coords="all", combine_attrs="drop_conflicts"
     )
     merged["variant"].attrs.update(datasets[0]["variant"].attrs)
-    ns_time = math.nan if kbe_tightbinding is None else first_negative_time(kbe_tightbinding)
-    merged["time_ns_negative"] = (
-        (),
-        ns_time,
-        _attrs(
-            "1/J",
-            "first time n_s(t) < 0 in the uniform tight-binding KB run (Fig. 3b, Eqs. 4, 6); "
-            "NaN: not available or never negative",
-        ),
-    )
-    merged.attrs["source_paper"] = SOURCE_PAPER
+    merged.attrs["source_paper"] = REFERENCES
     return merged

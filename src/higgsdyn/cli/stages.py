@@ -1,30 +1,40 @@
-"""Stage entry points: what each Snakemake rule (and the ``higgsdyn`` command) runs.
+"""The stage protocol, generic over every method package: what each rule and command runs.
 
-Each function takes plain parameters and file paths, calls the physics package and
-writes through :mod:`higgsdyn.io`; none of them knows about Snakemake.
+A *stage* is a package ``higgsdyn.<package>`` with a ``stage`` module of this surface
+(docs/architecture.md, "Adding a stage"):
+
+- ``PAPER`` ("P1"/"P2"), ``REFERENCES`` (equations, "P1 Suppl. Eq. (63)" form),
+  ``CONFIG_BLOCK`` (path of its config block, e.g. ``("p1", "quench")``),
+  ``DATASETS`` (merged dataset name -> title), ``KEY_FIELDS`` (file-key field -> parameter);
+- ``jobs(block) -> {key: params}``, ``key_of(params) -> key``,
+  ``dataset_of(params) -> merged dataset name or None`` (a point only other points read),
+  ``companions(params) -> {argument: key}`` (points of the same stage a point reads),
+  ``resources(params) -> {"runtime": minutes, "mem_mb": MB, "threads": n}``,
+  ``run_point(params, **companions) -> Dataset``, ``merge_points(datasets) -> Dataset``;
+
+and a ``checks`` module with ``checks(dataset) -> list[Check]``. Nothing here knows physics
+or Snakemake.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
 import importlib
 import logging
 import os
+import pkgutil
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import xarray as xr
-
+import higgsdyn
 from higgsdyn.io import atomic_output, read_dataset, write_dataset
+from higgsdyn.io.keys import parse_key
 
 log = logging.getLogger(__name__)
-
-P1_REFERENCE = (
-    "M. Dzero, Collisionless dynamics of the pairing amplitude in disordered "
-    "superconductors (2024), main text and Supplementary Materials"
-)
-DISORDER_TYPES = ("paramagnetic", "nonmagnetic")
 
 
 @contextlib.contextmanager
@@ -48,89 +58,181 @@ def logging_to(logfile: str | os.PathLike) -> Iterator[None]:
         handler.close()
 
 
-# ---------------------------------------------------------------- P1 equilibrium
+# ---------------------------------------------------------------- the stage registry
 
 
-def p1_equilibrium_point_params(
-    settings: Mapping[str, Any], disorder: str, zeta: float
-) -> dict[str, Any]:
-    """Parameters of one AG point from the ``p1.equilibrium`` config block.
+@functools.cache
+def stages() -> dict[str, ModuleType]:
+    """Every package of higgsdyn with a ``stage`` module, by package name."""
+    found = {}
+    for package in pkgutil.iter_modules(higgsdyn.__path__):
+        if package.ispkg and importlib.util.find_spec(f"higgsdyn.{package.name}.stage"):
+            found[package.name] = importlib.import_module(f"higgsdyn.{package.name}.stage")
+    return dict(sorted(found.items()))
 
-    ``zeta`` is 1/(tau_s Delta_0) for paramagnetic and 1/(tau_u Delta_0) for
-    nonmagnetic disorder (P1 Eq. 64 convention).
+
+def stage(name: str) -> ModuleType:
+    """The stage module of package ``name`` (one line naming the choices if unknown)."""
+    if name not in stages():
+        raise KeyError(f"unknown stage {name!r}; stages: {', '.join(stages())}")
+    return stages()[name]
+
+
+def dataset_stages() -> dict[str, str]:
+    """Merged dataset name -> the stage that writes it."""
+    return {dataset: name for name, module in stages().items() for dataset in module.DATASETS}
+
+
+def block_of(name: str, config: Mapping[str, Any]) -> Any:
+    """The stage's config block."""
+    block = config
+    for part in stage(name).CONFIG_BLOCK:
+        block = block[part]
+    return block
+
+
+def paper_dir(name: str) -> str:
+    return stage(name).PAPER.lower()
+
+
+def point_path(name: str, key: str) -> str:
+    """results/<paper>/<stage>/points/<key>.nc: one parameter point of stage ``name``."""
+    return f"results/{paper_dir(name)}/{name}/points/{key}.nc"
+
+
+def dataset_path(dataset: str) -> str:
+    """results/<paper>/<dataset>.nc: a merged dataset."""
+    return f"results/{paper_dir(dataset_stages()[dataset])}/{dataset}.nc"
+
+
+def point_params(name: str, config: Mapping[str, Any], key: str) -> dict:
+    """Parameters of the point ``key`` of stage ``name``: its job, or for a key on no grid
+    (e.g. ``paramagnetic_zeta-0.250`` named by hand) a job with the same labels whose
+    ``KEY_FIELDS`` take the key's values. The result must spell ``key`` again."""
+    module = stage(name)
+    table = module.jobs(block_of(name, config))
+    if key in table:
+        return table[key]
+    labels, fields = parse_key(key)
+    templates = [params for other, params in table.items() if parse_key(other)[0] == labels]
+    unknown = set(fields) - set(module.KEY_FIELDS)
+    if not templates or unknown or set(parse_key(module.key_of(templates[0]))[1]) != set(fields):
+        raise KeyError(
+            f"stage {name!r} has no point {key!r} and cannot build it from a config job "
+            f"with the labels {'_'.join(labels)!r}; e.g. {next(iter(table), 'none')!r}"
+        )
+    template = templates[0]
+    params = dict(template)
+    for field, spelled in fields.items():
+        parameter = module.KEY_FIELDS[field]
+        params[parameter] = type(template[parameter])(spelled)
+    if module.key_of(params) != key:
+        raise KeyError(f"{key!r} is not the canonical spelling of {module.key_of(params)!r}")
+    return params
+
+
+def merged_keys(name: str, config: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Merged dataset -> the keys of the points it is merged from."""
+    module = stage(name)
+    groups: dict[str, list[str]] = {dataset: [] for dataset in module.DATASETS}
+    for key, params in module.jobs(block_of(name, config)).items():
+        dataset = module.dataset_of(params)
+        if dataset is not None:
+            groups[dataset].append(key)
+    return groups
+
+
+# ---------------------------------------------------------------- running a stage
+
+
+def run_point(
+    name: str,
+    params: Mapping[str, Any],
+    output: str | os.PathLike,
+    companions: Mapping[str, str | os.PathLike] | None = None,
+) -> None:
+    """One job of stage ``name``: ``run_point(params, **companions)`` written atomically.
+
+    ``companions`` are the point files of the same stage this point reads (``companions()``).
     """
-    if disorder not in DISORDER_TYPES:
-        raise ValueError(f"disorder must be one of {DISORDER_TYPES}, got {disorder!r}")
-    return {
-        "zeta_s": float(zeta) if disorder == "paramagnetic" else 0.0,
-        "zeta_u": float(zeta) if disorder == "nonmagnetic" else 0.0,
-        "omega_D": float(settings["omega_D"]),
-        "energy_max": float(settings["energy_max"]),
-        "n_energy": int(settings["n_energy"]),
-        "n_quadrature": int(settings["n_quadrature"]),
-        "root_tol": float(settings["root_tol"]),
-    }
-
-
-def p1_equilibrium_point(params: Mapping[str, Any], output: str | os.PathLike) -> None:
-    """Solve one AG equilibrium point and write it."""
-    from higgsdyn.equilibrium import AGPoint, solve_ag_point
-
-    point = AGPoint(**params)
-    log.info("AG equilibrium point %s", point)
-    dataset = solve_ag_point(point)
+    module = stage(name)
+    log.info("%s point %s", name, dict(params))
+    others = {argument: read_dataset(path) for argument, path in (companions or {}).items()}
+    dataset = module.run_point(dict(params), **others)
     write_dataset(
         dataset,
         output,
-        title="P1 Abrikosov-Gor'kov equilibrium, one disorder point",
+        title=f"{module.PAPER} {name} stage, one parameter point ({module.key_of(params)})",
         params=dict(params),
-        references=P1_REFERENCE,
-        history="higgsdyn p1_equilibrium_point",
+        references=module.REFERENCES,
+        history=f"higgsdyn point {name}",
     )
     log.info("wrote %s", output)
 
 
-def _stack_points(paths: Sequence[str], along: str) -> xr.Dataset:
-    """Concatenate single-point datasets along their scalar coordinate ``along``."""
-    points = [read_dataset(path) for path in paths]
-    solvers = {point.attrs["solver"] for point in points}
-    if len(solvers) != 1:
-        raise ValueError(f"points were computed with different solver settings: {solvers}")
-    stacked = xr.concat(points, dim=along, join="exact", combine_attrs="drop_conflicts")
-    return stacked.sortby(along)
-
-
-def p1_equilibrium_merge(
-    paramagnetic: Sequence[str],
-    nonmagnetic: Sequence[str],
+def merge(
+    dataset: str,
+    points: Sequence[str | os.PathLike],
     settings: Mapping[str, Any],
     output: str | os.PathLike,
 ) -> None:
-    """Merge AG points into results/p1/equilibrium.nc (dims ``zeta``, ``energy``).
-
-    Paramagnetic points form the contract variables on ``zeta`` = 1/(tau_s Delta_0);
-    nonmagnetic points, if any, are stored on ``zeta_nonmagnetic`` = 1/(tau_u Delta_0)
-    with the suffix ``_nonmagnetic`` on every variable.
-    """
-    merged = _stack_points(paramagnetic, "zeta_s").drop_vars("zeta_u").rename(zeta_s="zeta")
-    if nonmagnetic:
-        stacked = _stack_points(nonmagnetic, "zeta_u").drop_vars("zeta_s")
-        stacked = stacked.rename(
-            {name: f"{name}_nonmagnetic" for name in stacked.data_vars}
-        ).rename(zeta_u="zeta_nonmagnetic")
-        merged = xr.merge([merged, stacked], join="exact", combine_attrs="override")
+    """Merge the point files of ``dataset`` with its stage's ``merge_points``."""
+    name = dataset_stages()[dataset]
+    module = stage(name)
+    merged = module.merge_points([read_dataset(path) for path in points])
     write_dataset(
         merged,
         output,
-        title="P1 Abrikosov-Gor'kov equilibrium versus disorder",
+        title=module.DATASETS[dataset],
         params=dict(settings),
-        references=P1_REFERENCE,
-        history=f"higgsdyn p1_equilibrium_merge of {len(paramagnetic) + len(nonmagnetic)} points",
+        references=module.REFERENCES,
+        history=f"higgsdyn merge {dataset} of {len(points)} points",
     )
-    log.info("merged %d + %d points into %s", len(paramagnetic), len(nonmagnetic), output)
+    log.info("merged %d points into %s", len(points), output)
 
 
 # ---------------------------------------------------------------- figures
+
+
+def figure_names() -> list[str]:
+    """Every figure module in higgsdyn.figures (those with a ``plot`` and ``DATASETS``)."""
+    import higgsdyn.figures as package
+
+    return sorted(
+        module.name
+        for module in pkgutil.iter_modules(package.__path__)
+        if module.name.startswith(("p1_", "p2_"))
+    )
+
+
+def module_sources(*modules: str) -> list[str]:
+    """Library files (``src/higgsdyn/...``) the modules import, followed transitively through
+    their ``higgsdyn`` imports: the sources whose edit must rerun a rule that runs them."""
+    root = Path(higgsdyn.__path__[0])
+    pending, files = list(modules), set()
+    while pending:
+        name = pending.pop()
+        parts = name.split(".")[1:]
+        path = root.joinpath(*parts)
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        if path in files or not path.exists():
+            continue
+        files.add(path)
+        if len(parts) > 1:
+            pending.append(name.rsplit(".", 1)[0])  # a submodule runs its package's __init__
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                pending += [alias.name for alias in node.names if alias.name.startswith("higgsdyn")]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("higgsdyn"):
+                pending.append(node.module)
+                pending += [f"{node.module}.{alias.name}" for alias in node.names]
+    return sorted(str(file.relative_to(root.parents[1])) for file in files)
+
+
+def figure_module(name: str) -> ModuleType:
+    if name not in figure_names():
+        raise KeyError(f"unknown figure {name!r}; figures: {', '.join(figure_names())}")
+    return importlib.import_module(f"higgsdyn.figures.{name}")
 
 
 def render_figure(
@@ -145,8 +247,7 @@ def render_figure(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    module = importlib.import_module(f"higgsdyn.figures.{name}")
-    figure = module.plot({key: read_dataset(path) for key, path in datasets.items()})
+    figure = figure_module(name).plot({key: read_dataset(path) for key, path in datasets.items()})
     for output in outputs:
         suffix = Path(output).suffix
         with atomic_output(output) as temporary:
@@ -157,27 +258,18 @@ def render_figure(
 
 # ---------------------------------------------------------------- validation
 
-STAGE_CHECKS = {
-    "equilibrium": "higgsdyn.equilibrium.checks",
-    "quench": "higgsdyn.pseudospin.checks",
-    "floquet": "higgsdyn.floquet.checks",
-    "bdg_chain": "higgsdyn.bdg.checks",
-    "kbe_flatband": "higgsdyn.kbe.checks",
-    "kbe_tightbinding": "higgsdyn.kbe.checks",
-}
-
 
 def validate(
     datasets: Mapping[str, str | os.PathLike],
     json_output: str | os.PathLike,
     table_output: str | os.PathLike,
 ) -> None:
-    """Run each stage's declared physics checks on its merged dataset; write JSON and table."""
+    """Run each stage's declared physics checks on its merged datasets; write JSON and table."""
     from higgsdyn.io.validation import write_report
 
     checks = []
-    for key, path in datasets.items():
-        module = importlib.import_module(STAGE_CHECKS[key])
+    for dataset, path in datasets.items():
+        module = importlib.import_module(f"higgsdyn.{dataset_stages()[dataset]}.checks")
         checks += module.checks(read_dataset(path))
     write_report(checks, json_output, table_output)
     for check in checks:
@@ -190,68 +282,3 @@ def validate(
     if len(regressions) < len(failed):
         log.warning("%d of these fail for a documented known limitation; regressions: %s",
                     len(failed) - len(regressions), ", ".join(regressions) or "none")  # fmt: skip
-
-
-# ---------------------------------------------------------------- generic stages
-# Packages with a ``stage`` module (run_point, merge_points) run through these two.
-
-P2_REFERENCE = "Negative superfluid density after Higgs-mode excitation (P2)"
-STAGE_REFERENCES = {
-    "pseudospin": f"{P1_REFERENCE}: Eqs. 9-13, 15, Figs. 1-3; Suppl. Eqs. 16-22, 39-41, 77-79",
-    "floquet": f"{P2_REFERENCE}, Eqs. 9-10, Appendices A and D",
-    "kbe": f"{P2_REFERENCE}, Eqs. 4-8, Appendix B, Figs. 1b, 1c, 3b",
-    "bdg": f"{P2_REFERENCE}, Appendix C (Eqs. C1-C3), Fig. 3a",
-}
-
-
-def stage_point(
-    package: str,
-    params: Mapping[str, Any],
-    output: str | os.PathLike,
-    companions: Mapping[str, str | os.PathLike] | None = None,
-    function: str = "run_point",
-) -> None:
-    """One job of ``higgsdyn.<package>.stage``: ``function(params)`` written atomically.
-
-    ``companions`` are datasets the point builds on (keyword arguments of ``function``, e.g.
-    the clean steady state ``clean`` of a P1 quench point).
-    """
-    stage = importlib.import_module(f"higgsdyn.{package}.stage")
-    log.info("%s %s %s", package, function, dict(params))
-    others = {name: read_dataset(path) for name, path in (companions or {}).items()}
-    dataset = getattr(stage, function)(dict(params), **others)
-    write_dataset(
-        dataset,
-        output,
-        title=f"higgsdyn {package} point",
-        params=dict(params),
-        references=STAGE_REFERENCES[package],
-        history=f"higgsdyn stage_point {package}",
-    )
-    log.info("wrote %s", output)
-
-
-def stage_merge(
-    package: str,
-    points: Sequence[str],
-    settings: Mapping[str, Any],
-    output: str | os.PathLike,
-    companions: Mapping[str, str | os.PathLike] | None = None,
-) -> None:
-    """Merge a stage's point files with ``higgsdyn.<package>.stage.merge_points``.
-
-    ``companions`` are merged datasets of other stages the merge records results from
-    (keyword arguments of ``merge_points``, e.g. ``kbe_tightbinding`` for the BdG chain).
-    """
-    stage = importlib.import_module(f"higgsdyn.{package}.stage")
-    others = {name: read_dataset(path) for name, path in (companions or {}).items()}
-    merged = stage.merge_points([read_dataset(path) for path in points], **others)
-    write_dataset(
-        merged,
-        output,
-        title=f"higgsdyn {package} stage, merged",
-        params=dict(settings),
-        references=STAGE_REFERENCES[package],
-        history=f"higgsdyn stage_merge {package} of {len(points)} points",
-    )
-    log.info("merged %d points into %s", len(points), output)

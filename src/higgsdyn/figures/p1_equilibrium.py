@@ -16,12 +16,14 @@ from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
 
+DATASETS = ("equilibrium",)  # the merged datasets plot() reads
+
 INSET_ZETAS = (0.0, 0.1, 0.3, 0.5)
 
 
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     """Figure from ``datasets["equilibrium"]`` (results/p1/equilibrium.nc)."""
-    eq = datasets["equilibrium"]
+    eq = datasets["equilibrium"].sel(disorder="paramagnetic").dropna("zeta", how="all")
     style.apply()
     figure, axes = plt.subplots(figsize=(style.COLUMN_WIDTH_INCH, 3.6))
     zeta = eq["zeta"]

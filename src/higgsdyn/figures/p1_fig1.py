@@ -16,7 +16,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
-from higgsdyn.pseudospin.stage import figure_lambda_f
+
+DATASETS = ("quench",)  # the merged datasets plot() reads
 
 ZETA = 0.1  # the run shown (nearest computed value)
 
@@ -37,7 +38,7 @@ def computed(quench: xr.Dataset, label: str, lambda_f: float | None = None) -> x
     grid of the config, where every disorder type and variant was run).
     """
     if lambda_f is None:
-        lambda_f = figure_lambda_f(quench)
+        lambda_f = float(quench["figure_lambda_f"])
     one = quench.sel(disorder=label).sel(lambda_f=lambda_f, method="nearest")
     finite = one["gap_t"].notnull().all("time")
     return one.isel(zeta=np.flatnonzero(finite.values))

@@ -15,6 +15,8 @@ from matplotlib.figure import Figure
 from higgsdyn.figures import style
 from higgsdyn.figures.p1_fig1 import computed, labels_starting
 
+DATASETS = ("quench",)  # the merged datasets plot() reads
+
 SHOWN = 60.0  # width [1/Delta_1] of the late interval drawn (long times, oscillations resolved)
 
 

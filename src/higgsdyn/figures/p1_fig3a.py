@@ -15,6 +15,8 @@ from matplotlib.figure import Figure
 from higgsdyn.figures import style
 from higgsdyn.figures.p1_fig1 import computed, labels_starting
 
+DATASETS = ("quench",)  # the merged datasets plot() reads
+
 ZETA = 0.1  # preferred; otherwise the computed zeta common to both types closest to it
 
 

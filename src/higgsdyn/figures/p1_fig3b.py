@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from higgsdyn.figures import style
 from higgsdyn.figures.p1_fig1 import computed, labels_starting, nearest_zeta
 
+DATASETS = ("quench",)  # the merged datasets plot() reads
+
 ZETA = 0.1
 SHOWN = 40.0  # width of the late time interval drawn [1/Delta_1]
 

@@ -20,6 +20,8 @@ from matplotlib.figure import Figure
 from higgsdyn.figures import style
 from higgsdyn.figures.p1_fig1 import labels_starting
 
+DATASETS = ("quench", "equilibrium")  # the merged datasets plot() reads
+
 
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     quench = datasets["quench"]
@@ -45,7 +47,7 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     right.plot(grid, np.sqrt(1 - grid**2), "k--", lw=0.8, label="Eq. (13) as printed")
     right.plot(grid, np.sqrt(1 - grid**2 / 4), "k:", lw=0.8, label=r"$\sqrt{1-x^2/4}$")
     if "equilibrium" in datasets:
-        eq = datasets["equilibrium"]
+        eq = datasets["equilibrium"].sel(disorder="paramagnetic").dropna("zeta", how="all")
         right.plot(
             eq["zeta"],
             eq["omega_higgs"] / (2 * eq["gap"]),

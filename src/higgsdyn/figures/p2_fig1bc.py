@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
 
+DATASETS = ("kbe_flatband",)  # the merged datasets plot() reads
+
 
 def _runs(ds: xr.Dataset, phonons: bool) -> list[tuple[str, xr.Dataset, float]]:
     """(label, run, omega_D) for every computed point of one panel."""

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
 
+DATASETS = ("floquet",)  # the merged datasets plot() reads
+
 PANEL_OMEGA0 = (0.15, 1.0, 2.0)
 
 

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
 
+DATASETS = ("bdg_chain", "kbe_tightbinding")  # the merged datasets plot() reads
+
 INSET_TIME_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
 DEFAULT_VARIANT = "baseline"  # the paper's conventions as we read them (config p2.bdg)
 
@@ -47,7 +49,7 @@ def plot(
     markers = [
         (float(run["time_first_slip"]), "first slip", "w", ":"),
         (float(run["time_proliferation"]), "proliferation", "w", "--"),
-        (_kb_negative_time(chain, datasets), r"$n_s<0$ (KB, Fig. 3b)", style.COLORS[1], "-"),
+        (_kb_negative_time(datasets), r"$n_s<0$ (KB, Fig. 3b)", style.COLORS[1], "-"),
     ]
     for value, label, color, line in markers:
         if np.isfinite(value):
@@ -61,14 +63,11 @@ def plot(
     return figure
 
 
-def _kb_negative_time(chain: xr.Dataset, datasets: Mapping[str, xr.Dataset]) -> float:
-    """The KB time stored at merge time, else from kbe_tightbinding.nc if given, else NaN."""
-    stored = float(chain["time_ns_negative"]) if "time_ns_negative" in chain else np.nan
-    if np.isfinite(stored) or "kbe_tightbinding" not in datasets:
-        return stored
-    kb = datasets["kbe_tightbinding"]
-    negative = np.flatnonzero(np.asarray(kb["ns_t"].values) < 0)
-    return float(kb["time"].values[negative[0]]) if len(negative) else np.nan
+def _kb_negative_time(datasets: Mapping[str, xr.Dataset]) -> float:
+    """First time n_s(t) < 0 of the tight-binding KB run (kbe_tightbinding.nc), else NaN."""
+    if "kbe_tightbinding" not in datasets:
+        return np.nan
+    return float(datasets["kbe_tightbinding"]["time_ns_negative"])
 
 
 def _phase_inset(axes: plt.Axes, run: xr.Dataset) -> None:

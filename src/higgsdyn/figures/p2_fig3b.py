@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
 
+DATASETS = ("kbe_tightbinding",)  # the merged datasets plot() reads
+
 
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     """Figure from ``datasets["kbe_tightbinding"]`` (results/p2/kbe_tightbinding.nc)."""

@@ -20,6 +20,8 @@ from matplotlib.ticker import NullFormatter
 
 from higgsdyn.figures import style
 
+DATASETS = ("floquet",)  # the merged datasets plot() reads
+
 SWEEPS = (("gamma_inel", "gamma", r"\gamma_{\rm inel}"), ("detuning", "detuning", r"\delta"))
 
 

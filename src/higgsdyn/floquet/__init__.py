@@ -6,9 +6,7 @@ from higgsdyn.floquet.heating import excited_quasiparticles, fit_logarithm, fit_
 from higgsdyn.floquet.stage import (
     Fig2Point,
     ScalingPoint,
-    jobs_from_config,
     merge_points,
-    point_key,
     run_point,
 )
 from higgsdyn.floquet.usadel import (
@@ -31,12 +29,10 @@ __all__ = [
     "fit_power_law",
     "floquet_bands",
     "frequency_grid",
-    "jobs_from_config",
     "ldos",
     "merge_points",
     "nonperturbative_g",
     "occupied_ldos",
-    "point_key",
     "quasienergy_spectrum",
     "run_point",
     "sambe_hamiltonian",

@@ -28,25 +28,32 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn.floquet import bands, heating, usadel
+from higgsdyn.io import cf_variable
+from higgsdyn.io.keys import job_table, point_key
 
 log = logging.getLogger(__name__)
 
-SOURCE = "P2 Eqs. (9), (10), (A1)-(A6), (D1), Fig. 2"
+PAPER = "P2"
+REFERENCES = "P2 Eqs. (9), (10), (A1)-(A6), (D1); Fig. 2"
+CONFIG_BLOCK = ("p2", "floquet")
+DATASETS = {"floquet": "P2 Floquet-Usadel analysis: Floquet bands, LDOS, n_s^(1), n_s^(2)"}
+KEY_FIELDS = {"omega0": "omega0", "gamma": "gamma_inel", "delta": "detuning"}
 NS_UNITS = "m sigma_N Delta/2"
 
 
 @dataclass(frozen=True)
 class UsadelGrid:
-    """Numerical settings shared by both job types (all energies in Delta)."""
+    """Numerical settings shared by both job types (all energies in Delta); every value
+    comes from the ``p2.floquet`` config block (``jobs``)."""
 
-    temperature: float = 0.01
-    omega_max: float = 30.0
-    n_uniform: int = 3001
-    points_per_decade: int = 30
-    harmonic_window: float = 1.2
-    min_harmonics: int = 6
-    nonperturbative_n_uniform: int = 1001
-    nonperturbative_points_per_decade: int = 10
+    temperature: float
+    omega_max: float
+    n_uniform: int
+    points_per_decade: int
+    harmonic_window: float
+    min_harmonics: int
+    nonperturbative_n_uniform: int
+    nonperturbative_points_per_decade: int
 
     def __post_init__(self):
         """Reject non-finite or out-of-range parameters, naming the point."""
@@ -64,26 +71,26 @@ class UsadelGrid:
 class Fig2Point(UsadelGrid):
     """One omega0 of Fig. 2: bands, LDOS, n_s^(1), n_s^(2) at drive amplitude theta."""
 
-    job: str = "fig2"
-    omega0: float = 2.0
-    theta: float = 0.2
-    gamma_inel: float = 0.01
-    xi_max: float = 3.0
-    n_xi: int = 241
-    band_harmonics: int = 12
-    omega_display_max: float = 4.0
-    n_omega_display: int = 1601
+    job: str
+    omega0: float
+    theta: float
+    gamma_inel: float
+    xi_max: float
+    n_xi: int
+    band_harmonics: int
+    omega_display_max: float
+    n_omega_display: int
 
 
 @dataclass(frozen=True)
 class ScalingPoint(UsadelGrid):
     """One point of the gamma_inel (omega0 = 2 Delta) or detuning sweep (P2 main text)."""
 
-    job: str = "scaling"
-    sweep: str = "gamma"
-    gamma_inel: float = 0.01
-    detuning: float = 0.0
-    theta: float = 0.2
+    job: str
+    sweep: str
+    gamma_inel: float
+    detuning: float
+    theta: float
 
     @property
     def omega0(self) -> float:
@@ -102,10 +109,6 @@ def _drive(point, omega0: float, theta: float | None = None) -> usadel.Drive:
 def usadel_harmonics(point, omega0: float) -> int:
     """Sambe truncation N = max(N_min, ceil(window / omega0)) (converged: test_floquet)."""
     return max(point.min_harmonics, math.ceil(point.harmonic_window / omega0))
-
-
-def _var(dims, values, units: str, long_name: str) -> xr.Variable:
-    return xr.Variable(dims, values, attrs={"units": units, "long_name": long_name})
 
 
 def _check_finite(ds: xr.Dataset, point) -> xr.Dataset:
@@ -171,76 +174,80 @@ def run_fig2_point(point: Fig2Point) -> xr.Dataset:
     branch_dims = ("floquet_index", "branch", "xi")
     ds = xr.Dataset(
         {
-            "quasienergy": _var(
+            "quasienergy": cf_variable(
                 branch_dims, quasienergy, "Delta", "Floquet-BdG quasienergy (Fig. 2a)"
             ),
-            "quasienergy_truncation_error": _var(
+            "quasienergy_truncation_error": cf_variable(
                 (),
                 np.abs(band - band_check).max(),
                 "Delta",
                 "max change of m=0 bands from N to N+4 harmonics",
             ),
-            "ldos0": _var(
+            "ldos0": cf_variable(
                 "omega", usadel.ldos(display.g(0, 0)), "1", "Re g^R_00, zeroth order (Fig. 2b)"
             ),
-            "ldos2": _var(
+            "ldos2": cf_variable(
                 "omega",
                 usadel.ldos(display.g(2, 0)),
                 "1",
                 "Re g^R_00, second-order term at theta (Fig. 2b)",
             ),
-            "ldos_occupied0": _var(
+            "ldos_occupied0": cf_variable(
                 "omega",
                 usadel.occupied_ldos(display.g(0, 0)),
                 "1",
                 "Re g^<_00/2, zeroth order (Fig. 2b)",
             ),
-            "ldos_occupied2": _var(
+            "ldos_occupied2": cf_variable(
                 "omega",
                 usadel.occupied_ldos(display.g(2, 0)),
                 "1",
                 "Re g^<_00/2, second-order term at theta (Fig. 2b)",
             ),
-            "ldos_nonperturbative": _var(
+            "ldos_nonperturbative": cf_variable(
                 "omega", usadel.ldos(g_np), "1", "Re g^R_00, truncated Sambe space, all orders"
             ),
-            "ldos_occupied_nonperturbative": _var(
+            "ldos_occupied_nonperturbative": cf_variable(
                 "omega",
                 usadel.occupied_ldos(g_np),
                 "1",
                 "Re g^<_00/2, truncated Sambe space, all orders",
             ),
-            "ns0": _var((), ns["ns0"], NS_UNITS, "equilibrium n_s with Dynes gamma (Eq. A2)"),
-            "ns1": _var((), abs(ns["ns1"]), NS_UNITS, "amplitude of n_s^(1) cos part (Eq. A5)"),
-            "ns1_cos": _var(
+            "ns0": cf_variable(
+                (), ns["ns0"], NS_UNITS, "equilibrium n_s with Dynes gamma (Eq. A2)"
+            ),
+            "ns1": cf_variable(
+                (), abs(ns["ns1"]), NS_UNITS, "amplitude of n_s^(1) cos part (Eq. A5)"
+            ),
+            "ns1_cos": cf_variable(
                 (), ns["ns1"].real, NS_UNITS, "n_s^(1): coefficient of cos(omega0 t) (Eq. A5)"
             ),
-            "ns1_sin": _var(
+            "ns1_sin": cf_variable(
                 (), ns["ns1"].imag, NS_UNITS, "n_s^(1): coefficient of sin(omega0 t) (Eq. A5)"
             ),
-            "ns2": _var((), ns["ns2"], NS_UNITS, "static second-order n_s^(2) (Eq. A6)"),
-            "ns1_nonperturbative": _var(
+            "ns2": cf_variable((), ns["ns2"], NS_UNITS, "static second-order n_s^(2) (Eq. A6)"),
+            "ns1_nonperturbative": cf_variable(
                 (), abs(ns1_np), NS_UNITS, "amplitude of the omega0 harmonic of n_s, Sambe"
             ),
-            "ns2_nonperturbative": _var(
+            "ns2_nonperturbative": cf_variable(
                 (), ns2_np, NS_UNITS, "static shift of n_s, truncated Sambe space, all orders"
             ),
-            "usadel_residual1": _var(
+            "usadel_residual1": cf_variable(
                 (), ns["residual"], "1", "max relative residual of Eq. (A1) at order 1"
             ),
-            "usadel_residual2": _var(
+            "usadel_residual2": cf_variable(
                 (), ns["residual2"], "1", "max relative residual of Eq. (A1) at order 2"
             ),
         },
         coords={
-            "omega0": _var((), omega0, "Delta", "gap oscillation frequency omega_0"),
-            "floquet_index": _var("floquet_index", [0, 1], "1", "Floquet index m"),
-            "branch": _var("branch", [-1, 1], "1", "BdG branch (lower, upper)"),
-            "xi": _var("xi", xi, "Delta", "normal-state energy xi_k"),
-            "omega": _var("omega", omega, "Delta", "frequency omega"),
+            "omega0": cf_variable((), omega0, "Delta", "gap oscillation frequency omega_0"),
+            "floquet_index": cf_variable("floquet_index", [0, 1], "1", "Floquet index m"),
+            "branch": cf_variable("branch", [-1, 1], "1", "BdG branch (lower, upper)"),
+            "xi": cf_variable("xi", xi, "Delta", "normal-state energy xi_k"),
+            "omega": cf_variable("omega", omega, "Delta", "frequency omega"),
         },
         attrs={
-            "source_paper": SOURCE,
+            "source_paper": REFERENCES,
             "theta": point.theta,
             "solver": (
                 f"Floquet-Usadel: perturbative to theta^2 (Sylvester/normalisation blocks), "
@@ -272,26 +279,26 @@ def run_scaling_point(point: ScalingPoint) -> xr.Dataset:
     }[dim]
     ds = xr.Dataset(
         {
-            f"ns0_{point.sweep}": _var((), ns["ns0"], NS_UNITS, "equilibrium n_s (Eq. A2)"),
-            f"ns1_{point.sweep}": _var(
+            f"ns0_{point.sweep}": cf_variable((), ns["ns0"], NS_UNITS, "equilibrium n_s (Eq. A2)"),
+            f"ns1_{point.sweep}": cf_variable(
                 (), abs(ns["ns1"]), NS_UNITS, "amplitude of n_s^(1) (Eq. A5)"
             ),
-            f"ns1_cos_{point.sweep}": _var(
+            f"ns1_cos_{point.sweep}": cf_variable(
                 (), ns["ns1"].real, NS_UNITS, "n_s^(1): coefficient of cos(omega0 t) (Eq. A5)"
             ),
-            f"ns2_{point.sweep}": _var((), ns["ns2"], NS_UNITS, "static n_s^(2) (Eq. A6)"),
-            f"n_excited_{point.sweep}": _var(
+            f"ns2_{point.sweep}": cf_variable((), ns["ns2"], NS_UNITS, "static n_s^(2) (Eq. A6)"),
+            f"n_excited_{point.sweep}": cf_variable(
                 (), n_ex["printed"], "nu_0 Delta", "N_ex, Eq. (D1) as printed"
             ),
-            f"n_excited_rwa_{point.sweep}": _var(
+            f"n_excited_rwa_{point.sweep}": cf_variable(
                 (), n_ex["rotating_wave"], "nu_0 Delta", "N_ex, Eq. (D1) with amplitude theta/2"
             ),
         },
         coords={
-            dim: _var((), getattr(point, dim), "Delta", coordinate_name),
+            dim: cf_variable((), getattr(point, dim), "Delta", coordinate_name),
         },
         attrs={
-            "source_paper": SOURCE,
+            "source_paper": REFERENCES,
             "theta": point.theta,
             "solver": (
                 f"Floquet-Usadel perturbative to theta^2; omega0={point.omega0}, "
@@ -306,7 +313,7 @@ def run_scaling_point(point: ScalingPoint) -> xr.Dataset:
 
 def make_point(params: dict) -> Fig2Point | ScalingPoint:
     """The job's parameter dataclass from its plain dict (``job`` selects the type)."""
-    kind = params.get("job", "fig2")
+    kind = params["job"]
     if kind == "fig2":
         return Fig2Point(**params)
     if kind == "scaling":
@@ -335,14 +342,16 @@ def _fit_variables(merged: xr.Dataset, dim: str, suffix: str, theta: float) -> d
     out = {}
     label = "gamma_inel" if suffix == "gamma" else "detuning delta"
     for name, (value, error, prefactor) in fits.items():
-        out[f"{name}_{suffix}"] = _var((), value, "1", f"fitted exponent p in A x^p vs {label}")
-        out[f"{name}_{suffix}_error"] = _var((), error, "1", f"standard error of {name}")
-        out[f"{name}_{suffix}_prefactor"] = _var((), prefactor, "1", f"fitted A of {name}")
-    out[f"ns1_log_slope_{suffix}"] = _var(
+        out[f"{name}_{suffix}"] = cf_variable(
+            (), value, "1", f"fitted exponent p in A x^p vs {label}"
+        )
+        out[f"{name}_{suffix}_error"] = cf_variable((), error, "1", f"standard error of {name}")
+        out[f"{name}_{suffix}_prefactor"] = cf_variable((), prefactor, "1", f"fitted A of {name}")
+    out[f"ns1_log_slope_{suffix}"] = cf_variable(
         (), slope[0], "1", f"b in n_s1 cos / (n_s0 theta) = a + b ln({label})"
     )
-    out[f"ns1_log_slope_{suffix}_error"] = _var((), slope[1], "1", "standard error of b")
-    out[f"ns1_log_intercept_{suffix}"] = _var((), slope[2], "1", "fitted a of the log fit")
+    out[f"ns1_log_slope_{suffix}_error"] = cf_variable((), slope[1], "1", "standard error of b")
+    out[f"ns1_log_intercept_{suffix}"] = cf_variable((), slope[2], "1", "fitted a of the log fit")
     return out
 
 
@@ -366,40 +375,57 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
             if len(thetas) != 1:
                 raise RuntimeError(f"merge_points: {dim} points disagree on theta {thetas}")
             merged = merged.assign(_fit_variables(merged, dim, suffix, thetas.pop()))
-    merged.attrs["source_paper"] = SOURCE
+    merged.attrs["source_paper"] = REFERENCES
     merged.attrs["solver"] = "; ".join(sorted({ds.attrs["solver"] for ds in datasets}))[:2000]
     return merged
 
 
-def jobs_from_config(block: Mapping[str, Any]) -> list[dict]:
-    """Every job's params dict from the ``p2.floquet`` config block (docs/physics_notes.md):
-    one fig2 job per ``fig2.omega0``, one scaling job per ``scaling.gamma_inel`` (at
-    omega0 = 2 Delta) and per ``scaling.detuning`` (at ``scaling.detuning_gamma_inel``)."""
+def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
+    """Every job of the ``p2.floquet`` config block (docs/physics_notes.md): one fig2 job
+    per ``fig2.omega0``, one scaling job per ``scaling.gamma_inel`` (at omega0 = 2 Delta)
+    and per ``scaling.detuning`` (at ``scaling.detuning_gamma_inel``)."""
     shared = {"theta": block["theta"], "temperature": block["temperature"], **block["numerics"]}
     fig2 = {key: value for key, value in block["fig2"].items() if key != "omega0"}
-    jobs = [{"job": "fig2", "omega0": w, **shared, **fig2} for w in block["fig2"]["omega0"]]
+    points = [
+        {"job": "fig2", "omega0": float(w), **shared, **fig2} for w in block["fig2"]["omega0"]
+    ]
     scaling = block["scaling"]
-    jobs += [
-        {"job": "scaling", "sweep": "gamma", "gamma_inel": g, **shared}
+    points += [
+        {"job": "scaling", "sweep": "gamma", "gamma_inel": float(g), "detuning": 0.0, **shared}
         for g in scaling["gamma_inel"]
     ]
-    jobs += [
+    points += [
         {
             "job": "scaling",
             "sweep": "detuning",
-            "detuning": d,
+            "detuning": float(d),
             "gamma_inel": scaling["detuning_gamma_inel"],
             **shared,
         }
         for d in scaling["detuning"]
     ]
-    return jobs
+    for params in points:
+        make_point(params)  # rejects a bad point before any job runs
+    return job_table((key_of(params), params) for params in points)
 
 
-def point_key(params: Mapping[str, Any]) -> str:
-    """File-name key of one job, e.g. ``fig2_omega0-2.0000`` or ``gamma_gamma-0.00100``."""
-    if params.get("job", "fig2") == "fig2":
-        return f"fig2_omega0-{float(params['omega0']):.4f}"
-    if params.get("sweep", "gamma") == "gamma":
-        return f"gamma_gamma-{float(params['gamma_inel']):.5f}"
-    return f"detuning_delta-{float(params['detuning']):.5f}"
+def key_of(params: Mapping[str, Any]) -> str:
+    """``fig2_omega0-2.000``, ``gamma_gamma-0.001`` or ``detuning_delta-0.020``."""
+    if params["job"] == "fig2":
+        return point_key(["fig2"], {"omega0": params["omega0"]})
+    if params["sweep"] == "gamma":
+        return point_key(["gamma"], {"gamma": params["gamma_inel"]})
+    return point_key(["detuning"], {"delta": params["detuning"]})
+
+
+def dataset_of(params: Mapping[str, Any]) -> str:
+    return "floquet"
+
+
+def companions(params: Mapping[str, Any]) -> dict[str, str]:
+    return {}
+
+
+def resources(params: Mapping[str, Any]) -> dict[str, int]:
+    """Measured (docs/scaling.md): <= 15 s and <= 0.95 GB per point."""
+    return {"runtime": 5, "mem_mb": 2000, "threads": 1}

@@ -3,6 +3,8 @@
 from higgsdyn.io.datasets import (
     REQUIRED_GLOBAL_ATTRS,
     atomic_output,
+    cf_attrs,
+    cf_variable,
     config_sha256,
     convention_problems,
     git_commit,
@@ -13,6 +15,8 @@ from higgsdyn.io.datasets import (
 __all__ = [
     "REQUIRED_GLOBAL_ATTRS",
     "atomic_output",
+    "cf_attrs",
+    "cf_variable",
     "config_sha256",
     "convention_problems",
     "git_commit",

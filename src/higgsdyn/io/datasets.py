@@ -37,6 +37,16 @@ REQUIRED_GLOBAL_ATTRS = (
 )
 
 
+def cf_attrs(units: str, long_name: str, **attrs: Any) -> dict[str, Any]:
+    """Attributes of one CF-style variable: ``units`` and ``long_name``, then any others."""
+    return {"units": units, "long_name": long_name, **attrs}
+
+
+def cf_variable(dims, values, units: str, long_name: str, **attrs: Any) -> xr.Variable:
+    """One CF-style variable (see :func:`cf_attrs`)."""
+    return xr.Variable(dims, values, attrs=cf_attrs(units, long_name, **attrs))
+
+
 def config_sha256(params: Mapping[str, Any]) -> str:
     """SHA-256 of the parameters, independent of key order."""
     canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), default=float)

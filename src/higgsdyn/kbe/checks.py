@@ -17,7 +17,7 @@ import xarray as xr
 
 from higgsdyn.io.validation import Check, below, close
 from higgsdyn.kbe.matsubara import solve_equilibrium
-from higgsdyn.kbe.stage import jobs_from_config, make_run
+from higgsdyn.kbe.stage import dataset_of, jobs, make_run
 from higgsdyn.kbe.stepping import KBConfig
 
 STAGE = "p2_kbe"
@@ -68,12 +68,12 @@ def _run_checks(run_ds: xr.Dataset, params: dict, label: str) -> list[Check]:
 
 def checks(ds: xr.Dataset) -> list[Check]:
     """Checks of every run in a merged KB dataset (flat band or chain)."""
-    jobs = jobs_from_config(json.loads(ds.attrs["config"]))
+    runs = list(jobs(json.loads(ds.attrs["config"])).values())
     if "omega_D" not in ds.dims:
-        (params,) = jobs["tightbinding"]
+        (params,) = [run for run in runs if dataset_of(run) == "kbe_tightbinding"]
         return _run_checks(ds, params, f"chain lambda_f={params['lambda_f']:g}")
     result = []
-    for params in jobs["flatband"]:
+    for params in [run for run in runs if dataset_of(run) == "kbe_flatband"]:
         run_ds = ds.sel(omega_D=params["omega_D"], lambda_f=params["lambda_f"])
         label = f"omega_D={params['omega_D']:g} lambda_f={params['lambda_f']:g}"
         result += _run_checks(run_ds.dropna("time", how="all"), params, label)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +18,20 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from higgsdyn.io import cf_variable
+from higgsdyn.io.keys import job_table, point_key
 from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.quadrature import scheme_name
 from higgsdyn.kbe.stepping import KBConfig, KBResult, run
 
-SOURCE = "P2 Eqs. (4)-(8), App. B; Figs. 1b, 1c, 3b"
+PAPER = "P2"
+REFERENCES = "P2 Eqs. (4)-(8), App. B; Figs. 1b, 1c, 3b"
+CONFIG_BLOCK = ("p2", "kbe")
+DATASETS = {
+    "kbe_flatband": "P2 Kadanoff-Baym quench of the flat band: n_s(t) (Figs. 1b, 1c)",
+    "kbe_tightbinding": "P2 Kadanoff-Baym quench of the disordered tight-binding chain (Fig. 3b)",
+}
+KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f"}
 
 
 @dataclass(frozen=True)
@@ -147,7 +157,7 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
         },
         coords={"time": ("time", result.times, time_attrs)},
     )
-    ds.attrs["source_paper"] = SOURCE
+    ds.attrs["source_paper"] = REFERENCES
     memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
     ds.attrs["solver"] = (
         f"two-time KB, {scheme_name(config.time_order)} predictor-corrector, dt={config.dt}, "
@@ -171,22 +181,20 @@ SECONDS_PER_NT3_NODE = 3.0e-8
 BASELINE_MB = 300.0
 
 
-def resources(params: Mapping[str, Any], attempt: int = 1) -> dict[str, int]:
+def resources(params: Mapping[str, Any]) -> dict[str, int]:
     """Scheduler request of one job (``runtime`` in minutes, ``mem_mb``) from its size.
 
     Memory: ContourHistory.bytes_needed(N_t, n_nodes) + BASELINE_MB, with a 1.5x margin;
-    runtime: SECONDS_PER_NT3_NODE N_t^3 n_nodes with a 3x margin, at least 5 minutes. Both
-    double with each retry (``attempt``), so a job killed for exceeding them is resubmitted
-    with more.
+    runtime: SECONDS_PER_NT3_NODE N_t^3 n_nodes with a 3x margin, at least 5 minutes.
     """
     config = make_run(params).kb_config()
     n_times, n_nodes = config.n_times, config.make_band().n_nodes
     memory_mb = ContourHistory.bytes_needed(n_times, n_nodes) / 1e6 + BASELINE_MB
     seconds = SECONDS_PER_NT3_NODE * n_times**3 * n_nodes
-    scale = 2 ** (attempt - 1)
     return {
-        "runtime": scale * max(5, int(np.ceil(3 * seconds / 60))),
-        "mem_mb": scale * int(np.ceil(1.5 * memory_mb)),
+        "runtime": max(5, int(np.ceil(3 * seconds / 60))),
+        "mem_mb": int(np.ceil(1.5 * memory_mb)),
+        "threads": 1,
     }
 
 
@@ -221,12 +229,34 @@ def run_point(params: dict) -> xr.Dataset:
     return ds
 
 
+def first_negative_time(merged: xr.Dataset) -> float:
+    """First time t >= 0 (after the quench) at which ``ns_t`` turns negative, linearly
+    interpolated between the last non-negative and the first negative sample; NaN if never."""
+    ns = np.asarray(merged["ns_t"].values, dtype=float)
+    t = np.asarray(merged["time"].values, dtype=float)
+    negative = np.flatnonzero((ns < 0) & (t >= 0))
+    if len(negative) == 0:
+        return math.nan
+    k = negative[0]
+    if k == 0 or t[k - 1] < 0:
+        return float(t[k])
+    return float(t[k - 1] + (t[k] - t[k - 1]) * ns[k - 1] / (ns[k - 1] - ns[k]))
+
+
 def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
-    """Merge points: flat band over (omega_D, lambda_f); the chain has a single point."""
+    """Merge points: flat band over (omega_D, lambda_f); the chain has a single point, with
+    the first time its n_s(t) turns negative (compared with the BdG slips of Fig. 3a)."""
     if "omega_D" not in datasets[0].coords:
         if len(datasets) != 1:
             raise ValueError("the tight-binding stage has exactly one point")
-        return datasets[0]
+        merged = datasets[0].copy()
+        merged["time_ns_negative"] = cf_variable(
+            (),
+            first_negative_time(merged),
+            merged["time"].attrs["units"],
+            "first time n_s(t) < 0 after the quench (Fig. 3b, Eqs. 4, 6); NaN: never",
+        )
+        return merged
     expanded = [ds.expand_dims(["omega_D", "lambda_f"]) for ds in datasets]
     merged = xr.merge(expanded, compat="no_conflicts", join="outer", combine_attrs="drop_conflicts")
     merged = merged.transpose("omega_D", "lambda_f", "time")
@@ -238,31 +268,35 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
     return merged
 
 
-def jobs_from_config(block: Mapping[str, Any]) -> dict[str, list[dict]]:
-    """Job params of the ``p2.kbe`` config block, per merged dataset.
-
-    ``flatband``: one FlatBandRun per ``fig1b.omega_D`` (phonons, clean) and per
-    ``fig1c.lambda_f`` (disorder, no phonons: omega_D = 0), with ``numerics`` shared;
-    ``tightbinding``: the single ChainRun of Fig. 3b.
-    """
+def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
+    """Jobs of the ``p2.kbe`` config block: one flat-band run per ``fig1b.omega_D``
+    (phonons, clean) and per ``fig1c.lambda_f`` (disorder, no phonons: omega_D = 0), with
+    ``numerics`` shared; the single tight-binding chain run of Fig. 3b."""
     flat = block["flatband"]
     numerics = dict(flat["numerics"])
     fig1b = {key: value for key, value in flat["fig1b"].items() if key != "omega_D"}
     fig1c = {key: value for key, value in flat["fig1c"].items() if key != "lambda_f"}
-    flatband = [{**numerics, **fig1b, "omega_D": float(w)} for w in flat["fig1b"]["omega_D"]]
-    flatband += [
+    points = [{**numerics, **fig1b, "omega_D": float(w)} for w in flat["fig1b"]["omega_D"]]
+    points += [
         {**numerics, **fig1c, "omega_D": 0.0, "lambda_f": float(lf)}
         for lf in flat["fig1c"]["lambda_f"]
     ]
-    for params in flatband:
-        FlatBandRun(**params)  # rejects unknown keys before any job runs
-    chain = dict(block["tightbinding"])
-    ChainRun(**chain)
-    return {"flatband": flatband, "tightbinding": [chain]}
+    points.append(dict(block["tightbinding"]))
+    for params in points:
+        make_run(params)  # rejects unknown keys before any job runs
+    return job_table((key_of(params), params) for params in points)
 
 
-def point_key(params: Mapping[str, Any]) -> str:
-    """File-name key of one job: ``flat_omegaD-0.0400_lf-0.4500`` or ``chain_lf-2.0000``."""
+def key_of(params: Mapping[str, Any]) -> str:
+    """``flat_omegaD-0.040_lf-0.450`` (flat band) or ``chain_lf-2.000`` (Fig. 3b chain)."""
     if "omega_D" in params:
-        return f"flat_omegaD-{float(params['omega_D']):.4f}_lf-{float(params['lambda_f']):.4f}"
-    return f"chain_lf-{float(params['lambda_f']):.4f}"
+        return point_key(["flat"], {"omegaD": params["omega_D"], "lf": params["lambda_f"]})
+    return point_key(["chain"], {"lf": params["lambda_f"]})
+
+
+def dataset_of(params: Mapping[str, Any]) -> str:
+    return "kbe_flatband" if "omega_D" in params else "kbe_tightbinding"
+
+
+def companions(params: Mapping[str, Any]) -> dict[str, str]:
+    return {}

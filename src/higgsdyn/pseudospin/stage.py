@@ -16,11 +16,28 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn import analysis
+from higgsdyn.io import cf_attrs, cf_variable
+from higgsdyn.io.keys import job_table, point_key
 from higgsdyn.pseudospin import api
 
 log = logging.getLogger(__name__)
 
-SOURCE_PAPER = "P1 Eqs. 9-13, 15, Figs. 1-3; Suppl. Eqs. 16-22, 39-41, 63, 66, 77-79"
+PAPER = "P1"
+REFERENCES = (
+    "P1 Eqs. (9)-(13), (15), Figs. 1-3; Suppl. Eqs. (16)-(22), (39)-(41), (63), (66), (77)-(79)"
+)
+CONFIG_BLOCK = ("p1", "quench")
+DATASETS = {"quench": "P1 collisionless quench dynamics of the pairing amplitude"}
+# file-key field -> job parameter (quench points and the clean runs they share)
+KEY_FIELDS = {
+    "zeta": "zeta",
+    "lf": "lambda_f",
+    "li": "lambda_i",
+    "N": "n_levels",
+    "h": "step",
+    "o": "order",
+    "tc": "clean_t_max",
+}
 DISORDER_TYPES = ("paramagnetic", "nonmagnetic")
 # Spectral peaks are searched below 6 Delta_1 (3 x 2 Delta_1): the amplitude mode lives near
 # 2 Delta; above, only the decaying level-by-level precession at 2 E_p remains.
@@ -91,10 +108,6 @@ class QuenchParams:
             f"Delta_s={self.steady_gap} (clean run to {self.clean_t_max}), "
             f"AG quadrature n={self.n_quadrature}"
         )
-
-
-def _attrs(units: str, long_name: str) -> dict[str, str]:
-    return {"units": units, "long_name": long_name}
 
 
 def analyse(time: np.ndarray, gap: np.ndarray, zeta: float, window_start: float) -> dict:
@@ -192,7 +205,7 @@ def clean_params(params: Mapping[str, Any]) -> dict | None:
     point = QuenchParams(**params)
     if not api.needs_clean_run(_spec(point)):
         return None
-    return {key: params[key] for key in CLEAN_KEYS}
+    return {"job": "clean", **{key: params[key] for key in CLEAN_KEYS}}
 
 
 def run_clean_point(params: dict) -> xr.Dataset:
@@ -204,23 +217,23 @@ def run_clean_point(params: dict) -> xr.Dataset:
     if not (np.isfinite(clean.gap_steady) and np.all(np.isfinite(clean.cos_theta))):
         raise FloatingPointError(f"non-finite clean steady state for {label}")
     data_vars = {
-        "delta_s": ((), clean.gap_steady, _attrs("Delta_1", "clean steady-state gap Delta_s")),
+        "delta_s": ((), clean.gap_steady, cf_attrs("Delta_1", "clean steady-state gap Delta_s")),
         "cos_theta": (
             ("eps",),
             clean.cos_theta,
-            _attrs("1", "cos theta_p: clean steady-state projection (adapted Suppl. Eqs. 77-79)"),
+            cf_attrs("1", "cos theta_p: clean steady-state projection (adapted Suppl. Eqs. 77-79)"),
         ),
     }
     data_vars.update(
         {
-            key: ((), value, _attrs(CLEAN_UNITS[key], f"clean-run setting {key}"))
+            key: ((), value, cf_attrs(CLEAN_UNITS[key], f"clean-run setting {key}"))
             for key, value in values.items()
         }
     )
     dataset = xr.Dataset(
-        data_vars, coords={"eps": ("eps", clean.eps, _attrs("Delta_1", "level energy eps_p"))}
+        data_vars, coords={"eps": ("eps", clean.eps, cf_attrs("Delta_1", "level energy eps_p"))}
     )
-    dataset.attrs["source_paper"] = SOURCE_PAPER
+    dataset.attrs["source_paper"] = REFERENCES
     dataset.attrs["solver"] = (
         f"clean quench, exact-rotation splitting order {values['order']}, h={values['step']}, "
         f"N={values['n_levels']}, t_max={values['clean_t_max']}"
@@ -262,11 +275,14 @@ def _spec(point: QuenchParams) -> api.QuenchSpec:
 
 
 def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
-    """One quench: Delta(t) (Eqs. 9-10) and its late-time analysis, as a dataset.
+    """One job: a clean run (``job: clean``, :func:`run_clean_point`) or one quench:
+    Delta(t) (Eqs. 9-10) and its late-time analysis, as a dataset.
 
-    ``clean``: the dataset of :func:`run_clean_point` for :func:`clean_params` of this point
-    (the workflow runs it once per lambda_f); computed here when needed and not given.
+    ``clean``: the dataset of the clean run :func:`clean_params` names for this point (the
+    workflow runs it once per lambda_f); computed here when needed and not given.
     """
+    if params.get("job") == "clean":
+        return run_clean_point(params)
     point = QuenchParams(**params)
     numba.set_num_threads(min(point.threads, numba.config.NUMBA_NUM_THREADS))
     spec = _spec(point)
@@ -305,16 +321,16 @@ def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
         "omega_D": (result.cutoff, "Delta_1", "cutoff omega_D of Eq. (10)"),
         **stats,
     }
-    data_vars = {name: ((), value, _attrs(u, ln)) for name, (value, u, ln) in scalars.items()}
-    data_vars["gap_t"] = (("time",), gap, _attrs("Delta_1", "pairing amplitude Delta(t), Eq. 10"))
+    data_vars = {name: ((), value, cf_attrs(u, ln)) for name, (value, u, ln) in scalars.items()}
+    data_vars["gap_t"] = (("time",), gap, cf_attrs("Delta_1", "pairing amplitude Delta(t), Eq. 10"))
     coords = {
-        "time": ("time", time, _attrs("1/Delta_1", "time after the quench")),
-        "disorder": ((), point.label, _attrs("1", "disorder type [_initial-state variant]")),
-        "zeta": ((), point.zeta, _attrs("1", "zeta = 1/(tau Delta_1), tau = tau_s or tau_u")),
-        "lambda_f": ((), point.lambda_f, _attrs("1", "final coupling lambda_f, Eq. 10")),
+        "time": ("time", time, cf_attrs("1/Delta_1", "time after the quench")),
+        "disorder": ((), point.label, cf_attrs("1", "disorder type [_initial-state variant]")),
+        "zeta": ((), point.zeta, cf_attrs("1", "zeta = 1/(tau Delta_1), tau = tau_s or tau_u")),
+        "lambda_f": ((), point.lambda_f, cf_attrs("1", "final coupling lambda_f, Eq. 10")),
     }
     dataset = xr.Dataset(data_vars, coords=coords)
-    dataset.attrs["source_paper"] = SOURCE_PAPER
+    dataset.attrs["source_paper"] = REFERENCES
     dataset.attrs["solver"] = point.solver()
     dataset.attrs["lambda_i"] = point.lambda_i
     log.info(
@@ -342,8 +358,14 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
         if source is not None:
             variable.attrs.update(source.attrs)
     solvers = sorted({ds.attrs["solver"] for ds in datasets})
-    merged.attrs["source_paper"] = SOURCE_PAPER
+    merged.attrs["source_paper"] = REFERENCES
     merged.attrs["solver"] = " | ".join(solvers)
+    merged["figure_lambda_f"] = cf_variable(
+        (),
+        figure_lambda_f(merged),
+        "1",
+        "lambda_f of P1's Figs. 1-3: the one with the most computed points over all labels",
+    )
     return merged
 
 
@@ -351,8 +373,8 @@ GRID_KEYS = ("name", "disorder", "zeta", "lambda_f")
 
 
 def figure_lambda_f(quench: xr.Dataset) -> float:
-    """lambda_f of P1's figures in a merged quench.nc: the one with the most computed points
-    over all labels (the figure grid, where every disorder type and variant was run)."""
+    """lambda_f of P1's figures in merged quench points: the one with the most computed
+    points over all labels (the figure grid, where every disorder type and variant was run)."""
     counts = quench["gap_t"].notnull().all("time").sum(("disorder", "zeta"))
     return float(quench["lambda_f"][int(np.argmax(counts.values))])
 
@@ -386,3 +408,39 @@ def expand_grids(settings: Mapping[str, Any]) -> list[dict]:
                     seen.add(key)
                     points.append(asdict(point))
     return points
+
+
+def key_of(params: Mapping[str, Any]) -> str:
+    """``paramagnetic_zeta-0.100_lf-0.450`` (quench) or, for the clean run of lambda_i ->
+    lambda_f those points share, ``clean_lf-0.450_li-0.339_N-400_h-0.050_o-4_tc-20.000``."""
+    if params.get("job") == "clean":
+        fields = {short: params[name] for short, name in KEY_FIELDS.items() if name in CLEAN_KEYS}
+        return point_key(["clean"], fields)
+    label = QuenchParams(**params).label
+    return point_key([label], {"zeta": params["zeta"], "lf": params["lambda_f"]})
+
+
+def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
+    """Every quench point of the ``p1.quench`` grids and the clean runs they need."""
+    points = expand_grids(block)
+    cleans = [clean for clean in map(clean_params, points) if clean is not None]
+    return job_table((key_of(params), params) for params in points + cleans)
+
+
+def dataset_of(params: Mapping[str, Any]) -> str | None:
+    """Quench points are merged into quench.nc; clean runs only feed them."""
+    return None if params.get("job") == "clean" else "quench"
+
+
+def companions(params: Mapping[str, Any]) -> dict[str, str]:
+    """The clean run a quench point reads (``clean``), if it needs one."""
+    if params.get("job") == "clean":
+        return {}
+    clean = clean_params(params)
+    return {} if clean is None else {"clean": key_of(clean)}
+
+
+def resources(params: Mapping[str, Any]) -> dict[str, int]:
+    """Measured (docs/scaling.md): <= 50 s at N = 15024, t = 400/Delta_1, <= 0.4 GB; the
+    clean run ~10 s."""
+    return {"runtime": 5, "mem_mb": 1000, "threads": int(params.get("threads", 1))}
