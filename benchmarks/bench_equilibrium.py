@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 from scipy import integrate
+from timing import best_of
 
 from higgsdyn.equilibrium import AGPoint, solve_ag_point
 from higgsdyn.equilibrium.ag import pseudospin_profiles
@@ -34,16 +35,6 @@ QUICK = AGPoint(
     n_quadrature=32,
     root_tol=1e-10,
 )
-
-
-def best_of(function, repeats: int) -> float:
-    """Smallest wall time of ``repeats`` calls, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def profiles_quad(x: np.ndarray, zeta_s: float, zeta_m: float) -> tuple[np.ndarray, np.ndarray]:

@@ -24,42 +24,27 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+from timing import best_of  # noqa: E402
 
 from higgsdyn.floquet import stage, usadel  # noqa: E402
 
-# default-resolution job list (matches the proposed config block of docs/physics_notes.md)
-FIG2_OMEGA0 = [0.15, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 1.9, 1.95, 2.0]
-FIG2_OMEGA0 += [2.05, 2.1, 2.25, 2.5, 2.75, 3.0]
-SCALING_GAMMA = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032]
-SCALING_DETUNING = [0.005, 0.01, 0.02, 0.04, 0.08]
-DETUNING_GAMMA = 1e-6
+CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
 
 
 def stage_points() -> list[dict]:
-    points = [{"job": "fig2", "omega0": w} for w in FIG2_OMEGA0]
-    points += [{"job": "scaling", "sweep": "gamma", "gamma_inel": g} for g in SCALING_GAMMA]
-    points += [
-        {"job": "scaling", "sweep": "detuning", "detuning": d, "gamma_inel": DETUNING_GAMMA}
-        for d in SCALING_DETUNING
-    ]
-    return points
+    """Every Floquet job of the default (paper-resolution) config."""
+    block = yaml.safe_load(CONFIG.read_text())["p2"]["floquet"]
+    return list(stage.jobs(block).values())
 
 
 def timed_point(params: dict) -> float:
     start = time.perf_counter()
     stage.run_point(params)
     return time.perf_counter() - start
-
-
-def best_of(function, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def static_ns_batched(drive: usadel.Drive, grid: np.ndarray) -> complex:
@@ -90,7 +75,7 @@ def main() -> None:
     grid = usadel.frequency_grid(drive, 30.0, 3001, 30)
     sub = grid[:: max(1, grid.size // 400)]
     batched = best_of(lambda: static_ns_batched(drive, sub))
-    loop = best_of(lambda: static_ns_loop(drive, sub), repeat=1)
+    loop = best_of(lambda: static_ns_loop(drive, sub), repeats=1)
     agree = abs(static_ns_batched(drive, sub) - static_ns_loop(drive, sub))
     print(
         f"| n_s^(2), {sub.size} frequencies: batched / per-frequency loop | "
@@ -100,7 +85,9 @@ def main() -> None:
     full = best_of(lambda: static_ns_batched(drive, grid))
     print(f"| n_s^(2) perturbative, full grid ({grid.size} frequencies) | {full:.2f} s |")
     n_harm = 6
-    sambe = best_of(lambda: usadel.nonperturbative_current_integrands(sub, drive, n_harm), repeat=1)
+    sambe = best_of(
+        lambda: usadel.nonperturbative_current_integrands(sub, drive, n_harm), repeats=1
+    )
     print(
         f"| all-orders Sambe (N = {n_harm}) / perturbative, {sub.size} frequencies | "
         f"{sambe:.2f} s / {batched:.3f} s = {sambe / batched:.0f}x |"
@@ -112,7 +99,8 @@ def main() -> None:
         with ProcessPoolExecutor(2) as pool:
             per_point = list(pool.map(timed_point, points))
         wall = time.perf_counter() - start
-        fig2 = per_point[: len(FIG2_OMEGA0)]
+        fig2 = [seconds for seconds, params in zip(per_point, points, strict=True)
+                if params["job"] == "fig2"]  # fmt: skip
         print(
             f"| whole stage, {len(points)} jobs on 2 processes (wall) | {wall:.0f} s "
             f"(fig2 jobs {min(fig2):.0f}-{max(fig2):.0f} s, scaling jobs "
