@@ -76,12 +76,15 @@ def _validity_note(points: xr.Dataset) -> str:
 
 
 def persistence_exponent(time: np.ndarray, gap: np.ndarray, tau: float) -> float:
-    """Effective exponent p of rms(Delta - mean) ~ t^p between the halves of [2 tau, t_max]."""
+    """Effective exponent p of rms(Delta - mean) ~ t^p between the halves [a, b] of
+    [2 tau, t_max], each placed at its logarithmic mean (b - a)/ln(b/a) (exact for p = -1/2)."""
     start, stop = ONSET_TAUS * tau, time[-1]
-    middle = 0.5 * (start + stop)
-    halves = [(time >= start) & (time < middle), (time >= middle) & (time <= stop)]
-    rms = [np.std(gap[half]) for half in halves]
-    centres = [np.mean(time[half]) for half in halves]
+    edges = (start, 0.5 * (start + stop), stop)
+    rms, centres = [], []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        half = (time >= a) & (time <= b)
+        rms.append(np.std(gap[half]))
+        centres.append((b - a) / np.log(b / a))
     return float(np.log(rms[1] / rms[0]) / np.log(centres[1] / centres[0]))
 
 
