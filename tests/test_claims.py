@@ -251,7 +251,10 @@ def test_fig3b_parameter_verdicts():
     missing = verdict_of(judge, quench=fixed_only)
     assert missing.verdict == "open" and "omega_fit" in missing.note
     assert missing.value["A_fixed_frequency"] == [0.41, 0.41]
-    assert verdict_of(judge, quench=quench(labels, extra=fig3b())).verdict == "reproduced"
+    reproduced = verdict_of(judge, quench=quench(labels, extra=fig3b()))
+    assert reproduced.verdict == "reproduced" and reproduced.convergence["converged"] is True
+    unsettled = verdict_of(judge, quench=quench({"paramagnetic": ringing}, extra=fig3b()))
+    assert unsettled.convergence["converged"] is False and "Not converged" in unsettled.note
     assert verdict_of(judge, quench=quench(labels, extra=fig3b(b=0.1))).verdict == (
         "not_reproduced"
     )

@@ -102,6 +102,20 @@ def _persistence(points: xr.Dataset) -> tuple[dict, list[float]]:
     return exponents, too_short
 
 
+def _settledness(points: xr.Dataset, convergence: dict) -> str:
+    """Late-time statistics are converged only where the oscillation has stopped decaying:
+    sets ``convergence["converged"]`` and returns a note naming the unsettled zetas."""
+    exponents, too_short = _persistence(points)
+    unsettled = too_short + [z for z, p in exponents.items() if p <= PERSISTENT_EXPONENT]
+    convergence["converged"] = not unsettled
+    if not unsettled:
+        return ""
+    return (
+        f" Not converged: the oscillation at zeta = {sorted(unsettled)} is still decaying "
+        f"or the run is shorter than {MIN_SPAN_TAUS:g} tau_s (see p1-fig2-persistent)."
+    )
+
+
 def judge_fig2_persistent(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P1 Fig. 2: with paramagnetic impurities the oscillation stops decaying from t ~ tau_s."""
     ds = datasets[DATASET]
@@ -166,14 +180,7 @@ def judge_fig2_amplitude_linear(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     )
     note = f"d ln(amplitude)/d ln(zeta): {text}; proportional means {LINEAR_SLOPE}."
     note += _validity_note(points)
-    exponents, too_short = _persistence(points)
-    unsettled = too_short + [z for z, p in exponents.items() if p <= PERSISTENT_EXPONENT]
-    convergence["converged"] = not unsettled
-    if unsettled:
-        note += (
-            f" Not converged: the amplitude at zeta = {sorted(unsettled)} is still "
-            "decaying or the run is shorter than 4 tau_s (see p1-fig2-persistent)."
-        )
+    note += _settledness(points, convergence)
     if linear.all():
         return Verdict("reproduced", value, evidence, convergence, note)
     if linear[0]:
@@ -267,14 +274,16 @@ def judge_fig3b_parameters(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     if not agreement:
         return missing_verdict(DATASET, [f"zeta > 0 points of {FIG3B_LABELS}"], _convergence(ds))
     evidence = {DATASET: ["A", "B", "phi", "omega_fit", "A_fixed", "B_fixed", "phi_fixed"]}
-    convergence = _convergence(ds, _points(ds, "paramagnetic"))
+    plain = _points(ds, "paramagnetic")
+    convergence = _convergence(ds, plain)
+    criteria_tail = _settledness(plain, convergence) if plain is not None else ""
     full = [all(flags) for flags in agreement]
     described = "; ".join(
         f"{label} zeta = {zeta:g}: A = {a:.3f}, B = {b:.4f}, phi = {phi:.2f}, omega = {w:.4f}"
         for label, zeta, a, b, phi, w in zip(*rows.values(), strict=True)
     )
     criteria = (f"agreement: |A - {PAPER_A}| <= {A_TOLERANCE}, B within x{B_FACTOR:g} of "
-                f"{PAPER_B}, |phi - pi/4| <= pi/4.")  # fmt: skip
+                f"{PAPER_B}, |phi - pi/4| <= pi/4." + criteria_tail)  # fmt: skip
     if all(full):
         return Verdict("reproduced", rows, evidence, convergence, f"{described}. {criteria}")
     if any(full):
@@ -402,8 +411,10 @@ def judge_smaller_gap_bigger(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     note = (f"amplitude/Delta_1 ~ zeta^{slope:.2f} = (1/(tau_s Delta_1))^{slope:.2f}: at fixed "
             "tau_s a smaller gap gives a relatively larger oscillation if the exponent is "
             f">= {LINEAR_SLOPE[0]}." + _validity_note(points))  # fmt: skip
+    convergence = _convergence(ds, points)
+    note += _settledness(points, convergence)
     verdict = "reproduced" if slope >= LINEAR_SLOPE[0] else "not_reproduced"
-    return Verdict(verdict, value, evidence, _convergence(ds, points), note)
+    return Verdict(verdict, value, evidence, convergence, note)
 
 
 CLAIMS = (
