@@ -139,7 +139,7 @@ def _plain(obj):
 def _short(obj) -> str:
     """Compact text of a value for the Markdown table."""
     if isinstance(obj, float):
-        return f"{obj:.4g}"
+        return f"{obj:.6g}"
     if isinstance(obj, list):
         return "[" + ", ".join(_short(value) for value in obj) + "]"
     if obj is None:
