@@ -492,8 +492,11 @@ def test_closing_claim_verdicts():
     )
     none = [np.nan, np.nan]
     incoherent = chain(none, none, coherence=0.3)
-    assert verdict_of(judge, bdg_chain=incoherent, kbe_tightbinding=kb_chain(26.0)).verdict == (
-        "depends"
+    no_slips = verdict_of(judge, bdg_chain=incoherent, kbe_tightbinding=kb_chain(26.0))
+    assert no_slips.verdict == "not_reproduced" and "no phase" in no_slips.note
+    coherent = chain(none, none, coherence=0.95)
+    assert verdict_of(judge, bdg_chain=coherent, kbe_tightbinding=kb_chain(26.0)).verdict == (
+        "open"
     )
     short = chain(none, none, t_max=10.0)
     assert verdict_of(judge, bdg_chain=short,
