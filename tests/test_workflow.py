@@ -255,7 +255,8 @@ def test_report_collects_figures_with_captions(quick_run_copy):
         pages = "".join(
             report.read(name).decode(errors="ignore") for name in names if name.endswith(".html")
         )
-    for caption in ("Abrikosov-Gor", "P1 Fig. 3(b)", "Kadanoff-Baym", "Floquet", "phase slips"):
+    for caption in ("Abrikosov-Gor", "P1 Fig. 3(b)", "Kadanoff-Baym", "Floquet", "phase slips",
+                    "claims ledger"):  # fmt: skip
         assert caption in pages, caption
 
 
@@ -337,9 +338,26 @@ def test_validate_target_passes_on_quick_config(quick_run_copy):
             "known_limitation"}  # fmt: skip
     assert all(set(record) == keys for record in records)
     assert {r["status"] for r in records} <= {"pass", "fail"}
-    assert [r["name"] for r in records if r["status"] == "fail"] == []
+    # claim-judging checks fail on the quick config's short runs, as known limitations
+    assert [r["name"] for r in records if r["status"] == "fail" and not r["known_limitation"]] == []
     assert any(r["stage"] == "p2_kbe" for r in records)
     assert "checks pass" in (quick_run_copy / "results/validation.md").read_text()
+
+
+def test_default_target_ends_with_the_claims_ledger(quick_run):
+    """`snakemake --cores all` writes the ledger: one record per claim of every stage, with the
+    contract fields of ../shared/design/ARCHITECTURE.md and a verdict each."""
+    from higgsdyn.cli.stages import claims
+
+    ledger = json.loads((quick_run / "results/claims.json").read_text())
+    fields = {"id", "paper", "figure", "claim", "verdict", "value", "evidence", "convergence",
+              "note"}  # fmt: skip
+    assert [record["id"] for record in ledger] == [claim.id for claim in claims()]
+    assert all(set(record) == fields for record in ledger)
+    assert {record["verdict"] for record in ledger} <= {
+        "reproduced", "not_reproduced", "depends", "open"}  # fmt: skip
+    table = (quick_run / "results/claims.md").read_text()
+    assert all(record["id"] in table for record in ledger)
 
 
 def test_off_grid_quench_point_runs_alone_from_its_file_name(quick_run_copy):

@@ -263,14 +263,19 @@ def validate(
     datasets: Mapping[str, str | os.PathLike],
     json_output: str | os.PathLike,
     table_output: str | os.PathLike,
+    claims_json: str | os.PathLike,
+    claims_table: str | os.PathLike,
 ) -> None:
-    """Run each stage's declared physics checks on its merged datasets; write JSON and table."""
+    """Run each stage's physics checks (``<package>.checks``) on its merged datasets and judge
+    every claim of the ledger (``<package>.claims``); write both as JSON and Markdown."""
+    from higgsdyn.io.claims import evaluate, write_ledger
     from higgsdyn.io.validation import write_report
 
+    loaded = {dataset: read_dataset(path) for dataset, path in datasets.items()}
     checks = []
-    for dataset, path in datasets.items():
+    for dataset, merged in loaded.items():
         module = importlib.import_module(f"higgsdyn.{dataset_stages()[dataset]}.checks")
-        checks += module.checks(read_dataset(path))
+        checks += module.checks(merged)
     write_report(checks, json_output, table_output)
     for check in checks:
         log.info("%s %s: value %.6g, reference %.6g, tolerance %.3g", check.status,
@@ -282,3 +287,16 @@ def validate(
     if len(regressions) < len(failed):
         log.warning("%d of these fail for a documented known limitation; regressions: %s",
                     len(failed) - len(regressions), ", ".join(regressions) or "none")  # fmt: skip
+    records = evaluate(claims(), loaded)
+    write_ledger(records, claims_json, claims_table)
+    for record in records:
+        log.info("claim %s: %s", record["id"], record["verdict"])
+
+
+def claims() -> list:
+    """The claims ledger: every stage package's ``claims.CLAIMS``, in stage order."""
+    ledger = []
+    for name in stages():
+        if importlib.util.find_spec(f"higgsdyn.{name}.claims"):
+            ledger += importlib.import_module(f"higgsdyn.{name}.claims").CLAIMS
+    return ledger
