@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from higgsdyn.bdg import SlipCounter, winding_number
-from higgsdyn.bdg.stage import merge_points, point_params, run_point
-from higgsdyn.figures import p2_fig3a
+from higgsdyn.bdg import SlipCounter, statistics, winding_number
+from higgsdyn.bdg.stage import jobs, merge_points, point_params, run_point
+from higgsdyn.figures import p2_fig3a, p2_fig3a_statistics
 from higgsdyn.io import convention_problems
 
 
@@ -66,48 +66,103 @@ SETTINGS = {
     "dt": 0.05,
     "store_interval": 0.25,
     "gamma_el": 0.3,
-    "seeds": [1, 2],
-    "variants": [{"name": "baseline"}, {"name": "hartree_off_long_name", "hartree": "off"}],
+    "n_seeds": 3,
+    "field_seeds": 1,
+    "slip_rate_bin": 0.4,
+    "variants": [
+        {"name": "baseline"},
+        {"name": "hartree_off_long_name", "hartree": "off", "n_seeds": 2},
+        {"name": "baseline_N12", "n_sites": 12, "n_seeds": 2},
+    ],
 }
 
 
 @pytest.fixture(scope="module")
 def merged():
-    points = [
-        run_point(point_params(SETTINGS, variant, seed))
-        for variant in ("baseline", "hartree_off_long_name")
-        for seed in SETTINGS["seeds"]
-    ]
-    return points, merge_points(points)
+    points = [run_point(params) for params in jobs(SETTINGS).values()]
+    return points, merge_points(iter(points))  # the merge reads the points one at a time
 
 
 def test_points_and_merge_follow_the_contract(merged):
     points, dataset = merged
     assert convention_problems(points[0], require_provenance=False) == []
     assert convention_problems(dataset, require_provenance=False) == []
-    assert {"time", "site", "seed", "variant"} <= set(dataset.dims)
-    for name in ("gap_abs", "phase", "n_phase_slips", "time_proliferation"):
-        assert name in dataset
-    assert dataset["gap_abs"].dims == ("variant", "seed", "time", "site")
-    assert list(dataset["hartree"].values) == ["printed", "off"]
+    assert dataset["gap_abs"].dims == ("variant", "field_seed", "time", "site")
+    assert dataset["time_first_slip"].dims == ("variant", "seed")
+    assert dataset["slip_count_binned"].dims == ("variant", "seed", "time_bin")
+    assert dataset["slip_rate"].dims == ("variant", "time_bin")
+    assert list(dataset["hartree"].values) == ["printed", "printed", "off"]
+    assert list(dataset["n_sites"].values) == [10, 12, 10]
     # names of different lengths survive the merge and the netCDF round trip untruncated
-    assert list(dataset["variant"].values) == ["baseline", "hartree_off_long_name"]
-    assert not np.allclose(
-        dataset["disorder"].isel(variant=0, seed=0), dataset["disorder"].isel(variant=0, seed=1)
-    )
+    assert list(dataset["variant"].values) == ["baseline", "baseline_N12", "hartree_off_long_name"]
+    assert list(dataset["seeds_run"].values) == [3, 2, 2]
+    assert np.isnan(dataset["time_first_slip"].sel(variant="baseline_N12", seed=3))
+    # the bins cover [0, t_max): centres 0.2, 0.6 and a short last bin [0.8, 1.0]
+    np.testing.assert_allclose(dataset["time_bin"], [0.2, 0.6, 0.9])
+
+
+def test_only_the_field_seeds_at_the_blocks_size_keep_their_maps(merged):
+    points, dataset = merged
+    with_maps = sorted((str(p["variant"].values), int(p["seed"])) for p in points if "gap_abs" in p)
+    assert with_maps == [("baseline", 1), ("hartree_off_long_name", 1)]
+    assert list(dataset["field_seed"].values) == [1]
+    assert dataset["gap_abs"].sel(variant="baseline_N12").isnull().all()
+    summary_bytes = max(p.nbytes for p in points if "gap_abs" not in p)
+    assert summary_bytes < 2000  # what one more seed costs the merged file
 
 
 def test_point_params_rejects_unknown_overrides():
-    settings = {**SETTINGS, "variants": [{"name": "bad", "n_sites": 5}]}
+    settings = {**SETTINGS, "variants": [{"name": "bad", "store_interval": 5}]}
     with pytest.raises(ValueError, match="unknown keys"):
         point_params(settings, "bad", 1)
 
 
-def test_figure_with_and_without_kb(merged):
+def test_figures_with_and_without_kb(merged):
     _, dataset = merged
     kb = xr.Dataset({"time_ns_negative": ((), 0.4)})
-    with_kb = p2_fig3a.plot({"bdg_chain": dataset, "kbe_tightbinding": kb})
-    without = p2_fig3a.plot({"bdg_chain": dataset})
-    assert with_kb.axes and without.axes
-    labels = [line.get_label() for line in with_kb.axes[0].lines]
-    assert any("KB" in label for label in labels)
+    for module in (p2_fig3a, p2_fig3a_statistics):
+        with_kb = module.plot({"bdg_chain": dataset, "kbe_tightbinding": kb})
+        without = module.plot({"bdg_chain": dataset})
+        assert with_kb.axes and without.axes
+        labels = [line.get_label() for line in with_kb.axes[0].lines]
+        assert any("KB" in label for label in labels)
+
+
+# ------------------------------------------------------------------ seed statistics
+
+
+def test_median_interval_covers_the_median_at_the_stated_rate():
+    """Order-statistics interval of the median: over many draws of 20 seeds it contains the
+    true median at least 95% of the time (it is conservative), and never without samples."""
+    rng = np.random.default_rng(0)
+    hits = 0
+    for _ in range(2000):
+        median, low, high = statistics.median_interval(rng.exponential(30.0, 20))
+        assert low <= median <= high
+        hits += low <= 30.0 * np.log(2) <= high
+    assert 0.95 <= hits / 2000 <= 0.995
+    assert np.isnan(statistics.median_interval(np.array([np.nan]))).all()
+
+
+def _seed_counts(rate_of_time, n_seeds, edges, rng):
+    """Poisson slip counts per bin for ``n_seeds`` seeds at the rate ``rate_of_time(t)``."""
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    return rng.poisson(rate_of_time(centres) * np.diff(edges), size=(n_seeds, len(centres)))
+
+
+def test_regime_tells_a_burst_from_lasting_proliferation():
+    """A burst of slips around t = 30 that dies out is a burst; a rate that rises and stays is
+    proliferation; no slips is none; one seed of a noisy rate is undecided."""
+    rng = np.random.default_rng(1)
+    edges = np.arange(0.0, 301.0, 10.0)
+
+    def verdict(rate_of_time, n_seeds=20):
+        counts = _seed_counts(rate_of_time, n_seeds, edges, rng)
+        rate, _ = statistics.slip_rate(counts, 10.0)
+        late, late_err = statistics.late_rate(counts, edges)
+        return statistics.regime(float(rate.max()), late, late_err)
+
+    assert verdict(lambda t: 0.5 * np.exp(-(((t - 30) / 10) ** 2))) == "burst"
+    assert verdict(lambda t: 0.5 * (t > 30)) == "proliferation"
+    assert verdict(lambda t: 0.0 * t) == "none"
+    assert verdict(lambda t: 0.02 + 0.0 * t, n_seeds=1) == "undecided"

@@ -1,7 +1,7 @@
 """P2 Fig. 3(a): space-time map of |Delta_i(t)| after the quench of a disordered chain (App. C).
 
 Main panel: |Delta_i(t)| over site i and time t for one convention variant ("baseline" if
-present, else the first) and one disorder seed (the first) unless given, with vertical lines at the
+present, else the first) and one disorder seed (the first with stored fields) unless given, with vertical lines at the
 first phase slip, the time of first proliferation, and, when the KB result exists, the
 time n_s(t) of the uniform tight-binding chain (Fig. 3b) first turns negative. Inset:
 the local phase profile phi_i(t) = arg Delta_i(t) - arg Delta_0(t), unwrapped along
@@ -34,8 +34,9 @@ def plot(
     if variant is None:
         variants = [str(name) for name in chain["variant"].values]
         variant = DEFAULT_VARIANT if DEFAULT_VARIANT in variants else variants[0]
-    seed = int(chain["seed"].values[0]) if seed is None else seed
-    run = chain.sel(variant=variant, seed=seed)
+    seed = int(chain["field_seed"].values[0]) if seed is None else seed
+    run = chain.sel(variant=variant, field_seed=seed)
+    summary = chain.sel(variant=variant, seed=seed)
     style.apply()
     figure, axes = plt.subplots(figsize=(style.COLUMN_WIDTH_INCH, 2.8))
     time, site = run["time"], run["site"]
@@ -47,8 +48,8 @@ def plot(
     axes.set_xlabel(style.axis_label(time, "$t$"))
     axes.set_ylabel(style.axis_label(site, "site $i$"))
     markers = [
-        (float(run["time_first_slip"]), "first slip", "w", ":"),
-        (float(run["time_proliferation"]), "proliferation", "w", "--"),
+        (float(summary["time_first_slip"]), "first slip", "w", ":"),
+        (float(summary["time_proliferation"]), "proliferation", "w", "--"),
         (_kb_negative_time(datasets), r"$n_s<0$ (KB, Fig. 3b)", style.COLORS[1], "-"),
     ]
     for value, label, color, line in markers:
@@ -57,7 +58,7 @@ def plot(
     if axes.get_legend_handles_labels()[0]:
         axes.legend(loc="lower right", fontsize=5.5, labelcolor="w")
     axes.set_title(
-        f"{variant}, seed {seed}: {int(run['slip_count_total'])} phase slips", fontsize=7
+        f"{variant}, seed {seed}: {int(summary['slip_count_total'])} phase slips", fontsize=7
     )
     _phase_inset(axes, run)
     return figure
