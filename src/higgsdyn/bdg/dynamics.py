@@ -82,15 +82,9 @@ class Propagator:
 
 
 # Symmetric compositions of the Strang step (weights w_j of the sub-steps w_j dt), by order.
-_CUBE_ROOT_2 = 2.0 ** (1.0 / 3.0)
 _SUZUKI = 1.0 / (4.0 - 4.0 ** (1.0 / 3.0))
 COMPOSITIONS = {
     "split2": (1.0,),
-    "yoshida4": (
-        1 / (2 - _CUBE_ROOT_2),
-        -_CUBE_ROOT_2 / (2 - _CUBE_ROOT_2),
-        1 / (2 - _CUBE_ROOT_2),
-    ),
     "split4": (_SUZUKI, _SUZUKI, 1.0 - 4.0 * _SUZUKI, _SUZUKI, _SUZUKI),
     "split6": (
         0.784513610477560,

@@ -117,6 +117,11 @@ def local_densities(states, slope, step, stage, weights, pair_amplitude, density
 # fastmath lets the density sums vectorise (reassociation only: round-off level).
 
 
+@njit(cache=True, fastmath=True, inline="always")
+def _abs2(value):
+    return value.real * value.real + value.imag * value.imag
+
+
 @njit(cache=True, fastmath=True)
 def _hop_rows(up_l, down_l, up_r, down_r, cos, sin):
     """exp(-i tau h_b) on a bond (l, r), h_b = -J (|l><r| + h.c.) tau_3, (cos, sin) of J tau:
@@ -138,10 +143,29 @@ def _site_densities(up, down, weights):
     for column in range(up.shape[0]):
         a, b = up[column], down[column]
         pair += weights[column] * a * b.conjugate()
-        excess += weights[column] * (
-            a.real * a.real + a.imag * a.imag - b.real * b.real - b.imag * b.imag
-        )
+        excess += weights[column] * (_abs2(a) - _abs2(b))
     return pair, excess
+
+
+@njit(cache=True, fastmath=True)
+def _hop_pair_densities(up_l, down_l, up_r, down_r, weights, cos, sin):
+    """:func:`_hop_rows` fused with :func:`_site_densities` of both sites after the hop."""
+    pair_l = pair_r = 0.0j
+    excess_l = excess_r = 0.0
+    for column in range(up_l.shape[0]):
+        a, b = up_l[column], up_r[column]
+        c, d = down_l[column], down_r[column]
+        new_a = cos * a + 1j * sin * b
+        new_b = cos * b + 1j * sin * a
+        new_c = cos * c - 1j * sin * d
+        new_d = cos * d - 1j * sin * c
+        up_l[column], up_r[column], down_l[column], down_r[column] = new_a, new_b, new_c, new_d
+        weight = weights[column]
+        pair_l += weight * new_a * new_c.conjugate()
+        pair_r += weight * new_b * new_d.conjugate()
+        excess_l += weight * (_abs2(new_a) - _abs2(new_c))
+        excess_r += weight * (_abs2(new_b) - _abs2(new_d))
+    return pair_l, excess_l, pair_r, excess_r
 
 
 @njit(cache=True, fastmath=True)
@@ -225,18 +249,19 @@ def pair_sweep(
     for site in range(0, n_sites - 1, 2):
         rows = (states[2 * site], states[2 * site + 1], states[2 * site + 2], states[2 * site + 3])
         if hop_before != 0.0:
-            _hop_rows(*rows, cos_before, sin_before)
-        unitaries = []
-        for offset in range(2):
-            pair, excess = _site_densities(rows[2 * offset], rows[2 * offset + 1], weights)
-            pair_amplitude[site + offset] = pair
-            density_excess[site + offset] = excess
-            unitaries.append(
-                _onsite_unitary(
-                    pair, excess, disorder[site + offset], coupling, hartree_sign, site_time
-                )
+            pair_l, excess_l, pair_r, excess_r = _hop_pair_densities(
+                *rows, weights, cos_before, sin_before
             )
-        _rotate_pair(*rows, unitaries[0], unitaries[1], cos_after, sin_after)
+        else:
+            pair_l, excess_l = _site_densities(rows[0], rows[1], weights)
+            pair_r, excess_r = _site_densities(rows[2], rows[3], weights)
+        pair_amplitude[site], density_excess[site] = pair_l, excess_l
+        pair_amplitude[site + 1], density_excess[site + 1] = pair_r, excess_r
+        left = _onsite_unitary(pair_l, excess_l, disorder[site], coupling, hartree_sign, site_time)
+        right = _onsite_unitary(
+            pair_r, excess_r, disorder[site + 1], coupling, hartree_sign, site_time
+        )
+        _rotate_pair(*rows, left, right, cos_after, sin_after)
     if n_sites % 2 == 1:
         site = n_sites - 1
         up, down = states[2 * site], states[2 * site + 1]
