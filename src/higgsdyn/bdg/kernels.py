@@ -194,7 +194,7 @@ def _rotate_pair(up_l, down_l, up_r, down_r, left, right, cos, sin):
         down_r[column] = cos * new_d - 1j * sin * new_b
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True)
 def _onsite_unitary(pair, excess, disorder, coupling, hartree_sign, tau):
     """Exact flow over time tau of the self-consistent on-site part of Eq. (C2), one site.
 
