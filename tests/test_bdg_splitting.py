@@ -52,8 +52,20 @@ def test_onsite_flow_is_the_exact_self_consistent_solution_of_eqs_c1_c2(hartree_
     expected = solve_ivp(rhs, (0, tau), states.ravel(), method="DOP853", rtol=1e-12, atol=1e-13)
     pair, excess = np.empty(n_sites, dtype=complex), np.empty(n_sites)
     evolved = states.copy()
-    kernels.pair_sweep(
-        evolved, weights, disorder, coupling, hartree_sign, 0.0, 0.0, tau, 0.0, pair, excess
+    kernels.splitting_sweep(
+        evolved,
+        weights,
+        disorder,
+        coupling,
+        hartree_sign,
+        0.0,
+        True,
+        0.0,
+        tau,
+        0.0,
+        0.0,
+        pair,
+        excess,
     )
     assert np.max(np.abs(evolved - states)) > 0.1
     np.testing.assert_allclose(evolved.ravel(), expected.y[:, -1], rtol=0, atol=1e-9)

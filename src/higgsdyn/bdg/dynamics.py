@@ -123,23 +123,23 @@ class SplittingPropagator(Propagator):
         pair_start = excess_start = None
         previous = 0.0
         for weight in (*self.composition, 0.0):
-            kernels.pair_sweep(
+            kernels.splitting_sweep(
                 states,
                 self.weights,
                 self.disorder,
                 self.coupling,
                 self.hartree_sign,
                 HOPPING,
+                self.periodic,
                 0.5 * previous * dt,
                 0.5 * (previous + weight) * dt,
                 0.5 * weight * dt,
+                weight * dt,
                 self.pair,
                 self.excess,
             )
             if pair_start is None:
                 pair_start, excess_start = self.pair.copy(), self.excess.copy()
-            if weight != 0.0:
-                kernels.odd_bond_sweep(states, HOPPING, self.periodic, weight * dt)
             previous = weight
         gap, _ = self_energy(pair_start, excess_start, self.coupling, self.hartree_sign)
         return gap, excess_start

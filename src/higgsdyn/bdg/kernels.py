@@ -194,6 +194,32 @@ def _rotate_pair(up_l, down_l, up_r, down_r, left, right, cos, sin):
         down_r[column] = cos * new_d - 1j * sin * new_b
 
 
+@njit(cache=True, fastmath=True)
+def _rotate_pair_then_odd_bond(
+    up_o, down_o, up_l, down_l, up_r, down_r, left, right, cos, sin, cos_odd, sin_odd
+):
+    """:func:`_rotate_pair` on the pair (l, r), then the hopping on the odd bond (o, l)
+    that joins it to the previous pair (site o = l - 1), in one pass over the 6 rows."""
+    l00, l01, l10, l11 = left
+    r00, r01, r10, r11 = right
+    for column in range(up_l.shape[0]):
+        a, b = up_l[column], down_l[column]
+        c, d = up_r[column], down_r[column]
+        new_a = l00 * a + l01 * b
+        new_b = l10 * a + l11 * b
+        new_c = r00 * c + r01 * d
+        new_d = r10 * c + r11 * d
+        hopped_a = cos * new_a + 1j * sin * new_c
+        hopped_b = cos * new_b - 1j * sin * new_d
+        up_r[column] = cos * new_c + 1j * sin * new_a
+        down_r[column] = cos * new_d - 1j * sin * new_b
+        e, f = up_o[column], down_o[column]
+        up_o[column] = cos_odd * e + 1j * sin_odd * hopped_a
+        up_l[column] = cos_odd * hopped_a + 1j * sin_odd * e
+        down_o[column] = cos_odd * f - 1j * sin_odd * hopped_b
+        down_l[column] = cos_odd * hopped_b - 1j * sin_odd * f
+
+
 @njit(cache=True)
 def _onsite_unitary(pair, excess, disorder, coupling, hartree_sign, tau):
     """Exact flow over time tau of the self-consistent on-site part of Eq. (C2), one site.
@@ -222,30 +248,46 @@ def _onsite_unitary(pair, excess, disorder, coupling, hartree_sign, tau):
 
 
 @njit(cache=True)
-def pair_sweep(
+def _hop_bond(states, left, right, cos, sin):
+    _hop_rows(
+        states[2 * left], states[2 * left + 1], states[2 * right], states[2 * right + 1], cos, sin
+    )
+
+
+@njit(cache=True)
+def splitting_sweep(
     states,
     weights,
     disorder,
     coupling,
     hartree_sign,
     hopping,
+    periodic,
     hop_before,
     site_time,
     hop_after,
+    odd_time,
     pair_amplitude,
     density_excess,
 ):
-    """One sweep of the splitting of Eq. (C2) over the site pairs (2k, 2k+1):
-    E(hop_before), then the exact self-consistent on-site flow S(site_time) of every site,
-    then E(hop_after), E(tau) = the exact hopping on the even bonds (2k, 2k+1).
+    """One sweep of the splitting of Eq. (C2): E(hop_before) S(site_time) E(hop_after) on
+    every site pair (2k, 2k+1), then O(odd_time), all exact flows:
 
-    All three act inside a pair, so each pair's 4 rows are read twice while cache-resident
-    (E + densities, then S + E). The densities p_i, x_i that S starts from (Eq. C1) are
-    written to pair_amplitude, density_excess. A site left without a pair (odd N) gets S.
+    - E(tau), O(tau): hopping on the even bonds (2k, 2k+1), on the odd bonds (2k+1, 2k+2)
+      and on a ring the closing bond (N-1, 0) (odd class for even N; for odd N it shares
+      site N-1 with the last odd bond b = (N-2, N-1), and gets b(tau/2) closing(tau) b(tau/2));
+    - S(tau): the self-consistent on-site flow of every site (:func:`_onsite_unitary`); the
+      densities p_i, x_i it starts from (Eq. C1) are written to pair_amplitude,
+      density_excess. A site left without a pair (odd N) gets S only.
+
+    E, S, E act inside a pair, so its 4 rows are read twice while cache-resident
+    (E + densities, then S + E fused with the odd bond (2k-1, 2k) to the previous pair,
+    which is complete by then): one pass over the states per sweep.
     """
     n_sites = disorder.shape[0]
     cos_before, sin_before = np.cos(hopping * hop_before), np.sin(hopping * hop_before)
     cos_after, sin_after = np.cos(hopping * hop_after), np.sin(hopping * hop_after)
+    cos_odd, sin_odd = np.cos(hopping * odd_time), np.sin(hopping * odd_time)
     for site in range(0, n_sites - 1, 2):
         rows = (states[2 * site], states[2 * site + 1], states[2 * site + 2], states[2 * site + 3])
         if hop_before != 0.0:
@@ -261,45 +303,43 @@ def pair_sweep(
         right = _onsite_unitary(
             pair_r, excess_r, disorder[site + 1], coupling, hartree_sign, site_time
         )
-        _rotate_pair(*rows, left, right, cos_after, sin_after)
+        if odd_time != 0.0 and site > 0:
+            _rotate_pair_then_odd_bond(
+                states[2 * site - 2],
+                states[2 * site - 1],
+                *rows,
+                left,
+                right,
+                cos_after,
+                sin_after,
+                cos_odd,
+                sin_odd,
+            )
+        else:
+            _rotate_pair(*rows, left, right, cos_after, sin_after)
+    last = n_sites - 1
     if n_sites % 2 == 1:
-        site = n_sites - 1
-        up, down = states[2 * site], states[2 * site + 1]
+        up, down = states[2 * last], states[2 * last + 1]
         pair, excess = _site_densities(up, down, weights)
-        pair_amplitude[site] = pair
-        density_excess[site] = excess
+        pair_amplitude[last] = pair
+        density_excess[last] = excess
         _rotate_site(
             up,
             down,
-            *_onsite_unitary(pair, excess, disorder[site], coupling, hartree_sign, site_time),
+            *_onsite_unitary(pair, excess, disorder[last], coupling, hartree_sign, site_time),
         )
-
-
-@njit(cache=True)
-def _hop_bond(states, left, right, cos, sin):
-    _hop_rows(
-        states[2 * left], states[2 * left + 1], states[2 * right], states[2 * right + 1], cos, sin
-    )
-
-
-@njit(cache=True)
-def odd_bond_sweep(states, hopping, periodic, tau):
-    """Exact hopping over time tau on the odd bonds (2k+1, 2k+2), and the closing bond
-    (N-1, 0) of a ring: in this class for even N; for odd N it shares site N-1 with the
-    last odd bond b = (N-2, N-1), so there b(tau/2) closing(tau) b(tau/2) (symmetric)."""
-    n_sites = states.shape[0] // 2
-    cos, sin = np.cos(hopping * tau), np.sin(hopping * tau)
-    odd_ring = periodic and n_sites % 2 == 1
-    for left in range(1, n_sites - 1, 2):
-        if odd_ring and left == n_sites - 2:
-            half_cos, half_sin = np.cos(0.5 * hopping * tau), np.sin(0.5 * hopping * tau)
-            _hop_bond(states, left, left + 1, half_cos, half_sin)
-            _hop_bond(states, n_sites - 1, 0, cos, sin)
-            _hop_bond(states, left, left + 1, half_cos, half_sin)
-        else:
-            _hop_bond(states, left, left + 1, cos, sin)
-    if periodic and n_sites % 2 == 0:
-        _hop_bond(states, n_sites - 1, 0, cos, sin)
+    if odd_time == 0.0:
+        return
+    if n_sites % 2 == 0:
+        if periodic:
+            _hop_bond(states, last, 0, cos_odd, sin_odd)
+    elif periodic:
+        half_cos, half_sin = np.cos(0.5 * hopping * odd_time), np.sin(0.5 * hopping * odd_time)
+        _hop_bond(states, last - 1, last, half_cos, half_sin)
+        _hop_bond(states, last, 0, cos_odd, sin_odd)
+        _hop_bond(states, last - 1, last, half_cos, half_sin)
+    else:
+        _hop_bond(states, last - 1, last, cos_odd, sin_odd)
 
 
 # ---------------------------------------------------------------- plain-numpy references
