@@ -97,6 +97,7 @@ def test_free_chain_matches_the_matrix_exponential_at_the_measured_order(
         evolved = states.copy()
         for _ in range(round(t_end / dt)):
             propagator.step(evolved, dt, ())
+        propagator.finish(evolved)
         errors.append(np.max(np.abs(evolved - expected)))
     assert np.log2(errors[0] / errors[1]) == pytest.approx(ORDERS[integrator], abs=0.3)
 

@@ -8,6 +8,7 @@ recomputed from V at every RK4 stage (self-consistent, 4th order overall).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time as wallclock
 from dataclasses import dataclass
@@ -113,36 +114,65 @@ class SplittingPropagator(Propagator):
     def __init__(self, disorder, weights, coupling, hartree_sign, periodic, composition):
         super().__init__(disorder, weights, coupling, hartree_sign, periodic)
         self.composition = tuple(float(weight) for weight in composition)
+        self.owed = 0.0  # time tau of the flows E(tau) S(tau) the last step left to do
 
     def allocate(self, states):
         """No work arrays: the flows act in place."""
         return ()
 
+    def _sweep(self, states, hop_before, site_time, hop_after, odd_time):
+        kernels.splitting_sweep(
+            states,
+            self.weights,
+            self.disorder,
+            self.coupling,
+            self.hartree_sign,
+            HOPPING,
+            self.periodic,
+            hop_before,
+            site_time,
+            hop_after,
+            odd_time,
+            self.pair,
+            self.excess,
+        )
+
     def step(self, states, dt, buffers):
-        """Advance V by one composed step in place; return (Delta_i, n_i - 1) at the start."""
-        pair_start = excess_start = None
-        previous = 0.0
-        for weight in (*self.composition, 0.0):
-            kernels.splitting_sweep(
+        """Advance V by one composed step in place; return (Delta_i, n_i - 1) at the start.
+
+        A step ends with E(w h/2) S(w h/2) and the next begins with S(w h/2) E(w h/2):
+        exact flows of one field compose, so that last sweep is left owed (``self.owed``)
+        and done inside the next step's first one. The fields at the step boundary are
+        those S started from, moved by the exact on-site flow over the owed time: x_i
+        fixed, p_i -> p_i exp(-i omega_i tau), omega_i = 2 u_i + (1 + s) U x_i.
+        """
+        owed, first = self.owed, self.composition[0]
+        self._sweep(states, owed, owed + 0.5 * first * dt, 0.5 * first * dt, first * dt)
+        excess = self.excess.copy()
+        omega = 2.0 * self.disorder + (1.0 + self.hartree_sign) * self.coupling * excess
+        pair = self.pair * np.exp(-1j * omega * owed)
+        for previous, weight in itertools.pairwise(self.composition):
+            self._sweep(
                 states,
-                self.weights,
-                self.disorder,
-                self.coupling,
-                self.hartree_sign,
-                HOPPING,
-                self.periodic,
                 0.5 * previous * dt,
                 0.5 * (previous + weight) * dt,
                 0.5 * weight * dt,
                 weight * dt,
-                self.pair,
-                self.excess,
             )
-            if pair_start is None:
-                pair_start, excess_start = self.pair.copy(), self.excess.copy()
-            previous = weight
-        gap, _ = self_energy(pair_start, excess_start, self.coupling, self.hartree_sign)
-        return gap, excess_start
+        self.owed = 0.5 * self.composition[-1] * dt
+        gap, _ = self_energy(pair, excess, self.coupling, self.hartree_sign)
+        return gap, excess
+
+    def finish(self, states):
+        """Do the flows the last step left owed: V is then the state at the step's end."""
+        if self.owed:
+            self._sweep(states, self.owed, self.owed, 0.0, 0.0)
+            self.owed = 0.0
+
+    def fields(self, states, slope=None, step=0.0, stage=None):
+        """Eq. (C1) for the states at the end of the last step (:meth:`finish` first)."""
+        self.finish(states)
+        return super().fields(states)
 
 
 def make_propagator(params: ChainQuench, disorder, equilibrium):
