@@ -65,7 +65,7 @@ class ChainQuench:
     number_tol: float = 1e-7  # ours, allowed |N(t) - N(0)| / N
     norm_tol: float = 1e-6  # ours, allowed max |<v|v> - 1| and Gram-matrix error
     variant: str = "baseline"  # label of the convention variant (sweep coordinate)
-    integrator: str = "split4"  # ours: "rk4" or exact-rotation splitting of order 2, 4, 6
+    integrator: str = "split6"  # ours: "rk4" or exact-rotation splitting of order 2, 4, 6
 
     def __post_init__(self):
         problems = []
