@@ -87,7 +87,7 @@ def test_clean_equilibrium_is_the_k_space_bcs_gap(normalization, temperature):
     np.testing.assert_allclose(equilibrium.delta_u, 0.0, atol=1e-10)  # half filling
 
 
-@pytest.mark.parametrize("integrator", ["rk4", "split4"])
+@pytest.mark.parametrize("integrator", ["rk4", "split4", "split6"])
 def test_clean_chain_without_quench_is_stationary(integrator):
     params = ChainQuench(
         **{**SMALL, "gamma_el": 0.0, "lambda_f": SMALL.get("lambda_i", 1.2)}, integrator=integrator
@@ -99,7 +99,7 @@ def test_clean_chain_without_quench_is_stationary(integrator):
     assert np.max(np.abs(result.gap[0] - result.gap_initial)) < 1e-10
 
 
-@pytest.mark.parametrize("integrator", ["rk4", "split4"])
+@pytest.mark.parametrize("integrator", ["rk4", "split4", "split6"])
 @pytest.mark.parametrize("hartree", ["printed", "attractive"])
 def test_disordered_equilibrium_without_quench_is_stationary(hartree, integrator):
     """The self-consistent disordered state of Eqs. (C1), (C3) is a fixed point of Eq. (C2)."""
