@@ -1,30 +1,48 @@
-"""Benchmark of the BdG chain solver (P2 App. C): cost per step, dense reference, scaling.
+"""Benchmark of the BdG chain solver (P2 App. C): RK4 vs the exact-rotation splitting.
 
-Run:  /tmp/venv/h/bin/python benchmarks/bench_bdg.py [--sizes 256 512 1024 2048 4096]
-      [--full-run] [--dense-steps 2]
+Run:  NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 python benchmarks/bench_bdg.py
+      [--sizes 256 512 1024 2048 4096] [--dense] [--full-run]
 
 Prints markdown tables (paste into benchmarks/README.md):
-1. one RK4 step at N = 512 of the banded solver (numba kernels, states V of 2N x N) versus
-   the dense reference (RK4 of Eq. (C2) on the dense 2N x 2N density matrix with dense
-   commutators, kernels.dense_commutator_rk4_step), in the same run, wall and CPU time;
-2. the kernel apply_minus_i_hamiltonian versus its numpy reference (dense H times V);
-3. cost per step for N in --sizes and the fitted exponent of cost ~ N^p;
-4. with --full-run: the paper-size run (N = 512, t = 100/J, default ChainQuench) end to end.
-CPU time (time.process_time) is given beside wall time because the machine is shared.
+1. this machine's streaming bandwidth (numpy copy of 1 GiB: read + write bytes / time);
+2. accuracy at equal simulated time: max_i ||Delta_i(t)| - |Delta_i^ref(t)|| at t = 20/J
+   after the quench (baseline N = 512; coupling_dos N = 128), for RK4 at its production
+   dt (0.025; 0.005 for coupling_dos) and the splittings at dt dividing the store interval
+   0.5/J; the reference is split6 at a tiny dt, checked against RK4 at dt/2. The largest
+   dt of each splitting with an error <= RK4's is its equal-accuracy dt;
+3. cost per step (min over repeats, one core) for N in --sizes, ms per 0.025/J of simulated
+   time at the equal-accuracy dt, the ratio to RK4, the fitted exponent of cost ~ N^p and
+   the fraction of the streaming bandwidth the splitting reaches (each sweep reads and
+   writes the 2N x N states once);
+4. with --dense: one RK4 step at N = 512 vs the dense commutator reference, and the kernel
+   apply_minus_i_hamiltonian vs its numpy reference; with --full-run: the paper-size run
+   (N = 512, t = 100/J) end to end with the default integrator and dt.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import platform
+import subprocess
 import time
 
 import numpy as np
 
-from higgsdyn.bdg import ChainQuench, kernels, run_quench
-from higgsdyn.bdg.dynamics import Propagator
+from higgsdyn.bdg import ChainQuench, disorder_potential, kernels, run_quench, solve_equilibrium
+from higgsdyn.bdg.dynamics import (
+    COMPOSITIONS,
+    Propagator,
+    SplittingPropagator,
+    make_propagator,
+)
 
 DT = 0.025
+ACCURACY_TIME = 20.0
+# candidate dt of the splittings (divisors of the store interval 0.5/J), in 1/J
+SPLIT_DTS = (1 / 40, 1 / 32, 1 / 24, 1 / 20, 1 / 18, 1 / 16, 1 / 12, 1 / 10, 1 / 8)
+SPLIT_DTS_DOS = (1 / 200, 1 / 160, 1 / 100, 1 / 80, 1 / 60, 1 / 50, 1 / 40, 1 / 32, 1 / 24)
 
 
 def _timed(function, repeats):
@@ -34,6 +52,17 @@ def _timed(function, repeats):
     for _ in range(repeats):
         function()
     return (time.perf_counter() - wall) / repeats, (time.process_time() - cpu) / repeats
+
+
+def _best(function, repeats):
+    """Fastest of ``repeats`` calls in seconds, after one warm-up (robust to a shared machine)."""
+    function()
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def _random_state(n_sites, rng):
@@ -81,41 +110,150 @@ def kernel_costs(n_sites, repeats, rng):
     return numba_cost, numpy_cost
 
 
+def streaming_bandwidth(n_bytes=2**30):
+    """Bytes per second of a numpy copy (read + write) of an out-of-cache array."""
+    source = np.ones(n_bytes // 8)
+    target = np.empty_like(source)
+    return 2 * n_bytes / _best(lambda: np.copyto(target, source), 5)
+
+
+class QuenchEvolution:
+    """Equilibrium of one ChainQuench, computed once; |Delta_i(t)| for any integrator and dt."""
+
+    def __init__(self, params):
+        self.params = params
+        self.disorder = disorder_potential(params)
+        self.equilibrium = solve_equilibrium(
+            params, self.disorder, params.coupling(params.lambda_i)
+        )
+
+    def gap_abs(self, integrator, dt, t_end):
+        params = dataclasses.replace(self.params, integrator=integrator, dt=dt)
+        propagator = make_propagator(params, self.disorder, self.equilibrium)
+        states = self.equilibrium.states.copy()
+        buffers = propagator.allocate(states)
+        for _ in range(round(t_end / dt)):
+            propagator.step(states, dt, buffers)
+        gap, _, _ = propagator.fields(states)
+        return np.abs(gap)
+
+
+def accuracy_study(params, rk4_dt, reference_dt, candidates):
+    """Errors of |Delta_i(t)| at ACCURACY_TIME; returns (rk4 error, {integrator: dt_equal})."""
+    evolution = QuenchEvolution(params)
+    reference = evolution.gap_abs("split6", reference_dt, ACCURACY_TIME)
+    rk4_error = np.max(np.abs(evolution.gap_abs("rk4", rk4_dt, ACCURACY_TIME) - reference))
+    rk4_half = np.max(np.abs(evolution.gap_abs("rk4", rk4_dt / 2, ACCURACY_TIME) - reference))
+    label = f"{params.coupling_normalization} normalisation, N = {params.n_sites}"
+    print(f"\n| {label}: scheme | dt [1/J] | max_i error of abs Delta_i(t = 20/J) [J] |")
+    print("|---|---|---|")
+    print(f"| rk4 | {rk4_dt:.4g} | {rk4_error:.2e} |")
+    print(f"| rk4 (reference check) | {rk4_dt / 2:.4g} | {rk4_half:.2e} |")
+    equal_dt = {}
+    for integrator in ("split4", "split6"):
+        for dt in candidates:
+            error = np.max(np.abs(evolution.gap_abs(integrator, dt, ACCURACY_TIME) - reference))
+            print(f"| {integrator} | {dt:.4g} | {error:.2e} |")
+            if error <= rk4_error:
+                equal_dt[integrator] = dt
+    print(f"\nreference: split6 at dt = {reference_dt}; equal-accuracy dt: {equal_dt}")
+    return rk4_error, equal_dt
+
+
+def step_costs(n_sites, equal_dt, rng):
+    """Seconds per step of rk4 (dt = 0.025) and of the splittings at their equal-accuracy dt:
+    the fastest of several calls, the schemes interleaved so that load affects all alike."""
+    states = _random_state(n_sites, rng)
+    propagator = _propagator(n_sites, rng)
+    buffers = propagator.allocate(states)
+    steps = {"rk4": lambda: propagator.step(states, DT, buffers)}
+    for integrator, dt in equal_dt.items():
+        splitting = SplittingPropagator(
+            propagator.disorder, np.ones(n_sites), 2.0, 1.0, True, COMPOSITIONS[integrator]
+        )
+        steps[integrator] = functools.partial(splitting.step, states, dt, ())
+    best = {name: np.inf for name in steps}
+    for step in steps.values():
+        step()  # compile / warm up
+    for _ in range(max(3, int(4e6 / n_sites**2))):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def sweeps_per_step(integrator):
+    """Passes over the states per splitting step (the closing sweep is merged into the next)."""
+    return len(COMPOSITIONS[integrator])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096])
+    parser.add_argument("--dense", action="store_true")
     parser.add_argument("--dense-steps", type=int, default=2)
     parser.add_argument("--full-run", action="store_true")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print(f"machine: {platform.processor() or platform.machine()}, numpy {np.__version__}")
+    model = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    model = next(
+        (line.split(":", 1)[1].strip() for line in model.splitlines() if "Model name" in line),
+        platform.machine(),
+    )
+    bandwidth = streaming_bandwidth()
+    print(f"machine: {model}, numpy {np.__version__}; streaming copy {bandwidth / 1e9:.1f} GB/s")
 
-    sparse = sparse_step_cost(512, 20, rng)
-    dense = dense_step_cost(512, args.dense_steps, rng)
-    print("\n| N = 512, one RK4 step | wall [ms] | CPU [ms] |")
-    print("|---|---|---|")
-    print(f"| banded solver (numba) | {1e3 * sparse[0]:.1f} | {1e3 * sparse[1]:.1f} |")
-    print(f"| dense commutator reference | {1e3 * dense[0]:.0f} | {1e3 * dense[1]:.0f} |")
-    print(f"| speed-up | {dense[0] / sparse[0]:.0f}x | {dense[1] / sparse[1]:.0f}x |")
+    _, equal_dt = accuracy_study(ChainQuench(n_sites=512, seed=1), DT, DT / 4, SPLIT_DTS)
+    _, equal_dt_dos = accuracy_study(
+        ChainQuench(n_sites=128, seed=1, coupling_normalization="dos"),
+        0.005,
+        0.005 / 4,
+        SPLIT_DTS_DOS,
+    )
+    print(f"coupling_dos equal-accuracy dt (RK4 at 0.005): {equal_dt_dos}")
 
-    numba_cost, numpy_cost = kernel_costs(512, 20, rng)
-    print("\n| N = 512, -i H V | wall [ms] | CPU [ms] |")
-    print("|---|---|---|")
-    print(f"| numba kernel | {1e3 * numba_cost[0]:.2f} | {1e3 * numba_cost[1]:.2f} |")
-    print(f"| numpy dense reference | {1e3 * numpy_cost[0]:.1f} | {1e3 * numpy_cost[1]:.1f} |")
-
-    print("\n| N | wall per step [ms] | CPU per step [ms] |")
-    print("|---|---|---|")
-    costs = []
+    print(
+        "\n| N | rk4 ms/step | "
+        + " | ".join(f"{name} ms/step (dt = {dt:.4g})" for name, dt in equal_dt.items())
+        + " | rk4 ms per 0.025/J | "
+        + " | ".join(f"{name} ms per 0.025/J | ratio | bandwidth" for name in equal_dt)
+        + " |"
+    )
+    print("|---" * (2 + 4 * len(equal_dt) + 1) + "|")
+    per_unit = {name: [] for name in ("rk4", *equal_dt)}
     for n_sites in args.sizes:
-        repeats = max(2, int(4e6 / n_sites**2))
-        cost = sparse_step_cost(n_sites, repeats, rng)
-        costs.append(cost)
-        print(f"| {n_sites} | {1e3 * cost[0]:.2f} | {1e3 * cost[1]:.2f} |")
+        costs = step_costs(n_sites, equal_dt, rng)
+        state_bytes = 2 * n_sites * n_sites * 16
+        row = [f"{n_sites}", f"{1e3 * costs['rk4']:.2f}"]
+        row += [f"{1e3 * costs[name]:.2f}" for name in equal_dt]
+        rk4_unit = costs["rk4"]
+        per_unit["rk4"].append(rk4_unit)
+        row.append(f"{1e3 * rk4_unit:.2f}")
+        for name, dt in equal_dt.items():
+            unit = costs[name] * DT / dt
+            per_unit[name].append(unit)
+            reached = sweeps_per_step(name) * 2 * state_bytes / costs[name] / bandwidth
+            row += [f"{1e3 * unit:.2f}", f"{rk4_unit / unit:.1f}x", f"{100 * reached:.0f} %"]
+        print("| " + " | ".join(row) + " |")
     sizes = np.log(np.array(args.sizes, dtype=float))
-    for label, column in (("wall", 0), ("CPU", 1)):
-        exponent = np.polyfit(sizes, np.log([cost[column] for cost in costs]), 1)[0]
-        print(f"\nscaling exponent ({label}): cost per step ~ N^{exponent:.2f}")
+    for name, values in per_unit.items():
+        exponent = np.polyfit(sizes, np.log(values), 1)[0]
+        print(f"\nscaling exponent ({name}): cost ~ N^{exponent:.2f}")
+
+    if args.dense:
+        sparse = sparse_step_cost(512, 20, rng)
+        dense = dense_step_cost(512, args.dense_steps, rng)
+        print("\n| N = 512, one RK4 step | wall [ms] | CPU [ms] |")
+        print("|---|---|---|")
+        print(f"| banded solver (numba) | {1e3 * sparse[0]:.1f} | {1e3 * sparse[1]:.1f} |")
+        print(f"| dense commutator reference | {1e3 * dense[0]:.0f} | {1e3 * dense[1]:.0f} |")
+        print(f"| speed-up | {dense[0] / sparse[0]:.0f}x | {dense[1] / sparse[1]:.0f}x |")
+        numba_cost, numpy_cost = kernel_costs(512, 20, rng)
+        print("\n| N = 512, -i H V | wall [ms] | CPU [ms] |")
+        print("|---|---|---|")
+        print(f"| numba kernel | {1e3 * numba_cost[0]:.2f} | {1e3 * numba_cost[1]:.2f} |")
+        print(f"| numpy dense reference | {1e3 * numpy_cost[0]:.1f} | {1e3 * numpy_cost[1]:.1f} |")
 
     if args.full_run:
         params = ChainQuench()
@@ -123,9 +261,10 @@ def main():
         result = run_quench(params)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(
-            f"\npaper-size run (N = {params.n_sites}, t = {params.t_max}/J, dt = {params.dt}, "
-            f"{result.steps} steps, equilibrium {result.scf_iterations} iterations): "
-            f"wall {wall:.1f} s, CPU {cpu:.1f} s, {len(result.slip_times)} slips"
+            f"\npaper-size run (N = {params.n_sites}, t = {params.t_max}/J, "
+            f"{params.integrator}, dt = {params.dt}, {result.steps} steps, equilibrium "
+            f"{result.scf_iterations} iterations): wall {wall:.1f} s, CPU {cpu:.1f} s, "
+            f"{len(result.slip_times)} slips"
         )
 
 

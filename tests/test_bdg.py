@@ -87,8 +87,11 @@ def test_clean_equilibrium_is_the_k_space_bcs_gap(normalization, temperature):
     np.testing.assert_allclose(equilibrium.delta_u, 0.0, atol=1e-10)  # half filling
 
 
-def test_clean_chain_without_quench_is_stationary():
-    params = ChainQuench(**{**SMALL, "gamma_el": 0.0, "lambda_f": SMALL.get("lambda_i", 1.2)})
+@pytest.mark.parametrize("integrator", ["rk4", "split4", "split6"])
+def test_clean_chain_without_quench_is_stationary(integrator):
+    params = ChainQuench(
+        **{**SMALL, "gamma_el": 0.0, "lambda_f": SMALL.get("lambda_i", 1.2)}, integrator=integrator
+    )
     result = run_quench(params)
     # RK4 truncation: relative amplitude error ~ t (E dt)^5 with |E - shift| <~ 1 J
     drift = np.max(np.abs(result.gap - result.gap[0]))
@@ -96,10 +99,13 @@ def test_clean_chain_without_quench_is_stationary():
     assert np.max(np.abs(result.gap[0] - result.gap_initial)) < 1e-10
 
 
+@pytest.mark.parametrize("integrator", ["rk4", "split4", "split6"])
 @pytest.mark.parametrize("hartree", ["printed", "attractive"])
-def test_disordered_equilibrium_without_quench_is_stationary(hartree):
+def test_disordered_equilibrium_without_quench_is_stationary(hartree, integrator):
     """The self-consistent disordered state of Eqs. (C1), (C3) is a fixed point of Eq. (C2)."""
-    params = ChainQuench(**{**SMALL, "gamma_el": 0.3, "lambda_f": 1.2}, hartree=hartree)
+    params = ChainQuench(
+        **{**SMALL, "gamma_el": 0.3, "lambda_f": 1.2}, hartree=hartree, integrator=integrator
+    )
     result = run_quench(params)
     assert np.ptp(result.gap_initial) > 1e-2  # disorder makes Delta_i inhomogeneous
     assert np.max(np.abs(result.gap - result.gap_initial)) < 1e-8
@@ -132,9 +138,15 @@ def _pseudospin_gap(coupling_i, coupling_f, n_sites, times):
     return np.array([gap_of(s.reshape(3, n_sites)) for s in solution.y.T])
 
 
-def test_clean_quench_matches_momentum_space_pseudospins():
+@pytest.mark.parametrize(
+    ("integrator", "dt"), [("rk4", 0.025), ("split4", 0.025), ("split6", 0.05)]
+)
+def test_clean_quench_matches_momentum_space_pseudospins(integrator, dt):
     """Uniform quench lambda 1.2 -> 2: Delta(t) of the lattice solver vs the pseudospin ODE."""
-    params = ChainQuench(**{**SMALL, "n_sites": 64, "t_max": 30.0, "gamma_el": 0.0})
+    params = ChainQuench(
+        **{**SMALL, "n_sites": 64, "t_max": 30.0, "gamma_el": 0.0, "dt": dt},
+        integrator=integrator,
+    )
     result = run_quench(params)
     expected = _pseudospin_gap(params.lambda_i, params.lambda_f, params.n_sites, result.time)
     assert np.ptp(np.abs(expected)) > 0.1  # the quench does excite Higgs oscillations
@@ -173,7 +185,9 @@ def test_disordered_evolution_converges_to_dense_commutator_reference():
 
 @pytest.mark.parametrize("hartree", ["printed", "attractive"])
 def test_disordered_quench_conserves_particle_number_and_orthonormality(hartree):
-    params = ChainQuench(**{**SMALL, "t_max": 20.0, "gamma_el": 0.3}, hartree=hartree)
+    params = ChainQuench(
+        **{**SMALL, "t_max": 20.0, "gamma_el": 0.3}, hartree=hartree, integrator="rk4"
+    )
     result = run_quench(params)
     # exact for Eq. (C2); RK4 keeps these quadratic invariants up to its O(dt^4) truncation
     drift = np.abs(result.particle_number - result.particle_number[0]) / params.n_sites
@@ -184,14 +198,19 @@ def test_disordered_quench_conserves_particle_number_and_orthonormality(hartree)
 
 
 def test_lost_norm_fails_loudly():
-    params = ChainQuench(**{**SMALL, "dt": 0.5, "store_interval": 0.5, "t_max": 40.0})
+    """RK4 is unstable at dt = 0.5 (the splitting is unitary at any dt)."""
+    params = ChainQuench(
+        **{**SMALL, "dt": 0.5, "store_interval": 0.5, "t_max": 40.0}, integrator="rk4"
+    )
     with pytest.raises((RuntimeError, FloatingPointError), match="n_sites=32"):
         run_quench(params)
 
 
-def test_step_size_convergence_is_fourth_order():
+@pytest.mark.parametrize("integrator", ["rk4", "split4"])
+def test_step_size_convergence_is_fourth_order(integrator):
     """Delta_i(t) over the whole window for dt = 0.05, 0.025 against dt = 0.0125."""
     base = {**SMALL, "t_max": 20.0, "gamma_el": 0.3, "store_interval": 0.5}
+    base["integrator"] = integrator
     gaps = {dt: run_quench(ChainQuench(**{**base, "dt": dt})).gap for dt in (0.05, 0.025, 0.0125)}
     error_coarse = np.max(np.abs(gaps[0.05] - gaps[0.0125]))
     error_fine = np.max(np.abs(gaps[0.025] - gaps[0.0125]))

@@ -8,6 +8,7 @@ recomputed from V at every RK4 stage (self-consistent, 4th order overall).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time as wallclock
 from dataclasses import dataclass
@@ -81,6 +82,114 @@ class Propagator:
         return gap_start, excess_start
 
 
+# Symmetric compositions of the Strang step (weights w_j of the sub-steps w_j dt), by order.
+_SUZUKI = 1.0 / (4.0 - 4.0 ** (1.0 / 3.0))
+COMPOSITIONS = {
+    "split2": (1.0,),
+    "split4": (_SUZUKI, _SUZUKI, 1.0 - 4.0 * _SUZUKI, _SUZUKI, _SUZUKI),
+    "split6": (
+        0.784513610477560,
+        0.235573213359357,
+        -1.17767998417887,
+        1.0 - 2.0 * (0.784513610477560 + 0.235573213359357 - 1.17767998417887),
+        -1.17767998417887,
+        0.235573213359357,
+        0.784513610477560,
+    ),
+}
+
+
+class SplittingPropagator(Propagator):
+    """Exact-rotation splitting of Eq. (C2): unitary and number-conserving by construction.
+
+    dV/dt = -i (H_even + H_odd + H_site[V]) V is split into three flows, each solved exactly:
+    hopping on the even bonds and on the odd bonds (commuting 2x2 bond rotations) and the
+    self-consistent on-site part (u_i + delta u_i) tau_3 + Delta_i tau_+ + h.c. with
+    Eq. (C1) (an exact 2x2 rotation per site, kernels._onsite_unitary). The Strang step
+    S(h/2) E(h/2) O(h) E(h/2) S(h/2) is symmetric (order 2); ``composition`` lists the
+    weights of a symmetric composition of Strang steps (order 4, 6; COMPOSITIONS).
+    Neighbouring S and E flows are fused into one sweep over the site pairs.
+    """
+
+    def __init__(self, disorder, weights, coupling, hartree_sign, periodic, composition):
+        super().__init__(disorder, weights, coupling, hartree_sign, periodic)
+        self.composition = tuple(float(weight) for weight in composition)
+        self.owed = 0.0  # time tau of the flows E(tau) S(tau) the last step left to do
+
+    def allocate(self, states):
+        """No work arrays: the flows act in place."""
+        return ()
+
+    def _sweep(self, states, hop_before, site_time, hop_after, odd_time):
+        kernels.splitting_sweep(
+            states,
+            self.weights,
+            self.disorder,
+            self.coupling,
+            self.hartree_sign,
+            HOPPING,
+            self.periodic,
+            hop_before,
+            site_time,
+            hop_after,
+            odd_time,
+            self.pair,
+            self.excess,
+        )
+
+    def step(self, states, dt, buffers):
+        """Advance V by one composed step in place; return (Delta_i, n_i - 1) at the start.
+
+        A step ends with E(w h/2) S(w h/2) and the next begins with S(w h/2) E(w h/2):
+        exact flows of one field compose, so that last sweep is left owed (``self.owed``)
+        and done inside the next step's first one. The fields at the step boundary are
+        those S started from, moved by the exact on-site flow over the owed time: x_i
+        fixed, p_i -> p_i exp(-i omega_i tau), omega_i = 2 u_i + (1 + s) U x_i.
+        """
+        owed, first = self.owed, self.composition[0]
+        self._sweep(states, owed, owed + 0.5 * first * dt, 0.5 * first * dt, first * dt)
+        excess = self.excess.copy()
+        omega = 2.0 * self.disorder + (1.0 + self.hartree_sign) * self.coupling * excess
+        pair = self.pair * np.exp(-1j * omega * owed)
+        for previous, weight in itertools.pairwise(self.composition):
+            self._sweep(
+                states,
+                0.5 * previous * dt,
+                0.5 * (previous + weight) * dt,
+                0.5 * weight * dt,
+                weight * dt,
+            )
+        self.owed = 0.5 * self.composition[-1] * dt
+        gap, _ = self_energy(pair, excess, self.coupling, self.hartree_sign)
+        return gap, excess
+
+    def finish(self, states):
+        """Do the flows the last step left owed: V is then the state at the step's end."""
+        if self.owed:
+            self._sweep(states, self.owed, self.owed, 0.0, 0.0)
+            self.owed = 0.0
+
+    def fields(self, states, slope=None, step=0.0, stage=None):
+        """Eq. (C1) for the states at the end of the last step (:meth:`finish` first)."""
+        self.finish(states)
+        return super().fields(states)
+
+
+def make_propagator(params: ChainQuench, disorder, equilibrium):
+    """The integrator ``params.integrator`` for the quench from ``equilibrium`` to lambda_f."""
+    arguments = (
+        disorder,
+        equilibrium.weights,
+        params.coupling(params.lambda_f),
+        params.hartree_sign,
+        params.periodic,
+    )
+    if params.integrator == "rk4":
+        occupied = equilibrium.energies[equilibrium.energies <= 0]
+        return Propagator(*arguments, shift=0.5 * (occupied.min() + occupied.max()))
+    return SplittingPropagator(*arguments, COMPOSITIONS[params.integrator])
+
+
 @dataclass(frozen=True)
 class QuenchResult:
     """Stored samples of one quench run (times in 1/J, energies in J)."""
@@ -120,15 +229,7 @@ def run_quench(params: ChainQuench) -> QuenchResult:
     disorder = disorder_potential(params)
     equilibrium = solve_equilibrium(params, disorder, params.coupling(params.lambda_i))
     states = equilibrium.states.copy()
-    occupied = equilibrium.energies[equilibrium.energies <= 0]
-    propagator = Propagator(
-        disorder,
-        equilibrium.weights,
-        params.coupling(params.lambda_f),
-        params.hartree_sign,
-        params.periodic,
-        shift=0.5 * (occupied.min() + occupied.max()),
-    )
+    propagator = make_propagator(params, disorder, equilibrium)
     buffers = propagator.allocate(states)
     store_every = int(round(params.store_interval / params.dt))
     n_steps = int(round(params.t_max / params.dt))

@@ -33,6 +33,7 @@ HARTREE_MODES = {"printed": 1.0, "attractive": -1.0, "off": 0.0}
 BORN_CONVENTIONS = {"inverse_tau": 1.0, "inverse_two_tau": 2.0}
 DISORDER_DISTRIBUTIONS = ("box", "gaussian")
 BOUNDARIES = ("periodic", "open")
+INTEGRATORS = ("rk4", "split2", "split4", "split6")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class ChainQuench:
     number_tol: float = 1e-7  # ours, allowed |N(t) - N(0)| / N
     norm_tol: float = 1e-6  # ours, allowed max |<v|v> - 1| and Gram-matrix error
     variant: str = "baseline"  # label of the convention variant (sweep coordinate)
+    integrator: str = "split6"  # ours: "rk4" or exact-rotation splitting of order 2, 4, 6
 
     def __post_init__(self):
         problems = []
@@ -75,6 +77,7 @@ class ChainQuench:
             ("hartree", tuple(HARTREE_MODES)),
             ("born_convention", tuple(BORN_CONVENTIONS)),
             ("disorder_distribution", DISORDER_DISTRIBUTIONS),
+            ("integrator", INTEGRATORS),
         ):
             if getattr(self, name) not in allowed:
                 problems.append(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")

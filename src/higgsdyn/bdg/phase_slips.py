@@ -1,20 +1,23 @@
 """Phase-slip detection on the bonds of the chain (criterion in docs/physics_notes.md).
 
-Bond phase phi_b(t) = arg(Delta_{i+1}(t) Delta_i(t)^*) for bond b = (i, i+1) (and the
-wrap-around bond (N-1, 0) on a ring). It is unwrapped in time from sample to sample
-(the sampling interval is the integration step, so a smooth phase moves far less than
-pi between samples). A bond records a phase slip when its unwrapped phase has moved by
-more than pi + hysteresis away from its initial value plus 2 pi n_b, where n_b counts the
-slips of that bond so far; n_b then moves by one in that direction. One slip = one 2 pi
-winding of a bond phase, i.e. one passage of the relative phase through pi, which on a
-ring changes the total winding W = sum_b phi_b / 2 pi by one. The hysteresis stops a bond
-whose phase sits near +-pi (a pi-junction of the disordered equilibrium) from counting
-dither; a small |Delta_i| alone counts nothing.
+Bond phase phi_b(t) = arg(Delta_{i+1}(t) Delta_i(t)^*) in (-pi, pi] for bond b = (i, i+1)
+(and the wrap-around bond (N-1, 0) on a ring), unwrapped in time from sample to sample to
+Phi_b(t) (the sampling interval is the integration step). A slip on bond b is a passage of
+Phi_b through an odd multiple of pi, i.e. a change of its wrap index
+n_b = (Phi_b - phi_b)/2 pi. On a ring the total winding is W = sum_b phi_b/2 pi =
+sum_b Phi_b/2 pi - sum_b n_b, and the unwrapping keeps sum_b Phi_b fixed (see
+:meth:`SlipCounter.update`), so the signed count -sum_b (n_b(t) - n_b(0)) equals
+W(t) - W(0) by construction. The unsigned count uses a hysteresis h: a change of n_b is
+committed (counted, timed) only once |phi_b| <= pi - h, so a bond dithering across pi
+(e.g. a pi-junction of the disordered equilibrium) counts nothing; a small |Delta_i|
+alone counts nothing.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+TWO_PI = 2.0 * np.pi
 
 
 def bond_phases(gap: np.ndarray, periodic: bool) -> np.ndarray:
@@ -26,7 +29,7 @@ def bond_phases(gap: np.ndarray, periodic: bool) -> np.ndarray:
 
 def winding_number(gap: np.ndarray) -> int:
     """Total winding sum_b phi_b / 2 pi of a ring (an integer)."""
-    return int(round(np.sum(bond_phases(gap, True)) / (2 * np.pi)))
+    return int(round(np.sum(bond_phases(gap, True)) / TWO_PI))
 
 
 class SlipCounter:
@@ -36,24 +39,37 @@ class SlipCounter:
         if not 0 <= hysteresis < np.pi:
             raise ValueError(f"hysteresis must be in [0, pi), got {hysteresis}")
         self.periodic = periodic
-        self.threshold = np.pi + hysteresis
-        self.initial = bond_phases(gap, periodic)
-        self.previous = self.initial.copy()
-        self.unwrapped = self.initial.copy()
-        self.slips_per_bond = np.zeros(self.initial.shape, dtype=np.int64)
-        self.total = 0  # unsigned count of slips
-        self.net = 0  # signed count (+ when a bond phase has grown by 2 pi)
+        self.hysteresis = hysteresis
+        self.phase = bond_phases(gap, periodic)
+        self.unwrapped = self.phase.copy()  # Phi_b
+        self.wraps = np.zeros(self.phase.shape, dtype=np.int64)  # n_b
+        self.committed = np.zeros(self.phase.shape, dtype=np.int64)  # n_b as last counted
+        self.total = 0  # unsigned count of committed slips
+        self.net = 0  # signed count = W(t) - W(0) on a ring (+ when a bond phase drops by 2 pi)
 
     def update(self, gap: np.ndarray) -> int:
-        """Advance to the next sample; return the number of new slips."""
+        """Advance to the next sample; return the number of newly committed slips.
+
+        Each bond phase moves by its increment in (-pi, pi]. On a ring these sum to
+        2 pi K; K != 0 means |K| increments were ambiguous (a |Delta_i| near 0 let a site
+        phase jump by ~pi between samples): the |K| increments nearest to the cut in the
+        direction of K are moved by -2 pi sign(K), so that sum_b Phi_b stays fixed.
+        """
         phase = bond_phases(gap, self.periodic)
-        self.unwrapped += np.angle(np.exp(1j * (phase - self.previous)))
-        self.previous = phase
-        offset = self.unwrapped - self.initial - 2 * np.pi * self.slips_per_bond
-        up = offset > self.threshold
-        down = offset < -self.threshold
-        self.slips_per_bond += up.astype(np.int64) - down.astype(np.int64)
-        new = int(up.sum() + down.sum())
+        increment = np.angle(np.exp(1j * (phase - self.phase)))
+        if self.periodic:
+            excess = int(round(np.sum(increment) / TWO_PI))
+            order = np.argsort(increment)
+            if excess > 0:
+                increment[order[-excess:]] -= TWO_PI
+            elif excess < 0:
+                increment[order[:-excess]] += TWO_PI
+        self.unwrapped += increment
+        self.phase = phase
+        self.wraps = np.rint((self.unwrapped - phase) / TWO_PI).astype(np.int64)
+        self.net = -int(np.sum(self.wraps))
+        settled = (self.wraps != self.committed) & (np.abs(phase) <= np.pi - self.hysteresis)
+        new = int(np.sum(np.abs(self.wraps[settled] - self.committed[settled])))
+        self.committed[settled] = self.wraps[settled]
         self.total += new
-        self.net += int(up.sum() - down.sum())
         return new
