@@ -82,20 +82,19 @@ class Propagator:
         return gap_start, excess_start
 
 
-# Symmetric compositions of the Strang step (weights w_j of the sub-steps w_j dt), by order.
+# Symmetric compositions of the Strang step (weights w_j of the sub-steps w_j dt), by order:
+# Suzuki's 5-stage fractal (order 4) and Yoshida's 7-stage solution A (order 6; Hairer,
+# Lubich, Wanner, Geometric Numerical Integration, Sec. V.3.2).
 _SUZUKI = 1.0 / (4.0 - 4.0 ** (1.0 / 3.0))
+_YOSHIDA_A = (
+    0.78451361047755726381949763,
+    0.23557321335935813368479318,
+    -1.17767998417887100694641568,
+)
 COMPOSITIONS = {
     "split2": (1.0,),
     "split4": (_SUZUKI, _SUZUKI, 1.0 - 4.0 * _SUZUKI, _SUZUKI, _SUZUKI),
-    "split6": (
-        0.784513610477560,
-        0.235573213359357,
-        -1.17767998417887,
-        1.0 - 2.0 * (0.784513610477560 + 0.235573213359357 - 1.17767998417887),
-        -1.17767998417887,
-        0.235573213359357,
-        0.784513610477560,
-    ),
+    "split6": (*_YOSHIDA_A, 1.0 - 2.0 * sum(_YOSHIDA_A), *_YOSHIDA_A[::-1]),
 }
 
 
