@@ -1,9 +1,12 @@
-"""Time evolution of the quenched chain: Eq. (C2) with Eq. (C1) updated at every RK4 stage.
+"""Time evolution of the quenched chain: Eq. (C2) with the fields of Eq. (C1) self-consistent.
 
 d rho/dt = -i [H_BdG(t), rho] (Eq. C2) is integrated as d V/dt = -i H_BdG(t) V for the
 M quasiparticle states that carry occupation (rho = V w V^dagger): O(N M) = O(N^2) per
-step with the banded H_BdG, never a dense 2N x 2N product. Delta_i(t), delta u_i(t) are
-recomputed from V at every RK4 stage (self-consistent, 4th order overall).
+step, never a dense 2N x 2N product. Two integrators (``ChainQuench.integrator``):
+:class:`SplittingPropagator` (default ``"split6"``), a composition of exact flows (bond
+rotations and the exact self-consistent on-site rotation), unitary by construction; and
+:class:`Propagator`, classical RK4 with Delta_i(t), delta u_i(t) recomputed from V at
+every stage (``"rk4"``, the second solver).
 """
 
 from __future__ import annotations
