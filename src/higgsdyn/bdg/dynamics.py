@@ -110,7 +110,8 @@ class SplittingPropagator(Propagator):
     Eq. (C1) (an exact 2x2 rotation per site, kernels._onsite_unitary). The Strang step
     S(h/2) E(h/2) O(h) E(h/2) S(h/2) is symmetric (order 2); ``composition`` lists the
     weights of a symmetric composition of Strang steps (order 4, 6; COMPOSITIONS).
-    Neighbouring S and E flows are fused into one sweep over the site pairs.
+    Each Strang sub-step is one pass over the states (kernels.splitting_sweep): the S and E
+    flows that meet between sub-steps are merged, and O runs behind them in the same pass.
     """
 
     def __init__(self, disorder, weights, coupling, hartree_sign, periodic, composition):
