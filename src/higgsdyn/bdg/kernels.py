@@ -7,7 +7,7 @@ states, the columns of ``states`` (2N x M), with occupation ``weights`` (M): the
 equal-time density matrix is rho_ab = <Psi_b^dagger Psi_a> = sum_l w_l V_al V_bl^*, and
 the Keldysh function of Eq. (C2) is G^K(t, t) = -i (1 - 2 rho) (see docs/physics_notes.md).
 
-Both kernels cost O(N M) = O(N^2): H_BdG has 3 non-zeros per row.
+Every kernel costs O(N M) = O(N^2): H_BdG has 3 non-zeros per row.
 """
 
 from __future__ import annotations
