@@ -55,7 +55,7 @@ class ChainQuench:
     seed: int = 0  # ours
     temperature: float = 0.0  # ours (paper: "initial temperature", value not stated)
     t_max: float = 100.0  # ours, units 1/J
-    dt: float = 0.025  # ours, RK4 step, units 1/J
+    dt: float = 0.025  # ours, time step, units 1/J
     store_interval: float = 0.5  # ours, decimation of the stored fields, units 1/J
     scf_tol: float = 1e-10  # ours, max change of Delta_i, delta u_i in the equilibrium loop
     scf_max_iter: int = 400  # ours

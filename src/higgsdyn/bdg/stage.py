@@ -454,11 +454,12 @@ def merge_points(datasets: Iterable[xr.Dataset]) -> xr.Dataset:
     )
     merged = summary.assign(seed_statistics(summary))
     if fields:
-        maps = _stack_variants(
-            {name: _stack_variant(points, "field_seed") for name, points in fields.items()},
-            conventions,
+        stacked = {name: _stack_variant(points, "field_seed") for name, points in fields.items()}
+        blank = xr.full_like(next(iter(stacked.values())), np.nan, dtype=float)
+        maps = _stack_variants({name: stacked.get(name, blank) for name in summaries}, conventions)
+        merged = xr.merge(
+            [merged, maps], join="exact", compat="no_conflicts", combine_attrs="drop_conflicts"
         )
-        merged = xr.merge([merged, maps], join="outer", combine_attrs="drop_conflicts")
         merged["field_seed"].attrs.update(cf_attrs("1", "disorder seeds with stored fields"))
     for name, attrs in first_attrs.items():
         merged[name].attrs.update(attrs)

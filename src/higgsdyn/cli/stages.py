@@ -294,9 +294,9 @@ def validate(
 
 
 def claims() -> list:
-    """The claims ledger: every stage package's ``claims.CLAIMS``, in stage order."""
+    """The claims ledger: every stage package's ``claims.CLAIMS``, P1 before P2."""
     ledger = []
     for name in stages():
         if importlib.util.find_spec(f"higgsdyn.{name}.claims"):
             ledger += importlib.import_module(f"higgsdyn.{name}.claims").CLAIMS
-    return ledger
+    return sorted(ledger, key=lambda claim: claim.paper)
