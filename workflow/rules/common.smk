@@ -1,6 +1,8 @@
 # Helpers shared by the rule files, mapping the stage registry of the library onto files.
 # Nothing here knows physics or any one stage: every stage answers the same protocol
 # (higgsdyn.cli.stages, docs/architecture.md "Adding a stage").
+import functools
+
 from higgsdyn.cli import stages as stage_protocol
 from higgsdyn.io.keys import KEY_PATTERN
 
@@ -46,9 +48,10 @@ def drop_benchmark_when_cached(rule_proxy):
 # ---------------------------------------------------------------- parameter points
 
 
+@functools.cache
 def stage_jobs(stage):
     """File key -> parameters of every job of ``stage`` in the config (keys never collide:
-    the library refuses two points under one key before any job runs)."""
+    the library refuses two points under one key before any job runs); computed once."""
     block = stage_protocol.block_of(stage, config)
     return {key: canonical(params) for key, params in STAGES[stage].jobs(block).items()}
 
@@ -58,7 +61,12 @@ def point_params(wildcards):
     if wildcards.paper != stage_protocol.paper_dir(wildcards.stage):
         raise ValueError(f"stage {wildcards.stage} writes under results/"
                          f"{stage_protocol.paper_dir(wildcards.stage)}/, not {wildcards.paper}/")  # fmt: skip
-    return canonical(stage_protocol.point_params(wildcards.stage, config, wildcards.key))
+    jobs = stage_jobs(wildcards.stage)
+    if wildcards.key in jobs:
+        return jobs[wildcards.key]
+    return canonical(
+        stage_protocol.point_params(wildcards.stage, config, wildcards.key)
+    )
 
 
 def point_inputs(wildcards):
@@ -68,13 +76,16 @@ def point_inputs(wildcards):
         name: stage_protocol.point_path(wildcards.stage, key)
         for name, key in stage_module.companions(point_params(wildcards)).items()
     }
-    sources = stage_protocol.module_sources(stage_module.__name__, "higgsdyn.cli.stages")
-    return {"src": sources, **companions}
+    sources = stage_protocol.module_sources(
+        stage_module.__name__, "higgsdyn.cli.stages"
+    )
+    return {"src": list(sources), **companions}
 
 
 def point_resource(name):
     """A resource of one point from its stage's cost model; runtime and mem_mb double on each
-    retry, so a job killed by the scheduler for exceeding them is resubmitted with more."""
+    retry, so a job killed by the scheduler for exceeding them is resubmitted with more.
+    """
 
     def resource(wildcards, attempt):
         value = STAGES[wildcards.stage].resources(point_params(wildcards))[name]
@@ -91,7 +102,9 @@ def merge_inputs(wildcards):
     keys = stage_protocol.merged_keys(stage, config)[wildcards.dataset]
     return {
         "points": [stage_protocol.point_path(stage, key) for key in keys],
-        "src": stage_protocol.module_sources(STAGES[stage].__name__, "higgsdyn.cli.stages"),
+        "src": list(
+            stage_protocol.module_sources(STAGES[stage].__name__, "higgsdyn.cli.stages")
+        ),
     }
 
 
@@ -109,9 +122,11 @@ def figure_inputs(wildcards):
     files = dataset_files()
     return {
         **{dataset: files[dataset] for dataset in figure_module.DATASETS},
-        "src": stage_protocol.module_sources(figure_module.__name__),
+        "src": list(stage_protocol.module_sources(figure_module.__name__)),
     }
 
 
 def all_figures():
-    return [f"results/figures/{name}.{ext}" for name in FIGURES for ext in FIGURE_FORMATS]
+    return [
+        f"results/figures/{name}.{ext}" for name in FIGURES for ext in FIGURE_FORMATS
+    ]

@@ -9,15 +9,19 @@ localrules:
 rule validate:
     input:
         **dataset_files(),
-        src=stage_protocol.module_sources(
-            *[f"higgsdyn.{stage}.checks" for stage in STAGES],
-            *[f"higgsdyn.{stage}.claims" for stage in STAGES],
-            "higgsdyn.cli.stages",
+        src=list(
+            stage_protocol.module_sources(
+                *[f"higgsdyn.{stage}.checks" for stage in STAGES],
+                *[f"higgsdyn.{stage}.claims" for stage in STAGES],
+                "higgsdyn.cli.stages",
+            )
         ),
     output:
         json="results/validation.json",
         table=report(
-            "results/validation.md", caption="../report/validation.rst", category="Verdicts"
+            "results/validation.md",
+            caption="../report/validation.rst",
+            category="Verdicts",
         ),
         claims_json="results/claims.json",
         claims_table=report(

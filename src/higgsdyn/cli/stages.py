@@ -205,9 +205,28 @@ def figure_names() -> list[str]:
     )
 
 
-def module_sources(*modules: str) -> list[str]:
+def _top_level_imports(tree: ast.Module) -> Iterator[str]:
+    """Modules a file imports when it is imported (imports inside functions run later, if at
+    all, and are not followed)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.If | ast.Try):
+            pending += [*node.body, *node.orelse, *getattr(node, "finalbody", [])]
+            for handler in getattr(node, "handlers", []):
+                pending += handler.body
+
+
+@functools.cache
+def module_sources(*modules: str) -> tuple[str, ...]:
     """Library files (``src/higgsdyn/...``) the modules import, followed transitively through
-    their ``higgsdyn`` imports: the sources whose edit must rerun a rule that runs them."""
+    their top-level ``higgsdyn`` imports: the sources whose edit must rerun a rule that runs
+    them."""
     root = Path(higgsdyn.__path__[0])
     pending, files = list(modules), set()
     while pending:
@@ -220,13 +239,9 @@ def module_sources(*modules: str) -> list[str]:
         files.add(path)
         if len(parts) > 1:
             pending.append(name.rsplit(".", 1)[0])  # a submodule runs its package's __init__
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                pending += [alias.name for alias in node.names if alias.name.startswith("higgsdyn")]
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("higgsdyn"):
-                pending.append(node.module)
-                pending += [f"{node.module}.{alias.name}" for alias in node.names]
-    return sorted(str(file.relative_to(root.parents[1])) for file in files)
+        imports = _top_level_imports(ast.parse(path.read_text()))
+        pending += [module for module in imports if module.split(".")[0] == "higgsdyn"]
+    return tuple(sorted(str(file.relative_to(root.parents[1])) for file in files))
 
 
 def figure_module(name: str) -> ModuleType:
