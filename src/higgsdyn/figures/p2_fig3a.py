@@ -2,8 +2,9 @@
 
 Main panel: |Delta_i(t)| over site i and time t for one convention variant ("baseline" if
 present, else the first) and one disorder seed (the first with stored fields) unless given,
-with vertical lines at the first phase slip, the time of first proliferation, and, when the KB result exists, the
-time n_s(t) of the uniform tight-binding chain (Fig. 3b) first turns negative. Inset:
+with vertical lines at the first phase slip, the time of first proliferation, and, when the
+KB result exists, the time n_s(t) of the uniform tight-binding chain (Fig. 3b) first turns
+negative. Inset:
 the local phase profile phi_i(t) = arg Delta_i(t) - arg Delta_0(t), unwrapped along
 the chain, at a few times.
 """
