@@ -75,7 +75,7 @@ def test_unknown_job_and_sweep_rejected():
     with pytest.raises(ValueError, match="unknown floquet job"):
         stage.run_point({"job": "bands"})
     with pytest.raises(ValueError, match="sweep"):
-        stage.run_point({"job": "scaling", "sweep": "theta", **TINY})
+        stage.run_point({**stage.jobs(QUICK_BLOCK)["gamma_gamma-0.004"], "sweep": "theta"})
     with pytest.raises(TypeError):
         stage.run_point({"job": "fig2", "omega_0": 1.0})
 
