@@ -16,7 +16,6 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
-from higgsdyn.pseudospin.stage import figure_lambda_f
 
 ZETA = 0.1  # the run shown (nearest computed value)
 
@@ -33,11 +32,11 @@ def labels_starting(quench: xr.Dataset, prefix: str) -> list[str]:
 def computed(quench: xr.Dataset, label: str, lambda_f: float | None = None) -> xr.Dataset:
     """The zeta slice of ``label`` at one lambda_f, NaN (not computed) zetas dropped.
 
-    Default lambda_f: the one with the most computed points over all labels (the figure
-    grid of the config, where every disorder type and variant was run).
+    Default lambda_f: the merged dataset's ``figure_lambda_f`` attribute (the figure grid of
+    the config, where every disorder type and variant was run).
     """
     if lambda_f is None:
-        lambda_f = figure_lambda_f(quench)
+        lambda_f = quench.attrs["figure_lambda_f"]
     one = quench.sel(disorder=label).sel(lambda_f=lambda_f, method="nearest")
     finite = one["gap_t"].notnull().all("time")
     return one.isel(zeta=np.flatnonzero(finite.values))
@@ -46,6 +45,14 @@ def computed(quench: xr.Dataset, label: str, lambda_f: float | None = None) -> x
 def nearest_zeta(one: xr.Dataset, zeta: float) -> xr.Dataset:
     """The computed point closest to ``zeta`` (the figures name the value they show)."""
     return one.sel(zeta=zeta, method="nearest")
+
+
+def flagged(point: xr.Dataset) -> bool:
+    """Whether the point broke |S_p| = 1 beyond the configured tolerance (``norm_violated``)."""
+    return bool(point["norm_violated"] == 1)
+
+
+NORM_MARK = r" ($|S|\neq1$)"  # appended to the legend label of flagged points
 
 
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
@@ -57,7 +64,8 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     figure, axes = plt.subplots(figsize=(style.COLUMN_WIDTH_INCH, 2.4))
     if 0.0 in one["zeta"].values:
         axes.plot(one["time"], one["gap_t"].sel(zeta=0.0), color="0.6", lw=0.8, label="clean")
-    axes.plot(point["time"], point["gap_t"], label=rf"paramagnetic, $\zeta={zeta:g}$")
+    mark = NORM_MARK if flagged(point) else ""
+    axes.plot(point["time"], point["gap_t"], label=rf"paramagnetic, $\zeta={zeta:g}${mark}")
     for time, name in ((1.0, r"$\tau_\Delta$"), (1.0 / zeta, r"$\tau_s$")):
         axes.axvline(time, color="k", ls=":", lw=0.8)
         axes.annotate(

@@ -348,6 +348,7 @@ def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
             "outside the equations' validity",
         ),
         "omega_D": (result.cutoff, "Delta_1", "cutoff omega_D of Eq. (10)"),
+        "n_levels": (point.n_levels, "1", "N equally spaced levels in [-omega_D, omega_D]"),
         **stats,
     }
     data_vars = {name: ((), value, _attrs(u, ln)) for name, (value, u, ln) in scalars.items()}
