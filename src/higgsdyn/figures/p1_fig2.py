@@ -29,7 +29,6 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
         2, 1, figsize=(style.COLUMN_WIDTH_INCH, 4.2), layout="constrained"
     )
     late = one.sel(time=slice(float(one["time"][-1]) - SHOWN, None))
-    disordered = [zeta for zeta in one["zeta"].values if zeta > 0]
     for index, zeta in enumerate(one["zeta"].values):
         point = one.sel(zeta=zeta)
         color = "0.6" if zeta == 0 else style.COLORS[index % len(style.COLORS)]
@@ -40,15 +39,6 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
         late_axes.plot(late["time"], late["gap_t"].sel(zeta=zeta), lw=0.8, color=color, label=label)
         if zeta > 0:
             full.axvline(1.0 / zeta, color=color, ls=":", lw=0.8)
-    if disordered:
-        full.annotate(
-            r"$\tau_s = 1/\zeta$ (dotted)",
-            (1.0 / max(disordered), 0.03),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, 0),
-            textcoords="offset points",
-            fontsize=7,
-        )
     gap_initial = float(one["gap_initial_clean"].dropna("zeta")[0])
     for value, name in ((gap_initial, r"$\Delta_0$"), (1.0, r"$\Delta_1$")):
         full.axhline(value, color="k", lw=0.6, ls="--")
@@ -66,7 +56,8 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     full.set_ylabel(style.axis_label(one["gap_t"], r"$\Delta(t)$"))
     full.set_title(
         rf"$N={int(one['n_levels'].dropna('zeta')[0])}$, $\Delta_0/\Delta_1={gap_initial:.3f}$, "
-        rf"$\omega_D={float(one['omega_D'].dropna('zeta')[0]):.1f}\,\Delta_1$",
+        rf"$\omega_D={float(one['omega_D'].dropna('zeta')[0]):.1f}\,\Delta_1$; "
+        r"dotted: $\tau_s = 1/\zeta$",
         fontsize=7,
     )
     late_axes.set_xlabel(style.axis_label(late["time"], "$t$"))

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
@@ -31,7 +32,7 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     quench = datasets["quench"]
     style.apply()
     figure, (sizes, cutoff, frequency) = plt.subplots(
-        1, 3, figsize=(2 * style.COLUMN_WIDTH_INCH, 2.5), layout="constrained"
+        1, 3, figsize=(2 * style.COLUMN_WIDTH_INCH, 3.0), layout="constrained"
     )
     _quench_sizes(sizes, quench)
     _cutoff_sweep(cutoff, quench)
@@ -65,9 +66,16 @@ def _quench_sizes(axes: plt.Axes, quench: xr.Dataset) -> None:
         axes.plot(zeta[~violated], b[~violated], "o", color=color)
         axes.plot(zeta[violated], b[violated], "o", mfc="none", color=color)
     axes.set_yscale("log")
+    axes.yaxis.set_minor_formatter(ticker.NullFormatter())
     axes.set_xlabel(r"$\zeta = 1/(\tau_s\Delta_1)$")
     axes.set_ylabel(r"$B$ = amplitude$/\zeta$ (free $\omega$)")
-    axes.legend(title=r"$\Delta_0/\Delta_1$ (open: $|S|\neq1$)", ncol=2, title_fontsize=7)
+    axes.legend(
+        title=r"$\Delta_0/\Delta_1$ (open: $|S|\neq1$)",
+        ncol=3,
+        title_fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.25),
+    )
 
 
 def _cutoff_sweep(axes: plt.Axes, quench: xr.Dataset) -> None:
@@ -115,4 +123,4 @@ def _frequency(axes: plt.Axes, quench: xr.Dataset, eq: xr.Dataset | None) -> Non
         )
     axes.set_xlabel(r"$x = 1/(\tau_s D)$, $D$ = late mean gap")
     axes.set_ylabel(r"$\omega/2D$")
-    axes.legend(loc="lower left")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
