@@ -27,7 +27,7 @@ def checks(ds: xr.Dataset) -> list[Check]:
               "Eq. 13 lacks the 1/2; 5% off at zeta = 0.3); tolerance: finite late window"),
         close("fig3b_offset_A_smallest_zeta", STAGE, float(smallest["A"]), PAPER_A, 0.05,
               f"P1 Fig. 3(b) caption A ~ 0.39 at zeta = {float(smallest['zeta']):g} "
-              "(clean BCS initial state)"),
+              "(pairing increased, clean BCS initial state, free-frequency fit)"),
     ]  # fmt: skip
     if clean is not None:
         source = "P1 Eq. (9) without impurities rotates each S_p: |S_p| = 1"
