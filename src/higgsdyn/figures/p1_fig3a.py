@@ -3,8 +3,8 @@
 zeta = 1/(tau_s Delta_1) resp. 1/(tau_u Delta_1). Top: Delta(t) over the late part of the
 run. Bottom: the envelope |Delta(t) - steady_mean| on log-log axes (the nonmagnetic decay is
 invisible on a linear axis), with the stored envelope fit t^p (``decay_exponent`` +- err,
-fitted on [t_max/8, t_max]) and the caption's t^(-1/2), both drawn through the data at the
-start of that interval. Reads ``datasets["quench"]``.
+fitted on [t_max/8, t_max], nonmagnetic) and the caption's t^(-1/2), both drawn through the
+envelope at the start of that interval. Reads ``datasets["quench"]``.
 """
 
 from __future__ import annotations
@@ -43,21 +43,23 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
         mark = NORM_MARK if flagged(point) else ""
         late = point.sel(time=slice(t_end - SHOWN, None))
         linear.plot(late["time"], late["gap_t"], lw=0.8, color=color, label=f"{name}{mark}")
-        positive = point["time"] > 0
-        time = point["time"].values[positive]
-        envelope = np.abs(point["gap_t"].values[positive] - float(point["steady_mean"]))
-        loglog.plot(time, envelope, lw=0.4, color=color, alpha=0.7)
-        exponent, error = float(point["decay_exponent"]), float(point["decay_exponent_err"])
-        anchor = _envelope_at(time, envelope, fit_start)
-        guide = np.geomspace(fit_start, t_end, 50)
-        loglog.plot(
-            guide,
-            anchor * (guide / fit_start) ** exponent,
-            color=color,
-            lw=1.4,
-            label=rf"{name}: $t^{{{exponent:.2f}\pm{error:.2f}}}$",
+        positive = point["time"].values > 0
+        time, envelope = _block_maxima(
+            point["time"].values[positive],
+            np.abs(point["gap_t"].values[positive] - float(point["steady_mean"])),
         )
+        loglog.plot(time, envelope, lw=0.6, color=color, label=f"{name}, envelope")
         if name == "nonmagnetic":
+            exponent, error = float(point["decay_exponent"]), float(point["decay_exponent_err"])
+            anchor = float(np.interp(fit_start, time, envelope))
+            guide = np.geomspace(fit_start, t_end, 50)
+            loglog.plot(
+                guide,
+                anchor * (guide / fit_start) ** exponent,
+                color="k",
+                lw=1.0,
+                label=rf"fit $t^{{{exponent:.2f}\pm{error:.2f}}}$",
+            )
             loglog.plot(
                 guide,
                 anchor * (guide / fit_start) ** -0.5,
@@ -78,7 +80,9 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     return figure
 
 
-def _envelope_at(time: np.ndarray, envelope: np.ndarray, start: float) -> float:
-    """Largest |Delta - mean| over the first oscillation period (~pi/Delta_1) after ``start``."""
-    window = (time >= start) & (time <= start + np.pi)
-    return float(envelope[window].max())
+def _block_maxima(time: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum of |Delta - mean| over consecutive blocks of one period pi/Delta_1 (envelope)."""
+    per_block = max(int(round(np.pi / (time[1] - time[0]))), 1)
+    blocks = values.size // per_block
+    shaped = values[: blocks * per_block].reshape(blocks, per_block)
+    return time[: blocks * per_block].reshape(blocks, per_block).mean(axis=1), shaped.max(axis=1)
