@@ -69,10 +69,17 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
         mark = NORM_MARK if flagged(point) else ""
         axes.set_title(
             f"{PANELS[label]}{mark}, $\\zeta={zeta:g}$: "
-            f"A={values['A']:.3f}({errors['A']:.3f}), B={values['B']:.4f}({errors['B']:.4f}),\n"
-            f"$\\varphi$={values['phi']:.2f}({errors['phi']:.2f}), "
-            f"$\\omega$={values['omega_fit']:.4f}({errors['omega_fit']:.4f})",
+            + ", ".join(
+                f"{symbol}={values[name]:.4g}$\\pm${errors[name]:.1g}"
+                for name, symbol in (
+                    ("A", "A"),
+                    ("B", "B"),
+                    ("phi", "$\\varphi$"),
+                    ("omega_fit", "$\\omega$"),
+                )
+            ),
             fontsize=7,
+            wrap=True,
         )
         axes.set_ylabel(style.axis_label(point["gap_t"], r"$\Delta(t)$"))
     figure.legend(*all_axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=3)

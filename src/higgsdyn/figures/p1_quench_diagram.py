@@ -66,6 +66,8 @@ def _quench_sizes(axes: plt.Axes, quench: xr.Dataset) -> None:
         axes.plot(zeta[~violated], b[~violated], "o", color=color)
         axes.plot(zeta[violated], b[violated], "o", mfc="none", color=color)
     axes.set_yscale("log")
+    axes.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axes.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
     axes.yaxis.set_minor_formatter(ticker.NullFormatter())
     axes.set_xlabel(r"$\zeta = 1/(\tau_s\Delta_1)$")
     axes.set_ylabel(r"$B$ = amplitude$/\zeta$ (free $\omega$)")
@@ -97,10 +99,12 @@ def _cutoff_sweep(axes: plt.Axes, quench: xr.Dataset) -> None:
         twin.set_ylabel("B", color=style.COLORS[1])
         twin.tick_params(axis="y", colors=style.COLORS[1])
     axes.set_xscale("log")
+    axes.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    axes.xaxis.set_minor_formatter(ticker.FormatStrFormatter("%g"))
     axes.set_xlabel(r"$\omega_D$ [$\Delta_1$]")
     axes.set_ylabel("A", color=style.COLORS[0])
     axes.tick_params(axis="y", colors=style.COLORS[0])
-    axes.text(0.04, 0.04, rf"$\zeta={ZETA:g}$", transform=axes.transAxes, fontsize=7)
+    axes.text(0.5, 0.92, rf"$\zeta={ZETA:g}$", transform=axes.transAxes, fontsize=7, ha="center")
 
 
 def _frequency(axes: plt.Axes, quench: xr.Dataset, eq: xr.Dataset | None) -> None:
