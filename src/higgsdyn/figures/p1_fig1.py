@@ -79,5 +79,5 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     axes.set_xlim(0.3, float(point["time"][-1]))
     axes.set_xlabel(style.axis_label(point["time"], "$t$"))
     axes.set_ylabel(style.axis_label(point["gap_t"], r"$\Delta(t)$"))
-    axes.legend(loc="upper right")
+    axes.legend(loc="center right")
     return figure
