@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
@@ -73,6 +74,8 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     linear.legend(loc="center right")
     loglog.set_xscale("log")
     loglog.set_yscale("log")
+    loglog.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    loglog.yaxis.set_minor_formatter(ticker.NullFormatter())
     loglog.set_xlim(1.0, t_end)
     loglog.set_xlabel(style.axis_label(para["time"], "$t$"))
     loglog.set_ylabel(r"$|\Delta(t)-\bar\Delta|$ [$\Delta_1$]")
