@@ -46,6 +46,30 @@ def test_offset_cosine_fit_returns_fig3b_parameters():
     assert fit.B > 0
 
 
+def test_offset_cosine_of_a_free_frequency_fit_recovers_fig3b_parameters_off_2delta():
+    """The same form at omega = 1.92 (below 2 Delta): fit_sinusoid + offset_cosine."""
+    zeta, a, b, phi = 0.1, 0.39, 0.01, np.pi / 4
+    values = 1.0 - zeta * (a + b * np.cos(1.92 * TIME + phi))
+    fit = analysis.offset_cosine(analysis.fit_sinusoid(TIME, values), zeta, reference=1.0)
+    assert abs(fit.A - a) < 1e-9 and abs(fit.B - b) < 1e-9
+    assert abs(fit.phi - phi) < 1e-6 and abs(fit.omega - 1.92) < 1e-9
+
+
+def test_window_drift_zero_for_steady_and_negative_for_decaying_oscillation():
+    steady = 0.95 + 0.01 * np.cos(1.9 * TIME)
+    amplitude_drift, mean_drift = analysis.window_drift(TIME, steady, 100.0)
+    assert abs(amplitude_drift) < 1e-9 and abs(mean_drift) < 1e-9
+    decaying = 0.95 + 0.01 * np.cos(1.9 * TIME) * (100.0 / TIME)
+    amplitude_drift, _ = analysis.window_drift(TIME, decaying, 100.0)
+    assert -0.75 < amplitude_drift < -0.55  # t^-1: (0.31 - 0.61)/0.47 (window means of 100/t)
+
+
+def test_decay_exponent_ignores_a_slow_drift_of_the_mean():
+    values = 1.0 + 0.05 * np.cos(2.0 * TIME) / TIME + 0.01 * (TIME / 400.0) ** 2
+    exponent, err = analysis.decay_exponent(TIME, values, np.pi)
+    assert abs(exponent + 1.0) < 0.02 and err < 0.02
+
+
 def test_offset_cosine_fit_rejects_zero_zeta():
     with pytest.raises(ValueError):
         analysis.fit_offset_cosine(TIME, np.ones_like(TIME), 0.0, 1.0, 2.0)

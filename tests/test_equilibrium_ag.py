@@ -13,6 +13,7 @@ import pytest
 from scipy import integrate
 
 from higgsdyn.equilibrium import AGPoint, ag, solve_ag_point
+from higgsdyn.pseudospin.api import w_eq40
 
 BASE = dict(omega_D=20.0, energy_max=4.0, n_energy=161, n_quadrature=64, root_tol=1e-13)
 
@@ -44,12 +45,6 @@ def sz_quad(x: float, zeta_s: float, zeta_m: float) -> float:
         return (r**3 - zeta_s) / (r**3 * ((r - zeta_m) ** 2 + x * x))
 
     return -2 * x / np.pi * quad(integrand, 0, np.inf)
-
-
-def w_eq40(x):
-    """w_p of Eq. 40 in units of Delta_0 (x = eps/Delta_0); w(0) = 2/pi."""
-    x = np.asarray(x, dtype=float)
-    return np.where(x == 0, 2 / np.pi, 2 / np.pi * np.arcsinh(x) / np.where(x == 0, 1, x))
 
 
 def energy_from_u(u, zeta_s: float):
@@ -147,34 +142,6 @@ def test_anderson_theorem_eq57_deviation_shrinks_with_cutoff():
 # --- Eqs. 9, 41, 67-69: the eps S^x + Delta_0 S^z relation -----------------------------------
 
 
-def test_eq68_w_integral_representation():
-    """Eq. 68: (2/pi) int du /(R (R^2 + x^2)) = w_p/E_p with w_p from Eq. 40 (exact)."""
-    for x in (0.0, 0.5, 2.0, 30.0):
-
-        def integrand(u, x=x):
-            return 1 / (np.sqrt(1 + u * u) * (1 + u * u + x * x))
-
-        lhs = 2 / np.pi * quad(integrand, 0, np.inf)
-        assert lhs == pytest.approx(w_eq40(x) / np.sqrt(1 + x * x), rel=1e-12)
-
-
-def test_eq9_stationarity_gives_half_of_eq41():
-    """Stationary Eq. 9 gives eps S^x + Delta S^z = -eps w/(2 tau_m E), half of Eq. 41.
-
-    S^y line of Eq. 9 with dS^y/dt = 0, theta_p = 0, W = w (Eq. 40) and L from Eq. 11.
-    """
-    tau_s, tau_u, gap = 7.0, 11.0, 0.8
-    tau = 1 / (1 / tau_s + 1 / tau_u)
-    tau_m = 1 / (1 / tau_s - 1 / tau_u)
-    eps = np.linspace(-5, 5, 21)
-    e_qp = np.sqrt(eps**2 + gap**2)
-    w = w_eq40(eps / gap)
-    lx, lz = gap / e_qp, -eps / e_qp  # Eq. 11 at theta_p = 0, Delta_s = Delta_0
-    rhs = -eps / (tau_m * e_qp) * (w - 1) + 2 * lz / tau_s + eps / (tau * gap) * lx
-    combination = rhs / 2  # Eq. 9 left side is 2 (eps S^x + Delta S^z)
-    np.testing.assert_allclose(combination, -eps * w / (2 * tau_m * e_qp), atol=1e-15)
-
-
 @pytest.mark.parametrize("rate_ratio", [0.0, 0.5])
 def test_eq69_printed_factor_two_too_large(rate_ratio):
     """Eqs. 63/66 obey Eq. 9's -eps w/(2 tau_m E) to O(zeta^2); printed Eq. 69 is twice that.
@@ -191,7 +158,7 @@ def test_eq69_printed_factor_two_too_large(rate_ratio):
         x = energy / gap
         # -eps w/(2 tau_m E) in Delta_00 with 1/(2 tau_m) = zeta_m Delta_0, w from Eq. 40
         np.testing.assert_allclose(
-            eom, -p.zeta_m * gap * x * w_eq40(x) / np.sqrt(1 + x * x), rtol=1e-13, atol=1e-16
+            eom, -p.zeta_m * gap * x * w_eq40(x, 1.0) / np.sqrt(1 + x * x), rtol=1e-13, atol=1e-16
         )
         np.testing.assert_allclose(printed, 2 * eom, rtol=1e-14)
         deviations.append(np.max(np.abs(exact - eom)))
@@ -221,24 +188,6 @@ def test_eq67_exact_combination_matches_quad():
 
 
 # --- Eqs. 71-75: Higgs frequency -------------------------------------------------------------
-
-
-def test_eq74_closed_form():
-    """Eq. 74: int dx /(sqrt(1+x^2)(x^2 + a^2)) = 2 acos(a)/(a sqrt(1 - a^2))."""
-    for a in (0.05, 0.4, 0.9):
-        lhs = 2 * quad(lambda x, a=a: 1 / (np.sqrt(1 + x * x) * (x * x + a * a)), 0, np.inf)
-        assert lhs == pytest.approx(2 * np.arccos(a) / (a * np.sqrt(1 - a * a)), rel=1e-11)
-
-
-def test_eq72_to_eq73_right_side():
-    """Step (72)->(73): int x^2 w/(E (x^2 + a^2)) dx = 2 acos(a)/sqrt(1 - a^2) (Eq. 40 w)."""
-    for a in (0.05, 0.4, 0.9):
-
-        def integrand(x, a=a):
-            return x * x * w_eq40(x) / (np.sqrt(1 + x * x) * (x * x + a * a))
-
-        lhs = 2 * quad(integrand, 0, np.inf)
-        assert lhs == pytest.approx(2 * np.arccos(a) / np.sqrt(1 - a * a), rel=1e-9)
 
 
 @pytest.mark.parametrize("zeta_s, zeta_u, b", [(0.5, 0.0, 0.2), (0.3, 0.1, 0.7), (0.0, 0.4, 0.05)])

@@ -37,6 +37,8 @@ def quench():
     points.append(run_point({**TINY, "lambda_f": 0.33, "zeta": 0.1}))
     points.append(run_point({**TINY, "disorder": "nonmagnetic"}))
     points.append(run_point({**TINY, "initial_state": "ag", "variant": "ag_initial"}))
+    points.append(run_point({**TINY, "lambda_i": TINY["lambda_f"], "variant": "noquench"}))
+    points.append(run_point({**TINY, "lambda_f": 0.33, "variant": "cutoff"}))
     return merge_points(points)
 
 

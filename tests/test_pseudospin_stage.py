@@ -5,7 +5,7 @@ import pytest
 
 from higgsdyn.io import convention_problems
 from higgsdyn.pseudospin import api, expand_grids, merge_points, run_point
-from higgsdyn.pseudospin.stage import clean_params, run_clean_point
+from higgsdyn.pseudospin.stage import analyse, clean_params, run_clean_point
 
 TINY = dict(
     disorder="paramagnetic",
@@ -37,6 +37,16 @@ CONTRACT = (
     "phi",
     "delta_s",
     "max_norm_deviation",
+    "norm_violated",
+    "A_fixed",
+    "B_fixed",
+    "phi_fixed",
+    "omega_fit",
+    "decay_exponent",
+    "decay_exponent_err",
+    "steady_amplitude_drift",
+    "steady_mean_drift",
+    "n_levels",
 )
 
 
@@ -151,7 +161,54 @@ def test_validate_reads_fig3b_offset_at_the_figure_lambda_f(points):
     other = run_point({**TINY, "lambda_f": 0.9 * TINY["lambda_f"]})
     merged = merge_points([*points, other])
     assert float(merged["lambda_f"][0]) < TINY["lambda_f"]  # the extra point sorts first
-    assert float(merged["figure_lambda_f"]) == TINY["lambda_f"]
+    assert merged.attrs["figure_lambda_f"] == TINY["lambda_f"]  # what the figures read
     fig3b = next(check for check in checks(merged) if check.name.startswith("fig3b_offset"))
     expected = merged["A"].sel(disorder="paramagnetic", lambda_f=TINY["lambda_f"]).dropna("zeta")
     assert fig3b.value == float(expected[0])
+
+
+SYNTHETIC_TIME = np.arange(0.0, 800.0, 0.0625)
+
+
+def test_analyse_fits_fig3b_form_with_free_frequency():
+    """Delta = 1 - zeta [A + B cos(omega t + phi)] at omega = 1.93 (below 2 Delta_1, as the
+    Eq. 9 oscillation): A, B, phi, omega_fit recovered; the caption's fixed 2 Delta_1 form
+    cannot follow it (B_fixed off), the window halves agree, the envelope does not decay."""
+    zeta, a, b, phi, omega = 0.1, 0.39, 0.012, np.pi / 4, 1.93
+    gap = 1.0 - zeta * (a + b * np.cos(omega * SYNTHETIC_TIME + phi))
+    stats = {
+        name: value for name, (value, _, _) in analyse(SYNTHETIC_TIME, gap, zeta, 400.0).items()
+    }
+    assert abs(stats["A"] - a) < 1e-9
+    assert abs(stats["B"] - b) < 1e-9
+    assert abs(stats["phi"] - phi) < 1e-6
+    assert abs(stats["omega_fit"] - omega) < 1e-9
+    assert abs(stats["A_fixed"] - a) < 1e-3  # the mean is robust to the frequency
+    assert stats["B_fixed"] < 0.2 * b  # 2 Delta_1 cosine against a 1.93 oscillation
+    assert abs(stats["steady_amplitude_drift"]) < 1e-8
+    assert abs(stats["decay_exponent"]) < 0.01  # sampled maxima: 1.6e-3
+
+
+def test_analyse_measures_envelope_decay_and_window_drift():
+    """Delta = 1 + 0.05 cos(2 t)/t (+ a slow drift of the mean, removed by the running mean):
+    decay_exponent -1 on [t_max/8, t_max]; the window-half amplitude drift is negative
+    (t^-1 over [400, 600] vs [600, 800]: ratio ~ 0.71)."""
+    time = SYNTHETIC_TIME[SYNTHETIC_TIME > 0]
+    gap = 1.0 + 0.05 * np.cos(2.0 * time) / time + 1e-3 * np.exp(-time / 300.0)
+    stats = {name: value for name, (value, _, _) in analyse(time, gap, 0.0, 400.0).items()}
+    assert abs(stats["decay_exponent"] + 1.0) < 3 * stats["decay_exponent_err"] + 0.02
+    assert -0.45 < stats["steady_amplitude_drift"] < -0.25
+    assert np.isnan(stats["A"]) and np.isnan(stats["omega_fit"])  # no disorder: no Fig. 3(b)
+
+
+def test_norm_violated_flags_points_beyond_the_tolerance(points):
+    """Eq. (9) with impurity terms does not keep |S_p| = 1: flagged above norm_tolerance;
+    the clean point (exact rotations) is not."""
+    clean = next(ds for ds in points if float(ds["zeta"]) == 0.0)
+    assert float(clean["max_norm_deviation"]) < 1e-10 and not bool(clean["norm_violated"])
+    disordered = points[0]
+    deviation = float(disordered["max_norm_deviation"])
+    assert deviation > 1e-4
+    strict = run_point({**TINY, "norm_tolerance": 0.5 * deviation})
+    lenient = run_point({**TINY, "norm_tolerance": 2.0 * deviation})
+    assert bool(strict["norm_violated"]) and not bool(lenient["norm_violated"])

@@ -195,7 +195,7 @@ def test_editing_a_shared_figure_helper_reruns_exactly_the_figures_importing_it(
     """A figure's sources are the figure modules it imports, followed transitively."""
     from higgsdyn.cli.stages import figure_names, module_sources
 
-    helper = "src/higgsdyn/figures/p1_fig1.py"
+    helper = "src/higgsdyn/figures/quench_selection.py"
     users = [
         name for name in figure_names() if helper in module_sources(f"higgsdyn.figures.{name}")
     ]

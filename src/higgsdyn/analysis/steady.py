@@ -142,32 +142,42 @@ class OffsetCosineFit:
     A: float
     B: float
     phi: float
+    omega: float
     A_err: float
     B_err: float
     phi_err: float
+    omega_err: float  # 0 when omega was fixed
     rms_residual: float
+
+
+def offset_cosine(fit: SinusoidFit, zeta: float, reference: float) -> OffsetCosineFit:
+    """A sinusoid fit mean + R cos(omega t + phase) rewritten in the Fig. 3(b) form.
+
+    A = (reference - mean)/zeta, B = R/zeta >= 0, phi = phase - pi in [-pi, pi) (the minus
+    sign in front of zeta); errors scale the same way.
+    """
+    if zeta <= 0.0:
+        raise ValueError("the Fig. 3(b) form needs zeta > 0")
+    return OffsetCosineFit(
+        A=(reference - fit.mean) / zeta,
+        B=fit.amplitude / zeta,
+        phi=float(np.angle(np.exp(1j * (fit.phase - np.pi)))),
+        omega=fit.omega,
+        A_err=fit.mean_err / zeta,
+        B_err=fit.amplitude_err / zeta,
+        phi_err=fit.phase_err,
+        omega_err=fit.omega_err,
+        rms_residual=fit.rms_residual,
+    )
 
 
 def fit_offset_cosine(
     time: np.ndarray, values: np.ndarray, zeta: float, reference: float, omega: float
 ) -> OffsetCosineFit:
-    """Fit Delta(t) = Delta_ref - zeta [A + B cos(omega t + phi)] with B >= 0, phi in [-pi, pi).
-
-    Linear in (A, B cos phi, B sin phi) at fixed omega; from :func:`fit_fixed_frequency`,
-    A = (ref - mean)/zeta, B = amplitude/zeta and phi = phase - pi (the minus sign).
-    """
-    if zeta <= 0.0:
-        raise ValueError("the Fig. 3(b) form needs zeta > 0")
-    fit = fit_fixed_frequency(time, values, omega)
-    return OffsetCosineFit(
-        A=(reference - fit.mean) / zeta,
-        B=fit.amplitude / zeta,
-        phi=float(np.angle(np.exp(1j * (fit.phase - np.pi)))),
-        A_err=fit.mean_err / zeta,
-        B_err=fit.amplitude_err / zeta,
-        phi_err=fit.phase_err,
-        rms_residual=fit.rms_residual,
-    )
+    """Fit Delta(t) = Delta_ref - zeta [A + B cos(omega t + phi)] at fixed omega (the caption's
+    2 Delta): linear least squares (:func:`fit_fixed_frequency`) put in the Fig. 3(b) form.
+    With omega free use :func:`offset_cosine` of :func:`fit_sinusoid`."""
+    return offset_cosine(fit_fixed_frequency(time, values, omega), zeta, reference)
 
 
 def envelope_exponent(time: np.ndarray, values: np.ndarray, mean: float):
@@ -215,6 +225,28 @@ def fit_decaying_cosine(time: np.ndarray, values: np.ndarray, omega_guess: float
         phase_err=phase_err,
         rms_residual=float(np.sqrt(np.mean(residual**2))),
     )
+
+
+def window_drift(
+    time: np.ndarray, values: np.ndarray, start: float, omega_max: float = np.inf
+) -> tuple[float, float]:
+    """Change of the free-frequency fit between the halves of [start, t_end]: convergence.
+
+    Returns (R_second - R_first)/R_whole and mean_second - mean_first: both vanish for a
+    steady oscillation; a decaying envelope t^p gives about p ln(t_end/t_mid) relative change.
+    """
+    middle = 0.5 * (start + time[-1])
+    fits = [
+        fit_sinusoid(*late_window(time, values, lo, hi), omega_max=omega_max)
+        for lo, hi in ((start, middle), (middle, time[-1]), (start, time[-1]))
+    ]
+    return (fits[1].amplitude - fits[0].amplitude) / fits[2].amplitude, fits[1].mean - fits[0].mean
+
+
+def decay_exponent(time: np.ndarray, values: np.ndarray, period: float) -> tuple[float, float]:
+    """Exponent p (and error) of the oscillation envelope ~ t^p after removing the running
+    mean over one ``period`` (:func:`remove_running_mean`, :func:`envelope_exponent`)."""
+    return envelope_exponent(time, remove_running_mean(time, values, period), 0.0)
 
 
 def remove_running_mean(time: np.ndarray, values: np.ndarray, period: float) -> np.ndarray:

@@ -11,42 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
-import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
+from higgsdyn.figures.quench_selection import (
+    NORM_MARK,
+    computed,
+    flagged,
+    labels_starting,
+    nearest_zeta,
+)
 
 DATASETS = ("quench",)  # the merged datasets plot() reads
 
 ZETA = 0.1  # the run shown (nearest computed value)
-
-
-# Selection helpers shared by the P1 quench figures (choose what to draw, no physics).
-
-
-def labels_starting(quench: xr.Dataset, prefix: str) -> list[str]:
-    """Disorder labels that start with ``prefix`` (plain label first)."""
-    labels = [str(label) for label in quench["disorder"].values if str(label).startswith(prefix)]
-    return sorted(labels, key=lambda label: (label != prefix, label))
-
-
-def computed(quench: xr.Dataset, label: str, lambda_f: float | None = None) -> xr.Dataset:
-    """The zeta slice of ``label`` at one lambda_f, NaN (not computed) zetas dropped.
-
-    Default lambda_f: the one with the most computed points over all labels (the figure
-    grid of the config, where every disorder type and variant was run).
-    """
-    if lambda_f is None:
-        lambda_f = float(quench["figure_lambda_f"])
-    one = quench.sel(disorder=label).sel(lambda_f=lambda_f, method="nearest")
-    finite = one["gap_t"].notnull().all("time")
-    return one.isel(zeta=np.flatnonzero(finite.values))
-
-
-def nearest_zeta(one: xr.Dataset, zeta: float) -> xr.Dataset:
-    """The computed point closest to ``zeta`` (the figures name the value they show)."""
-    return one.sel(zeta=zeta, method="nearest")
 
 
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
@@ -58,7 +37,8 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     figure, axes = plt.subplots(figsize=(style.COLUMN_WIDTH_INCH, 2.4))
     if 0.0 in one["zeta"].values:
         axes.plot(one["time"], one["gap_t"].sel(zeta=0.0), color="0.6", lw=0.8, label="clean")
-    axes.plot(point["time"], point["gap_t"], label=rf"paramagnetic, $\zeta={zeta:g}$")
+    mark = NORM_MARK if flagged(point) else ""
+    axes.plot(point["time"], point["gap_t"], label=rf"paramagnetic, $\zeta={zeta:g}${mark}")
     for time, name in ((1.0, r"$\tau_\Delta$"), (1.0 / zeta, r"$\tau_s$")):
         axes.axvline(time, color="k", ls=":", lw=0.8)
         axes.annotate(
@@ -72,5 +52,5 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     axes.set_xlim(0.3, float(point["time"][-1]))
     axes.set_xlabel(style.axis_label(point["time"], "$t$"))
     axes.set_ylabel(style.axis_label(point["gap_t"], r"$\Delta(t)$"))
-    axes.legend(loc="upper right")
+    axes.legend(loc="center right")
     return figure

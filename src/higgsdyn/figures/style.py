@@ -29,7 +29,7 @@ UNIT_SYMBOLS = {
 RC_PARAMS = {
     "font.size": 8,
     "axes.labelsize": 8,
-    "legend.fontsize": 6.5,
+    "legend.fontsize": 7,
     "xtick.labelsize": 7,
     "ytick.labelsize": 7,
     "axes.prop_cycle": mpl.cycler(color=COLORS),

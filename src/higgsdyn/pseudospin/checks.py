@@ -20,14 +20,14 @@ def checks(ds: xr.Dataset) -> list[Check]:
     clean = ds["max_norm_deviation"].sel(zeta=0.0) if 0.0 in ds["zeta"] else None
     disordered = para.sel(zeta=para["zeta"] > 0)
     frequency_error = np.abs(disordered["steady_frequency"] / disordered["omega_corrected"] - 1)
-    smallest = disordered.sel(lambda_f=float(ds["figure_lambda_f"])).isel(zeta=0)
+    smallest = disordered.sel(lambda_f=ds.attrs["figure_lambda_f"]).isel(zeta=0)
     result = [
         close("paramagnetic_frequency_vs_eq9_form", STAGE, float(frequency_error.max()), 0.0,
               1e-2, "P1 Eq. (9) linearised: omega = 2D sqrt(1 - (1/(2 tau_s D))^2) (printed "
               "Eq. 13 lacks the 1/2; 5% off at zeta = 0.3); tolerance: finite late window"),
         close("fig3b_offset_A_smallest_zeta", STAGE, float(smallest["A"]), PAPER_A, 0.05,
               f"P1 Fig. 3(b) caption A ~ 0.39 at zeta = {float(smallest['zeta']):g} "
-              "(clean BCS initial state)"),
+              "(pairing increased, clean BCS initial state, free-frequency fit)"),
     ]  # fmt: skip
     if clean is not None:
         source = "P1 Eq. (9) without impurities rotates each S_p: |S_p| = 1"

@@ -7,6 +7,7 @@ zeta = 1/(tau_s Delta_1) (paramagnetic) or 1/(tau_u Delta_1) (nonmagnetic), P1 F
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn import analysis
-from higgsdyn.io import cf_attrs, cf_variable
+from higgsdyn.io import cf_attrs
 from higgsdyn.io.keys import job_table, point_key
 from higgsdyn.pseudospin import api
 
@@ -66,6 +67,7 @@ class QuenchParams:
     n_quadrature: int  # u-nodes of the AG profiles (Suppl. Eqs. 63/66)
     threads: int = 1  # numba threads
     variant: str = ""  # appended to the disorder label, e.g. "bcs_initial"
+    norm_tolerance: float = 0.1  # max | |S_p| - 1 | above which a point is flagged
 
     def __post_init__(self) -> None:
         checks = {
@@ -82,6 +84,7 @@ class QuenchParams:
             "window_start": 0.0 <= self.window_start < self.t_max,
             "n_quadrature": self.n_quadrature >= 4,
             "threads": self.threads >= 1,
+            "norm_tolerance": self.norm_tolerance > 0.0,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
@@ -111,9 +114,18 @@ class QuenchParams:
 
 
 def analyse(time: np.ndarray, gap: np.ndarray, zeta: float, window_start: float) -> dict:
-    """Late-window statistics of Delta(t): mean, amplitude, frequency, Fig. 3(b) fit."""
+    """Late-window statistics of Delta(t): mean, oscillation fits, convergence, envelope decay.
+
+    Fig. 3(b) form Delta = Delta_1 - zeta [A + B cos(omega t + phi)] fitted twice: ``A, B,
+    phi`` with omega free (``omega_fit``), ``A_fixed, B_fixed, phi_fixed`` at the caption's
+    omega = 2 Delta_1 (phenomenology: the oscillation runs below 2 Delta_1, so B_fixed and
+    phi_fixed measure the frequency mismatch). Envelope exponent on [t_max/8, t_max].
+    """
     t, values = analysis.late_window(time, gap, window_start)
     sinusoid = analysis.fit_sinusoid(t, values, omega_max=OMEGA_MAX)
+    amplitude_drift, mean_drift = analysis.window_drift(t, values, t[0], omega_max=OMEGA_MAX)
+    period = 2.0 * np.pi / sinusoid.omega
+    exponent = analysis.decay_exponent(*analysis.late_window(time, gap, time[-1] / 8), period)
     out = {
         "steady_mean": (float(values.mean()), "Delta_1", "mean of Delta(t) over the window"),
         "steady_amplitude": (
@@ -141,19 +153,47 @@ def analyse(time: np.ndarray, gap: np.ndarray, zeta: float, window_start: float)
         "fit_rms_residual": (sinusoid.rms_residual, "Delta_1", "rms residual of that fit"),
         "steady_phase": (sinusoid.phase, "rad", "phase of that fit, cos(omega t + phase)"),
         "steady_phase_err": (sinusoid.phase_err, "rad", "std error of the phase"),
+        "steady_amplitude_drift": (
+            amplitude_drift,
+            "1",
+            "(R of the second half - R of the first half of the window) / R: 0 when converged",
+        ),
+        "steady_mean_drift": (
+            mean_drift,
+            "Delta_1",
+            "mean of the second half - mean of the first half of the window",
+        ),
+        "decay_exponent": (
+            exponent[0],
+            "1",
+            "p of the envelope |Delta - running mean| ~ t^p on [t_max/8, t_max] (local maxima)",
+        ),
+        "decay_exponent_err": (exponent[1], "1", "std error of p (log-log least squares)"),
     }
-    fitted = {"A": np.nan, "B": np.nan, "phi": np.nan}  # undefined without disorder
-    errors = dict(fitted)
+    caption = "Delta = Delta_1 - zeta [A + B cos(omega t + phi)] in the window (P1 Fig. 3b form)"
+    fits = {"": None, "_fixed": None}  # the form is undefined without disorder
     if zeta > 0.0:
-        fig3b = analysis.fit_offset_cosine(t, values, zeta, reference=1.0, omega=2.0)
-        fitted = {"A": fig3b.A, "B": fig3b.B, "phi": fig3b.phi}
-        errors = {"A": fig3b.A_err, "B": fig3b.B_err, "phi": fig3b.phi_err}
-    caption = "P1 Fig. 3(b) fit Delta = Delta_1 - zeta [A + B cos(2 Delta_1 t + phi)] in window"
-    out["A"] = (fitted["A"], "1", f"A of the {caption}")
-    out["B"] = (fitted["B"], "1", f"B of the {caption}")
-    out["phi"] = (fitted["phi"], "rad", f"phi of the {caption}")
-    for name in ("A", "B", "phi"):
-        out[f"{name}_err"] = (errors[name], out[name][1], f"std error of {name}")
+        fits = {
+            "": analysis.offset_cosine(sinusoid, zeta, reference=1.0),
+            "_fixed": analysis.fit_offset_cosine(t, values, zeta, reference=1.0, omega=2.0),
+        }
+    how = {"": "omega free", "_fixed": "omega = 2 Delta_1 as in the caption (phenomenology)"}
+    for suffix, fit in fits.items():
+        for name, unit in (("A", "1"), ("B", "1"), ("phi", "rad")):
+            value = np.nan if fit is None else getattr(fit, name)
+            error = np.nan if fit is None else getattr(fit, f"{name}_err")
+            out[f"{name}{suffix}"] = (value, unit, f"{name} of {caption}, {how[suffix]}")
+            out[f"{name}{suffix}_err"] = (error, unit, f"std error of {name}{suffix}")
+    out["omega_fit"] = (
+        np.nan if zeta == 0.0 else sinusoid.omega,
+        "Delta_1",
+        "omega of the free-frequency Fig. 3(b) fit (= steady_frequency)",
+    )
+    out["omega_fit_err"] = (
+        np.nan if zeta == 0.0 else sinusoid.omega_err,
+        "Delta_1",
+        "std error of omega_fit",
+    )
     return out
 
 
@@ -318,7 +358,14 @@ def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
             "1",
             "max over levels and chunk ends of | |S_p| - 1 |",
         ),
+        "norm_violated": (
+            result.max_norm_deviation > point.norm_tolerance,
+            "1",
+            f"max_norm_deviation > {point.norm_tolerance:g}: |S_p| = 1 of Eq. (9) broken, "
+            "outside the equations' validity",
+        ),
         "omega_D": (result.cutoff, "Delta_1", "cutoff omega_D of Eq. (10)"),
+        "n_levels": (point.n_levels, "1", "N equally spaced levels in [-omega_D, omega_D]"),
         **stats,
     }
     data_vars = {name: ((), value, cf_attrs(u, ln)) for name, (value, u, ln) in scalars.items()}
@@ -360,12 +407,7 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
     solvers = sorted({ds.attrs["solver"] for ds in datasets})
     merged.attrs["source_paper"] = REFERENCES
     merged.attrs["solver"] = " | ".join(solvers)
-    merged["figure_lambda_f"] = cf_variable(
-        (),
-        figure_lambda_f(merged),
-        "1",
-        "lambda_f of P1's Figs. 1-3: the one with the most computed points over all labels",
-    )
+    merged.attrs["figure_lambda_f"] = figure_lambda_f(merged)
     return merged
 
 
@@ -440,7 +482,18 @@ def companions(params: Mapping[str, Any]) -> dict[str, str]:
     return {} if clean is None else {"clean": key_of(clean)}
 
 
+# Cost of a run (docs/scaling.md: <= 50 s at N = 15024, t = 400/Delta_1, h = 1/32, order 6,
+# one core): seconds ~ SECONDS_PER_LEVEL_STEP x N x (t_max / h).
+SECONDS_PER_LEVEL_STEP = 2.6e-7
+
+
 def resources(params: Mapping[str, Any]) -> dict[str, int]:
-    """Measured (docs/scaling.md): <= 50 s at N = 15024, t = 400/Delta_1, <= 0.4 GB; the
-    clean run ~10 s."""
-    return {"runtime": 5, "mem_mb": 1000, "threads": int(params.get("threads", 1))}
+    """Scheduler request from the run's size: 3x the cost model, at least 5 minutes; memory
+    measured <= 0.4 GB."""
+    t_max = params["clean_t_max"] if params.get("job") == "clean" else params["t_max"]
+    seconds = SECONDS_PER_LEVEL_STEP * params["n_levels"] * t_max / params["step"]
+    return {
+        "runtime": max(5, math.ceil(3 * seconds / 60)),
+        "mem_mb": 1000,
+        "threads": int(params.get("threads", 1)),
+    }
