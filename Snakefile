@@ -1,6 +1,18 @@
 # higgsdyn: reproduction pipeline for P1 (Dzero 2024) and P2 (negative superfluid density).
-# Thin on purpose: configuration, validation, rule files, and the list of final targets.
-from snakemake.utils import min_version, validate
+# Thin on purpose: configuration checks, rule files, and the list of final targets.
+import sys
+
+from snakemake.utils import min_version
+
+from higgsdyn.io.config import (
+    ConfigError,
+    check_memory,
+    check_workflow_profile,
+    memory_limit_mb,
+    plan_summary,
+    validate_config,
+    write_effective_config,
+)
 
 min_version("9.19")
 
@@ -8,7 +20,17 @@ min_version("9.19")
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+def stop(message):
+    """End the run before any job with one line on stderr (no traceback)."""
+    print(f"higgsdyn: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+try:
+    check_workflow_profile(sys.argv[1:], workflow.basedir)
+    validate_config(config, "workflow/schemas/config.schema.yaml")
+except ConfigError as error:
+    stop(error)
 
 
 include: "workflow/rules/common.smk"
@@ -22,7 +44,46 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/validate.smk"
 
 
+if workflow.is_main_process:
+    jobs_by_stage, cost_models = plan_jobs(), plan_resources()
+    try:
+        check_memory(
+            {
+                f"{stage} {key}": cost_models[stage](params)["mem_mb"]
+                for stage, jobs in jobs_by_stage.items()
+                for key, params in jobs.items()
+            },
+            memory_limit_mb(config),
+        )
+    except ConfigError as error:
+        stop(error)
+    print(
+        "higgsdyn: per-point jobs of this config (effective config: "
+        "results/effective_config.yaml; requested, not measured, resources):\n"
+        + plan_summary(jobs_by_stage, cost_models),
+        file=sys.stderr,
+    )
+
+
+localrules:
+    effective_config,
+
+
+rule effective_config:
+    output:
+        report(
+            "results/effective_config.yaml",
+            caption="workflow/report/effective_config.rst",
+            category="Run",
+        ),
+    params:
+        config=canonical(config),
+    run:
+        write_effective_config(params.config, output[0])
+
+
 rule all:
     default_target: True
     input:
         all_figures(),
+        "results/effective_config.yaml",

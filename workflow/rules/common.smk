@@ -282,3 +282,43 @@ def all_figures():
         for name in FIGURE_DATASETS
         for ext in FIGURE_FORMATS
     ]
+
+
+# ---------------------------------------------------------------- plan summary
+
+
+def declared_resources(rule_proxy):
+    """A rule's fixed request (attempt 1) as a cost model: the same for every job."""
+    resources = rule_proxy.rule.resources
+    return lambda params: {
+        key: resources[key].evaluate(None, attempt=1).value
+        for key in ("runtime", "mem_mb")
+    }
+
+
+def plan_jobs():
+    """Config section -> (file key -> parameters) of every per-point job of the config."""
+    return {
+        "p1.equilibrium": {
+            f"{disorder}_zeta-{fmt_value(zeta)}": p1_equilibrium_point_params(
+                equilibrium_config(), disorder, zeta
+            )
+            for disorder in ("paramagnetic", "nonmagnetic")
+            for zeta in equilibrium_zetas(disorder)
+        },
+        "p1.quench": quench_jobs(),
+        "p2.floquet": floquet_jobs(),
+        "p2.kbe": kbe_all_jobs(),
+        "p2.bdg": bdg_jobs(),
+    }
+
+
+def plan_resources():
+    """Config section -> cost model params -> {runtime, mem_mb} (kbe: its size-based model)."""
+    return {
+        "p1.equilibrium": declared_resources(rules.p1_equilibrium_point),
+        "p1.quench": declared_resources(rules.p1_quench_point),
+        "p2.floquet": declared_resources(rules.p2_floquet_point),
+        "p2.kbe": kbe_stage_resources,
+        "p2.bdg": declared_resources(rules.p2_bdg_point),
+    }
