@@ -1,6 +1,8 @@
 """higgsdyn.io: provenance attributes, convention checks, atomic writes."""
 
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -83,6 +85,21 @@ def test_atomic_output_removes_temporaries_of_a_killed_attempt(tmp_path):
         temporary.write_text("complete")
     assert not stale.exists()
     assert target.read_text() == "complete"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_outputs_respect_the_umask(tmp_path, umask):
+    """Issue 18: results were 0600 (mkstemp) whatever the umask, unreadable by the group."""
+    previous = os.umask(umask)
+    try:
+        path = _write(_dataset(), tmp_path / f"out_{umask:o}.nc")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_datasets_declare_their_conventions(tmp_path):
+    assert read_dataset(_write(_dataset(), tmp_path / "out.nc")).attrs["Conventions"] == "CF-1.8"
 
 
 def test_validation_records_and_nan_fails(tmp_path):

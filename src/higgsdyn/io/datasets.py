@@ -12,8 +12,8 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,9 @@ import xarray as xr
 
 import higgsdyn
 
+CONVENTIONS = "CF-1.8"
 REQUIRED_GLOBAL_ATTRS = (
+    "Conventions",
     "title",
     "source_paper",
     "references",
@@ -86,11 +88,10 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}.*.part"):
         stale.unlink(missing_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
-    os.close(handle)
-    temporary = Path(temporary)
+    # Created like any other file (mode 0o666 less the umask), unlike mkstemp's 0o600, so
+    # group members and a shared output cache can read the result.
+    temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield temporary
         os.replace(temporary, target)
@@ -115,6 +116,7 @@ def write_dataset(
     """
     ds = ds.copy()
     ds.attrs.update(
+        Conventions=CONVENTIONS,
         title=title,
         references=references,
         history=f"{datetime.now(UTC).isoformat(timespec='seconds')}: {history}",
