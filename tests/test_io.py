@@ -145,3 +145,18 @@ def test_merged_string_labels_of_different_lengths_survive_a_round_trip(tmp_path
     merged = xr.concat(points, dim="disorder")
     again = read_dataset(_write(merged, tmp_path / "merged.nc"))
     assert list(again["disorder"].values) == ["paramagnetic", "paramagnetic_ag_initial"]
+
+
+def test_version_has_one_home_and_the_license_file_matches_pyproject():
+    """Issue 18: pyproject and higgsdyn.__version__ held two copies of the version."""
+    import tomllib
+
+    import higgsdyn
+    from conftest import REPO
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "higgsdyn.__version__"}
+    assert higgsdyn.__version__
+    assert pyproject["project"]["license"] == {"file": "LICENSE"}
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
