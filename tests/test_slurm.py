@@ -30,11 +30,11 @@ SLURM_ARGS = (
 SLURM_ENV = {"HIGGSDYN_SLURM_PARTITION": PARTITION}
 
 
-def _planned_resources(workdir, *extra: str, env: dict[str, str]) -> list[dict[str, str]]:
+def _planned_resources(workdir, env: dict[str, str]) -> list[dict[str, str]]:
     """The resources of every job of a dry run with the SLURM profile (no cluster needed)."""
     output = run_snakemake(
         workdir, "--dry-run", "--profile", "workflow/profiles/slurm", "--workflow-profile",
-        "none", "--configfile", "config/quick.yaml", *extra, env=env,
+        "none", "--configfile", "config/quick.yaml", env=env,
     ).stdout  # fmt: skip
     return [
         dict(item.split("=", 1) for item in line.split(": ", 1)[1].split(", "))
@@ -48,7 +48,7 @@ def test_account_and_partition_from_the_environment_keep_the_profile_defaults(tm
     profile's whole block; the environment variables the profile reads keep it."""
     workdir = copy_workflow(tmp_path / "wf")
     env = {"HIGGSDYN_SLURM_ACCOUNT": "physics", "HIGGSDYN_SLURM_PARTITION": "short"}
-    jobs = _planned_resources(workdir, env=env)
+    jobs = _planned_resources(workdir, env)
     assert len(jobs) > 10
     for resources in jobs:
         assert resources["slurm_account"] == "physics" and resources["slurm_partition"] == "short"
