@@ -16,7 +16,11 @@ rule validate:
         src=package_sources("equilibrium", "pseudospin", "floquet", "bdg", "kbe", "cli"),
     output:
         json="results/validation.json",
-        table="results/validation.md",
+        table=report(
+            "results/validation.md",
+            caption="../report/validation.rst",
+            category="Validation",
+        ),
     log:
         "logs/validate.log",
     benchmark:

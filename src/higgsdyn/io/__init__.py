@@ -7,6 +7,7 @@ from higgsdyn.io.datasets import (
     convention_problems,
     git_commit,
     read_dataset,
+    stored_params,
     write_dataset,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "convention_problems",
     "git_commit",
     "read_dataset",
+    "stored_params",
     "write_dataset",
 ]

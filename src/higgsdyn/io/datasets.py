@@ -9,6 +9,7 @@ so an interrupted job never leaves a partial file under the final name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -132,6 +133,18 @@ def write_dataset(
     with atomic_output(path) as temporary:
         ds.to_netcdf(temporary, format="NETCDF4", engine="netcdf4")
     return Path(path)
+
+
+def stored_params(path: str | os.PathLike) -> dict[str, Any]:
+    """The parameters a dataset was computed with (its ``config`` attribute), data unread.
+
+    A missing file raises FileNotFoundError naming ``path`` as given (Snakemake defers a
+    ``params`` function that needs an input not yet made).
+    """
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, "no such dataset", str(path))
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        return json.loads(ds.attrs["config"])
 
 
 def read_dataset(path: str | os.PathLike) -> xr.Dataset:
