@@ -20,17 +20,11 @@ min_version("9.19")
 configfile: "config/config.yaml"
 
 
-def stop(message):
-    """End the run before any job with one line on stderr (no traceback)."""
-    print(f"higgsdyn: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
 try:
     check_workflow_profile(sys.argv[1:], workflow.basedir)
     validate_config(config, "workflow/schemas/config.schema.yaml")
 except ConfigError as error:
-    stop(error)
+    sys.exit(f"higgsdyn: {error}")  # one line on stderr, exit status 1, before any job
 
 
 include: "workflow/rules/common.smk"
@@ -56,7 +50,7 @@ if workflow.is_main_process:
             memory_limit_mb(config),
         )
     except ConfigError as error:
-        stop(error)
+        sys.exit(f"higgsdyn: {error}")
     print(
         "higgsdyn: per-point jobs of this config (effective config: "
         "results/effective_config.yaml; requested, not measured, resources):\n"
@@ -76,6 +70,8 @@ rule effective_config:
             caption="workflow/report/effective_config.rst",
             category="Run",
         ),
+    log:
+        "logs/effective_config.log",
     params:
         config=canonical(config),
     run:
