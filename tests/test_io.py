@@ -1,6 +1,8 @@
 """higgsdyn.io: provenance attributes, convention checks, atomic writes."""
 
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -85,6 +87,21 @@ def test_atomic_output_removes_temporaries_of_a_killed_attempt(tmp_path):
     assert target.read_text() == "complete"
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_outputs_respect_the_umask(tmp_path, umask):
+    """Issue 18: results were 0600 (mkstemp) whatever the umask, unreadable by the group."""
+    previous = os.umask(umask)
+    try:
+        path = _write(_dataset(), tmp_path / f"out_{umask:o}.nc")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_datasets_declare_their_conventions(tmp_path):
+    assert read_dataset(_write(_dataset(), tmp_path / "out.nc")).attrs["Conventions"] == "CF-1.8"
+
+
 def test_validation_records_and_nan_fails(tmp_path):
     from higgsdyn.io.validation import below, close, write_report
 
@@ -128,3 +145,76 @@ def test_merged_string_labels_of_different_lengths_survive_a_round_trip(tmp_path
     merged = xr.concat(points, dim="disorder")
     again = read_dataset(_write(merged, tmp_path / "merged.nc"))
     assert list(again["disorder"].values) == ["paramagnetic", "paramagnetic_ag_initial"]
+
+
+def test_version_has_one_home_and_the_license_file_matches_pyproject():
+    """Issue 18: pyproject and higgsdyn.__version__ held two copies of the version."""
+    import tomllib
+
+    import higgsdyn
+    from conftest import REPO
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "higgsdyn.__version__"}
+    assert higgsdyn.__version__
+    assert pyproject["project"]["license"] == {"file": "LICENSE"}
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_progress_reports_compile_time_apart_then_rate_and_eta(caplog):
+    """First update (numba compile) on its own line; rate and ETA measured after it."""
+    import logging
+
+    from higgsdyn.io.progress import Progress
+
+    clock = _Clock()
+    log = logging.getLogger("test.progress")
+    with caplog.at_level(logging.INFO, logger="test.progress"):
+        progress = Progress(log, "KB run", total=1000, every_s=10.0, clock=clock)
+        clock.now = 70.0  # compile
+        progress.update(10, sim_time=0.4)
+        clock.now = 75.0
+        progress.update(60, sim_time=2.4)  # within every_s: no line
+        clock.now = 80.0
+        progress.update(110, sim_time=4.4)
+        clock.now = 100.0
+        progress.finish()
+    lines = [record.getMessage() for record in caplog.records]
+    assert (
+        lines[0] == "KB run: first 10 steps after 70.0 s (includes numba compilation or cache load)"
+    )
+    # 100 steps in the 10 s after the first update: 10 steps/s, 890 left -> 1:29
+    assert lines[1] == "KB run: 110/1000 steps (11%), t = 4.4, 10 steps/s, ETA 1:29"
+    assert lines[2] == "KB run: 1000 steps done in 1:40"
+    assert len(lines) == 3
+
+
+def test_floquet_sambe_solve_logs_progress_and_chunks_change_nothing(caplog, monkeypatch):
+    """Chunked Sambe solve (bounded memory, progress lines) equals the one-block solve."""
+    import logging
+
+    from higgsdyn.floquet import usadel
+    from higgsdyn.io.progress import Progress
+
+    drive = usadel.Drive(theta=0.2, omega0=1.7, gamma=0.05, temperature=0.05)
+    grid = usadel.frequency_grid(drive, 6.0, 101, 4)
+    monkeypatch.setattr(Progress, "every_s", 0.0)
+    with caplog.at_level(logging.INFO, logger="higgsdyn.floquet.usadel"):
+        monkeypatch.setattr(usadel, "FREQUENCY_CHUNK", 64)
+        chunked = usadel.nonperturbative_current_integrands(grid, drive, 3)
+    monkeypatch.setattr(usadel, "FREQUENCY_CHUNK", grid.size)
+    whole = usadel.nonperturbative_current_integrands(grid, drive, 3)
+    for part, reference in zip(chunked, whole, strict=True):
+        np.testing.assert_allclose(part, reference, rtol=1e-12, atol=1e-14)
+    lines = [record.getMessage() for record in caplog.records]
+    assert grid.size > 2 * 64 and len(lines) == -(-grid.size // 64) + 1, lines
+    assert "ETA" in lines[1] and f"/{grid.size} frequencies" in lines[1]

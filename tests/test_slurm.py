@@ -25,8 +25,38 @@ SLURM_ARGS = (
     "--slurm-init-seconds-before-status-checks", "2",
     "--seconds-between-status-checks", "2",
     "--slurm-no-account",
-    "--default-resources", f"slurm_partition={PARTITION}", "runtime=10", "mem_mb=500",
 )  # fmt: skip
+# README: account and partition come from the environment, read by the profile.
+SLURM_ENV = {"HIGGSDYN_SLURM_PARTITION": PARTITION}
+
+
+def _planned_resources(workdir, env: dict[str, str]) -> list[dict[str, str]]:
+    """The resources of every job of a dry run with the SLURM profile (no cluster needed)."""
+    output = run_snakemake(
+        workdir, "--dry-run", "--profile", "workflow/profiles/slurm", "--workflow-profile",
+        "none", "--configfile", "config/quick.yaml", env=env,
+    ).stdout  # fmt: skip
+    return [
+        dict(item.split("=", 1) for item in line.split(": ", 1)[1].split(", "))
+        for line in output.splitlines()
+        if line.strip().startswith("resources:")
+    ]
+
+
+def test_account_and_partition_from_the_environment_keep_the_profile_defaults(tmp_path):
+    """Issue 18: ``--default-resources slurm_partition=...`` on the command line replaced the
+    profile's whole block; the environment variables the profile reads keep it."""
+    workdir = copy_workflow(tmp_path / "wf")
+    env = {"HIGGSDYN_SLURM_ACCOUNT": "physics", "HIGGSDYN_SLURM_PARTITION": "short"}
+    jobs = _planned_resources(workdir, env)
+    assert len(jobs) > 10
+    for resources in jobs:
+        assert resources["slurm_account"] == "physics" and resources["slurm_partition"] == "short"
+        assert (
+            resources["cpus_per_task"] == "1" and "runtime" in resources and "mem_mb" in resources
+        )
+    # a rule without its own request gets the profile's runtime and memory
+    assert any(r["runtime"] == "30" and r["mem_mb"] == "2000" for r in jobs)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +71,12 @@ def slurm_cluster(tmp_path_factory):
 
 def test_quick_config_runs_through_sbatch_and_matches_local_run(quick_run, slurm_cluster, tmp_path):
     workdir = copy_workflow(tmp_path / "wf")
-    planned = job_counts(run_snakemake(workdir, "--dry-run", *SLURM_ARGS).stdout)
+    planned = job_counts(run_snakemake(workdir, "--dry-run", *SLURM_ARGS, env=SLURM_ENV).stdout)
     # every remote job is a sweep point; merges, figures and validate are localrules
     n_points = planned["point"]
     assert n_points > 1 and set(planned) == {"point", "merge", "figure", "validate", "all"}
 
-    result = run_snakemake(workdir, *SLURM_ARGS)
+    result = run_snakemake(workdir, *SLURM_ARGS, env=SLURM_ENV)
     output = result.stdout + result.stderr
     job_ids = set(re.findall(r"submitted with SLURM jobid (\d+)", output))
     # the sweep points are grouped (profile group-components): fewer sbatch calls than points

@@ -112,5 +112,9 @@ def test_cli_errors_are_one_line_and_list_the_choices(tmp_path):
     missing = run("point", "equilibrium", "nosuch_zeta-0.100", "--configfile", "config/quick.yaml")
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     assert "Traceback" not in missing.stderr
+    (tmp_path / "bad.yaml").write_text("p1: {equilibrium: {omega_D: .nan}}\n")
+    bad = run("jobs", "equilibrium", "--configfile", "bad.yaml")  # checked like the workflow
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "p1.equilibrium.omega_D" in bad.stderr
     figure = run("figure", "nosuchfig", "--out", "x.pdf")
     assert figure.returncode == 2 and "p1_equilibrium" in figure.stderr

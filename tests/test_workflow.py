@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -134,7 +135,14 @@ def test_changing_one_zeta_reruns_only_that_point_its_merge_and_figure(quick_run
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
     # figures reading equilibrium.nc: p1_equilibrium and p1_quench_diagram
-    assert counts == {"all": 1, "point": 1, "merge": 1, "figure": 2, "validate": 1}
+    assert counts == {
+        "all": 1,
+        "effective_config": 1,
+        "point": 1,
+        "merge": 1,
+        "figure": 2,
+        "validate": 1,
+    }
 
 
 def test_changing_one_quench_zeta_reruns_that_point_its_merge_and_quench_figures(quick_run_copy):
@@ -145,7 +153,14 @@ def test_changing_one_quench_zeta_reruns_that_point_its_merge_and_quench_figures
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
     n_disorder = len(grid["disorder"]) * len(grid["lambda_f"])  # one new point per disorder type
     # the five P1 quench figures read quench.nc
-    assert counts == {"all": 1, "point": n_disorder, "merge": 1, "figure": 5, "validate": 1}
+    assert counts == {
+        "all": 1,
+        "effective_config": 1,
+        "point": n_disorder,
+        "merge": 1,
+        "figure": 5,
+        "validate": 1,
+    }
 
 
 def test_changing_resolution_reruns_the_whole_stage(quick_run_copy):
@@ -237,6 +252,7 @@ def test_adding_one_zeta_schedules_one_point_its_merge_and_figure(quick_run_copy
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     assert _dry_run(quick_run_copy, "config/changed.yaml") == {
         "all": 1,
+        "effective_config": 1,
         "point": 1,
         "merge": 1,
         "figure": 2,  # p1_equilibrium, p1_quench_diagram
@@ -244,20 +260,48 @@ def test_adding_one_zeta_schedules_one_point_its_merge_and_figure(quick_run_copy
     }
 
 
-def test_report_collects_figures_with_captions(quick_run_copy):
-    run_snakemake(
-        quick_run_copy, "--report", "results/report.zip", "--configfile", "config/quick.yaml"
-    )
-    with zipfile.ZipFile(quick_run_copy / "results/report.zip") as report:
+def _report_pages(workdir: Path, *args: str) -> tuple[list[str], str]:
+    run_snakemake(workdir, "--report", "results/report.zip", *args)
+    with zipfile.ZipFile(workdir / "results/report.zip") as report:
         names = report.namelist()
-        for figure in FIGURES:
-            assert any(name.endswith(Path(figure).name) for name in names), figure
         pages = "".join(
             report.read(name).decode(errors="ignore") for name in names if name.endswith(".html")
         )
+    return names, pages
+
+
+def test_report_collects_figures_validation_and_effective_config(quick_run_copy):
+    run_snakemake(quick_run_copy, "validate", "--cores", "1", "--configfile", "config/quick.yaml")
+    names, pages = _report_pages(
+        quick_run_copy, "all", "validate", "--configfile", "config/quick.yaml"
+    )
+    for output in (*FIGURES, "results/validation.md", "results/effective_config.yaml"):
+        assert any(name.endswith(Path(output).name) for name in names), output
     for caption in ("Abrikosov-Gor", "P1 Fig. 3(b)", "Kadanoff-Baym", "Floquet", "phase slips",
-                    "claims ledger"):  # fmt: skip
+                    "Effective configuration", "Physics checks", "claims ledger"):  # fmt: skip
         assert caption in pages, caption
+    assert "correlated equilibrium of the Matsubara" in pages  # p2_fig1bc, no longer stale
+    assert "\\rm" not in pages and "Unknown command" not in pages
+
+
+def test_report_captions_state_the_data_not_the_config_at_report_time(quick_run_copy):
+    """Issue 18: a report made without --configfile after a quick run labelled the quick
+    figures with the default config's N = 15024 levels and 512 sites."""
+    quick = _quick_config()
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    _names, pages = _report_pages(quick_run_copy)  # the default config is in force
+    assert f"{quick['p1']['quench']['n_levels']} levels" in pages
+    assert f"{default['p1']['quench']['n_levels']} levels" not in pages
+    assert f"{quick['p2']['bdg']['n_sites']} sites" in pages
+    assert f"{default['p2']['bdg']['n_sites']} sites" not in pages
+
+
+def test_effective_config_is_snakemakes_layering(quick_run):
+    """results/effective_config.yaml (what the run used) equals io.config.load_config."""
+    from higgsdyn.io.config import load_config
+
+    written = yaml.safe_load((quick_run / "results/effective_config.yaml").read_text())
+    assert written == load_config([REPO / "config/config.yaml", REPO / "config/quick.yaml"])
 
 
 def test_second_checkout_reuses_the_output_cache(tmp_path):
@@ -291,43 +335,62 @@ def test_second_checkout_reuses_the_output_cache(tmp_path):
         )
 
 
-def test_killed_run_resumes_without_partial_files(tmp_path):
-    """SIGKILL in the middle of a point job; a plain rerun completes and every file is whole."""
+def _wait_for_group_to_end(group: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the orphaned job did not finish")
+
+
+RECOVERY = ("snakemake --unlock", "snakemake --cores N --rerun-incomplete")
+
+
+def test_kill_9_of_snakemake_alone_recovers_with_the_readme_commands(tmp_path):
+    """A user's ``kill -9 PID`` hits the snakemake process only: its running job is orphaned
+    and runs on, the lock and the incomplete marker stay. README's recovery, run as written
+    (the same options as the killed run added), completes the run with whole files."""
+    readme = (REPO / "README.md").read_text()
+    assert all(command in readme for command in RECOVERY)
     workdir = copy_workflow(tmp_path / "wf")
     config = _quick_config()
     config["p1"]["equilibrium"]["n_energy"] = 100_001  # a point job of a few seconds
     (workdir / "config/slow.yaml").write_text(yaml.safe_dump(config))
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--cores",
-        "1",
-        "--configfile",
-        "config/slow.yaml",
-    ]
+    options = ("--configfile", "config/slow.yaml")
+    command = [sys.executable, "-m", "snakemake", "--cores", "1", *options]
     env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
+    # own session only so that the test can reap the orphan at the end
     with subprocess.Popen(
         command, cwd=workdir, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     ) as process:  # fmt: skip
-        logs = workdir / "logs/p1/equilibrium"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            started = [p for p in logs.glob("*.log") if "equilibrium point" in p.read_text()]
-            if started:
-                break
-            time.sleep(0.05)
-        assert started, "no point job started"
-        os.killpg(process.pid, signal.SIGKILL)
-    for path in workdir.glob("results/**/*.nc"):  # whatever exists is complete
-        read_dataset(path)
-    # Snakemake cannot tell a SIGKILLed run's directory lock from a live one: unlock first.
-    run_snakemake(workdir, "--unlock", "--configfile", "config/slow.yaml")
-    run_snakemake(workdir, "--cores", "2", "--configfile", "config/slow.yaml")
+        try:
+            logs = workdir / "logs/p1/equilibrium"
+            deadline = time.monotonic() + 120
+            started = []
+            while not started and time.monotonic() < deadline:
+                started = [p for p in logs.glob("*.log") if "equilibrium point" in p.read_text()]
+                time.sleep(0.05)
+            assert started, "no point job started"
+            os.kill(process.pid, signal.SIGKILL)  # the snakemake process alone
+            process.wait()
+            stuck = run_snakemake(workdir, "--cores", "2", *options, check=False)
+            assert stuck.returncode != 0  # what the user meets first
+            for path in workdir.glob("results/**/*.nc"):  # whatever exists is complete
+                read_dataset(path)
+            _wait_for_group_to_end(process.pid)  # README: let the orphaned job finish
+            run_snakemake(workdir, "--unlock", *options)
+            run_snakemake(workdir, "--cores", "2", "--rerun-incomplete", *options)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # the orphan, if still running
     for path in workdir.glob("results/**/*.nc"):
         assert convention_problems(read_dataset(path)) == [], path
     assert not list(workdir.glob("results/**/.*.part"))
+    assert _dry_run(workdir, "config/slow.yaml") == {}
 
 
 def test_validate_target_passes_on_quick_config(quick_run_copy):

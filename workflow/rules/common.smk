@@ -130,3 +130,16 @@ def all_figures():
     return [
         f"results/figures/{name}.{ext}" for name in FIGURES for ext in FIGURE_FORMATS
     ]
+
+
+# ---------------------------------------------------------------- plan summary
+
+
+def plan_jobs():
+    """Stage -> (file key -> parameters) of every per-point job of the config."""
+    return {stage: stage_jobs(stage) for stage in STAGES}
+
+
+def plan_resources():
+    """Stage -> its cost model, params -> {runtime, mem_mb, threads}."""
+    return {stage: module.resources for stage, module in STAGES.items()}

@@ -1,4 +1,5 @@
 # Paper figures: one job per figure module, reading merged datasets only, computing no physics.
+from higgsdyn.io import stored_params
 
 
 localrules:
@@ -33,5 +34,10 @@ rule figure:
     params:
         figure=lambda wildcards: wildcards.figure,
         dpi=config["figures"]["dpi"],
+        # the parameters each merged dataset was computed with, for the report caption
+        data=lambda wildcards, input: {
+            name: stored_params(input[name])
+            for name in stage_protocol.figure_module(wildcards.figure).DATASETS
+        },
     script:
         "../scripts/figure.py"

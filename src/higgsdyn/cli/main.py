@@ -14,32 +14,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
 import higgsdyn
 from higgsdyn.cli import stages
+from higgsdyn.io import config as io_config
 from higgsdyn.io import convention_problems, read_dataset
 
-DEFAULT_CONFIG = Path("config/config.yaml")
-
-
-def _deep_update(base: dict, overlay: dict) -> dict:
-    """``overlay`` merged into ``base`` key by key (lists and values replace), as Snakemake's
-    ``--configfile`` layers a file over ``configfile:``."""
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_update(base[key], value)
-        else:
-            base[key] = value
-    return base
+ROOT = Path(higgsdyn.__path__[0]).parents[1]  # the checkout (editable install)
+DEFAULT_CONFIG = ROOT / "config" / "config.yaml"
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
 def load_config(overlays: Sequence[str]) -> dict:
-    """config/config.yaml with each overlay file layered over it, in order."""
-    config: dict = {}
-    for path in [DEFAULT_CONFIG, *overlays]:
-        with open(path) as handle:
-            _deep_update(config, yaml.safe_load(handle) or {})
+    """The project's config/config.yaml with each overlay layered over it in order (as
+    snakemake's ``--configfile``), checked as the workflow checks it before any job."""
+    config = io_config.load_config([DEFAULT_CONFIG, *overlays])
+    io_config.validate_config(config, SCHEMA)
     return config
 
 
@@ -54,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
             "--configfile",
             action="append",
             default=[],
-            help=f"overlay on {DEFAULT_CONFIG} (repeatable, like snakemake's --configfile)",
+            help="overlay on the project's config/config.yaml (repeatable, as snakemake's)",
         )
 
     jobs = commands.add_parser("jobs", help="list the point keys of a stage")

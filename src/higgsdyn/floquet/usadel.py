@@ -22,9 +22,16 @@ A Floquet function is stored by harmonic: ``X_k(w) = X(w, w - k omega_0)``; prod
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
+
+from higgsdyn.io.progress import Progress
+
+log = logging.getLogger(__name__)
+# Frequencies per batched Sambe solve: bounds the (chunk, 4(2N+1), 4(2N+1)) work arrays.
+FREQUENCY_CHUNK = 256
 
 TAU0 = np.eye(2, dtype=complex)
 TAU1 = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -320,13 +327,30 @@ def nonperturbative_current_integrands(
     omega: np.ndarray, drive: Drive, n_harmonics: int, harmonics: tuple[int, ...] = (0, 1)
 ) -> list[np.ndarray]:
     """(i/4) Tr[tau_3 g tau_3 g]^K_{0,-k}(w) / 2pi from the Sambe solution (all orders),
-    one array per harmonic k in ``harmonics``."""
-    g_r, g_k, g_a = nonperturbative_g(omega, drive, n_harmonics)
+    one array per harmonic k in ``harmonics``, on the 1-D grid ``omega``.
+
+    Solved :data:`FREQUENCY_CHUNK` frequencies at a time (bounded memory), with a progress
+    line in the job log (:class:`higgsdyn.io.progress.Progress`).
+    """
+    omega = np.asarray(omega, dtype=float)
     t3 = np.kron(np.eye(2 * n_harmonics + 1), TAU3)
-    keldysh = t3 @ g_r @ t3 @ g_k + t3 @ g_k @ t3 @ g_a
-    return [
-        0.25j
-        * np.trace(sambe_element(keldysh, n_harmonics, 0, -k), axis1=-2, axis2=-1)
-        / (2 * np.pi)
-        for k in harmonics
-    ]
+    progress = Progress(
+        log, f"Sambe solve N={n_harmonics}, omega0={drive.omega0:g}", omega.size, "frequencies"
+    )
+    chunks = []
+    for begin in range(0, omega.size, FREQUENCY_CHUNK):
+        g_r, g_k, g_a = nonperturbative_g(
+            omega[begin : begin + FREQUENCY_CHUNK], drive, n_harmonics
+        )
+        keldysh = t3 @ g_r @ t3 @ g_k + t3 @ g_k @ t3 @ g_a
+        chunks.append(
+            [
+                0.25j
+                * np.trace(sambe_element(keldysh, n_harmonics, 0, -k), axis1=-2, axis2=-1)
+                / (2 * np.pi)
+                for k in harmonics
+            ]
+        )
+        progress.update(min(begin + FREQUENCY_CHUNK, omega.size))
+    progress.finish()
+    return [np.concatenate([chunk[i] for chunk in chunks]) for i in range(len(harmonics))]

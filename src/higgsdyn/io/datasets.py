@@ -9,11 +9,12 @@ so an interrupted job never leaves a partial file under the final name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import secrets
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,9 @@ import xarray as xr
 
 import higgsdyn
 
+CONVENTIONS = "CF-1.8"
 REQUIRED_GLOBAL_ATTRS = (
+    "Conventions",
     "title",
     "source_paper",
     "references",
@@ -96,11 +99,10 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}.*.part"):
         stale.unlink(missing_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
-    os.close(handle)
-    temporary = Path(temporary)
+    # Created like any other file (mode 0o666 less the umask), unlike mkstemp's 0o600, so
+    # group members and a shared output cache can read the result.
+    temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield temporary
         os.replace(temporary, target)
@@ -125,6 +127,7 @@ def write_dataset(
     """
     ds = ds.copy()
     ds.attrs.update(
+        Conventions=CONVENTIONS,
         title=title,
         references=references,
         history=f"{datetime.now(UTC).isoformat(timespec='seconds')}: {history}",
@@ -140,6 +143,18 @@ def write_dataset(
     with atomic_output(path) as temporary:
         ds.to_netcdf(temporary, format="NETCDF4", engine="netcdf4")
     return Path(path)
+
+
+def stored_params(path: str | os.PathLike) -> dict[str, Any]:
+    """The parameters a dataset was computed with (its ``config`` attribute), data unread.
+
+    A missing file raises FileNotFoundError naming ``path`` as given (Snakemake defers a
+    ``params`` function that needs an input not yet made).
+    """
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, "no such dataset", str(path))
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        return json.loads(ds.attrs["config"])
 
 
 def read_dataset(path: str | os.PathLike) -> xr.Dataset:
