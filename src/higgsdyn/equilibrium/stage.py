@@ -6,6 +6,7 @@ disorder (P1 Suppl. Eq. (64) convention); energies in Delta_00.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,9 +63,17 @@ def companions(params: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
+# Memory of a point: the interpreter (~0.15 GB measured, docs/scaling.md) and about ten
+# (n_energy, n_quadrature) float64 temporaries of the Eq. (63)/(66) profiles.
+BASELINE_MB = 300.0
+PROFILE_ARRAYS = 10
+
+
 def resources(params: Mapping[str, Any]) -> dict[str, int]:
-    """Measured (docs/scaling.md): <= 2 s and <= 150 MB per point."""
-    return {"runtime": 5, "mem_mb": 500, "threads": 1}
+    """Measured (docs/scaling.md): <= 2 s and <= 150 MB per point at the default grid; the
+    memory grows with the profile grid n_energy x n_quadrature."""
+    grid = PROFILE_ARRAYS * 8 * params["n_energy"] * params["n_quadrature"] / 1e6
+    return {"runtime": 5, "mem_mb": math.ceil(BASELINE_MB + grid), "threads": 1}
 
 
 def run_point(params: Mapping[str, Any]) -> xr.Dataset:
