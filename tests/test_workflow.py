@@ -171,7 +171,14 @@ def test_changing_resolution_reruns_the_whole_stage(quick_run_copy):
     equilibrium = config["p1"]["equilibrium"]
     n_points = len(equilibrium["zeta"]) + len(equilibrium["zeta_nonmagnetic"])
     # the quench stage does not read equilibrium.nc
-    assert counts == {"all": 1, "point": n_points, "merge": 1, "figure": 2, "validate": 1}
+    assert counts == {
+        "all": 1,
+        "effective_config": 1,
+        "point": n_points,
+        "merge": 1,
+        "figure": 2,
+        "validate": 1,
+    }
 
 
 def test_editing_physics_package_reruns_its_rules(quick_run_copy):
