@@ -381,20 +381,27 @@ def mixed_history(gm, sigma_left, j, m, acc):
 
 
 @njit(cache=True, parallel=True)
-def lesser_column(gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt, quad, lmm):
+def lesser_column(
+    gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt, quad, lmm, q_past
+):
     """Lesser column G^<(t_j, t_n), j = 0..n, and the t'-derivative terms for the next step.
 
     ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n)
     (both used by the trapezoidal rule only). Q includes the Matsubara-branch term of
     :func:`mixed_history` (``gm`` = G^](t_n, tau_k), shape (n_t, n_tau, n_xi, 2, 2);
-    n_tau = 0 without a Matsubara branch). The diagonal j = n is stepped from
+    n_tau = 0 without a Matsubara branch). ``q_past[j]``, if given (j < len(q_past)),
+    replaces the history integral Q(t_j, t_n) without its s = n endpoint (compressed history,
+    :func:`higgsdyn.kbe.compressed.lesser_history`). The diagonal j = n is stepped from
     G^<(t_n, t_{n-l}) = -G^<(t_{n-l}, t_n)^dagger, the column just computed.
     """
     n_xi = xi.shape[0]
     steps = lmm.shape[1] - 1
     for j in prange(n):
         q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
-        _lesser_history(gl, gr, sl, sr, j, n, False, dt, quad, steps, q_rest)
+        if j < q_past.shape[0]:
+            q_rest[:] = q_past[j]
+        else:
+            _lesser_history(gl, gr, sl, sr, j, n, False, dt, quad, steps, q_rest)
         mixed_history(gm, sigma_left, j, n, q_rest)
         _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force[j], q_rest, new_force[j])
     force_prev = np.zeros((n_xi, 2, 2), dtype=np.complex128)
