@@ -106,30 +106,47 @@ def _block_cols_times(u, v, rank, x, n_rows, y):
                         )
 
 
+@njit(cache=True, inline="always")
+def _product(acc, x, y, sign):
+    """acc += sign * x @ y (2x2)."""
+    acc[0, 0] += sign * (x[0, 0] * y[0, 0] + x[0, 1] * y[1, 0])
+    acc[0, 1] += sign * (x[0, 0] * y[0, 1] + x[0, 1] * y[1, 1])
+    acc[1, 0] += sign * (x[1, 0] * y[0, 0] + x[1, 1] * y[1, 0])
+    acc[1, 1] += sign * (x[1, 0] * y[0, 1] + x[1, 1] * y[1, 1])
+
+
 @njit(cache=True)
-def _leaf_products(dense, lo, n_rows, x_rows, x_cols, mode, y):
+def _leaf_products(dense, lo, n_rows, x, mode, y):
     """Dense lower-triangular leaf (rows/columns lo..): mode 0: y[p] += sum_{q<=p} X[p,q] x[q];
     mode 1: y[p] -= sum_{q<p} X[p,q]^dagger x[q]; mode 2: y[q] += sum_{p>=q} X[p,q] x[p]."""
+    xd = np.zeros((2, 2), dtype=np.complex128)
     for b in range(dense.shape[0]):
         for p in range(n_rows):
             for q in range(p + 1):
-                for a in range(2):
-                    for c in range(2):
-                        if mode == 0:
-                            y[lo + p, b, a, c] += (
-                                dense[b, p, q, a, 0] * x_cols[lo + q, 0, c]
-                                + dense[b, p, q, a, 1] * x_cols[lo + q, 1, c]
-                            )
-                        elif mode == 1 and q < p:
-                            y[lo + p, b, a, c] -= (
-                                np.conj(dense[b, p, q, 0, a]) * x_cols[lo + q, 0, c]
-                                + np.conj(dense[b, p, q, 1, a]) * x_cols[lo + q, 1, c]
-                            )
-                        elif mode == 2:
-                            y[lo + q, b, a, c] += (
-                                dense[b, p, q, a, 0] * x_rows[lo + p, 0, c]
-                                + dense[b, p, q, a, 1] * x_rows[lo + p, 1, c]
-                            )
+                block = dense[b, p, q]
+                if mode == 0:
+                    _product(y[lo + p, b], block, x[lo + q], 1.0)
+                elif mode == 1 and q < p:
+                    xd[0, 0] = np.conj(block[0, 0])
+                    xd[0, 1] = np.conj(block[1, 0])
+                    xd[1, 0] = np.conj(block[0, 1])
+                    xd[1, 1] = np.conj(block[1, 1])
+                    _product(y[lo + p, b], xd, x[lo + q], -1.0)
+                elif mode == 2:
+                    _product(y[lo + q, b], block, x[lo + p], 1.0)
+
+
+@njit(cache=True)
+def _edge_corrections(q, head, band, lesser, excess, first):
+    """q[j] += sum_d excess[d] (X[j, d] x[d] + X[j, j - d] x[j - d]) for rows j >= first."""
+    for j in range(first, q.shape[0]):
+        for d in range(excess.shape[0]):
+            weight = excess[d]
+            if weight == 0.0:
+                continue
+            for b in range(q.shape[1]):
+                _product(q[j, b], head[j, d, b], lesser[d], weight)
+                _product(q[j, b], band[j, d, b], lesser[j - d], weight)
 
 
 def partition(n_times: int, leaf: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
@@ -225,7 +242,7 @@ class HistoryTree:
         for index, (lo, hi) in enumerate(self.leaves):
             if lo >= n:
                 break
-            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, x, 1 if dagger else 0, y)
+            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, 1 if dagger else 0, y)
         return y
 
     def cols_times(self, x: np.ndarray) -> np.ndarray:
@@ -242,7 +259,7 @@ class HistoryTree:
         for index, (lo, hi) in enumerate(self.leaves):
             if lo >= n:
                 break
-            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, x, 2, y)
+            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, 2, y)
         return y
 
     def entry(self, p: int, q: int) -> np.ndarray:
@@ -284,7 +301,11 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
     """
     n = gl_tree.filled
     last = quad.shape[0] - 2
-    weights = dt * np.array([gregory(quad, n, s) for s in range(n)])
+    weights = dt * np.array([gregory(quad, n, s) for s in range(n)]) if n <= last else None
+    if weights is None:  # interior weights 1, end corrections within EDGE of both ends
+        weights = np.full(n, dt)
+        weights[:EDGE] = dt * quad[last + 1, :EDGE]
+        weights[n - EDGE + 1 :] = dt * quad[last + 1, 1:EDGE][::-1]
     sigma_adv = np.conj(np.swapaxes(sigma_r_row[:n], -1, -2)) * weights[:, None, None]
     q = gl_tree.cols_times(sigma_adv) + gl_tree.rows_times(sigma_adv, dagger=True)
     lesser = np.ascontiguousarray(sigma_l_col[:n])
@@ -300,8 +321,5 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
             q[j] += dt * excess[s] * block @ lesser[s]
     if n > last + 1:  # longer rows: end corrections at s = d and s = j - d
         excess = dt * (quad[last + 1, :EDGE] - 1.0)
-        rows = np.arange(last + 1, n)
-        q[rows] += np.einsum("d,jdbac,dce->jbae", excess, gr_tree.head[rows], lesser[:EDGE])
-        diagonal = lesser[rows[:, None] - np.arange(EDGE)[None, :]]
-        q[rows] += np.einsum("d,jdbac,jdce->jbae", excess, gr_tree.band[rows], diagonal)
+        _edge_corrections(q, gr_tree.head, gr_tree.band, lesser, excess, last + 1)
     return q
