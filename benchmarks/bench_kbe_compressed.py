@@ -1,7 +1,7 @@
 """Benchmark of the compressed (HODLR) two-time history against the full history (higgsdyn.kbe).
 
 Rerun: PYTHONPATH=src python benchmarks/bench_kbe_compressed.py [--sizes 256 512 1024 2048]
-    [--n-xi 8] [--tol 1e-6]
+    [--n-xi 8] [--tol 1e-6] [--runs 20 40 80]
 For each history length N: the lesser-history integral Q(t_j, t_N) for all j (the O(N^2)
 product of one corrector sweep, P2 Eq. 4) from the full packed history (numba,
 kernels.lesser_history_all) and from the trees (compressed.lesser_history), the cost of
@@ -9,11 +9,15 @@ appending one row to the trees, the history memory of G^R and G^< for both, the 
 block rank and the error of Q. The history is the smooth non-separable test history of
 tests/test_kbe_compressed.py (free Nambu propagators times 1/(1 + (t/3)^2)); fitted exponents
 of cost and memory in N are printed at the end.
+
+``--runs T...``: whole KB runs (Fig. 1b set-up, omega_D = 0.04, dt = 0.25, t_prep = 10) to
+t_max = T for both history paths, each in its own process: wall time and peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -44,12 +48,49 @@ def best_of(function, repeats: int) -> float:
     return min(times)
 
 
+RUN_SCRIPT = """
+import resource, sys, time
+from higgsdyn.kbe.stepping import KBConfig, run
+config = KBConfig(n_xi={n_xi}, lambda_i=0.25, lambda_f=0.45, lambda_ph=0.3, omega_debye=0.04,
+                  dt=0.25, t_max={t_max}, t_prep=10.0, tolerance=1e-7, max_iterations=10,
+                  history="{history}", history_tol={tol})
+run(KBConfig(**{{**config.__dict__, "t_max": 2.0}}))  # compile
+start = time.perf_counter()
+result = run(config)
+print(config.n_times, time.perf_counter() - start,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3,
+      result.ns_para[-1] + result.ns_dia[-1])
+"""
+
+
+def whole_runs(t_maxes: list[float], n_xi: int, tol: float) -> None:
+    """Wall time and peak RSS of whole runs for both history paths (one process each)."""
+    print("| t_max | N_t | full [s] | compressed [s] | full peak RSS [MB] | compressed [MB] | "
+          "|n_s difference| |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for t_max in t_maxes:
+        out = {}
+        for history in ("full", "compressed"):
+            code = RUN_SCRIPT.format(n_xi=n_xi, t_max=t_max, history=history, tol=tol)
+            text = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  check=True).stdout.split()  # fmt: skip
+            out[history] = [float(x) for x in text]
+        full, fast = out["full"], out["compressed"]
+        cells = (f"{t_max:g}", f"{int(full[0])}", f"{full[1]:.1f}", f"{fast[1]:.1f}",
+                 f"{full[2]:.0f}", f"{fast[2]:.0f}", f"{abs(full[3] - fast[3]):.1e}")  # fmt: skip
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024, 2048])
     parser.add_argument("--n-xi", type=int, default=8)
     parser.add_argument("--tol", type=float, default=1e-6)
+    parser.add_argument("--runs", type=float, nargs="*", default=[])
     args = parser.parse_args()
+    if args.runs:
+        whole_runs(args.runs, args.n_xi, args.tol)
+        return
     scheme = make_scheme(6)
     quad_steps = (scheme.quad, scheme.steps)
     print(f"n_xi = {args.n_xi}, history_tol = {args.tol:g}, dt = {DT}")

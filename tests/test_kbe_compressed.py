@@ -140,11 +140,11 @@ def test_compressed_quench_with_phonons_error_falls_with_tolerance():
     full = run(config)
     ns_full = full.ns_para + full.ns_dia
     errors = []
-    for tol in (1e-4, 1e-6, 1e-8):
+    for tol in (1e-4, 1e-7):
         fast = run(replace(config, history="compressed", history_tol=tol))
         errors.append(np.abs(fast.ns_para + fast.ns_dia - ns_full).max() / abs(full.ns_dia[0]))
         assert errors[-1] <= tol
-    assert errors[0] > errors[1] > errors[2], errors
+    assert errors[0] > 10 * errors[1], errors
 
 
 def test_unknown_history_mode_is_rejected():
