@@ -185,7 +185,9 @@ def test_particle_hole_symmetry_keeps_gap_real():
 
 
 @pytest.mark.parametrize(
-    ("order", "history"), [(2, "full"), (6, "full"), (6, "compressed")], ids=["2", "6", "6-hodlr"]
+    ("order", "history"),
+    [(2, "full"), (6, "full"), pytest.param(6, "compressed", marks=pytest.mark.slow)],
+    ids=["2", "6", "6-hodlr"],
 )
 @pytest.mark.parametrize(
     "collisions",

@@ -142,7 +142,9 @@ STATIONARY_BOUNDS = {2: (5e-3, 1e-3, (3.6, 4.4)), 6: (2e-4, 2e-4, (45.0, 180.0))
 
 
 @pytest.mark.parametrize(
-    ("order", "history"), [(2, "full"), (6, "full"), (6, "compressed")], ids=["2", "6", "6-hodlr"]
+    ("order", "history"),
+    [(2, "full"), (6, "full"), pytest.param(6, "compressed", marks=pytest.mark.slow)],
+    ids=["2", "6", "6-hodlr"],
 )
 @pytest.mark.parametrize("collisions", COLLISIONS, ids=["disorder", "phonons"])
 @pytest.mark.parametrize(

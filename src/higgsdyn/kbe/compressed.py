@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from higgsdyn.kbe import kernels
+from higgsdyn.kbe.contour import offset
 from higgsdyn.kbe.kernels import gregory
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
@@ -323,3 +325,48 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
         excess = dt * (quad[last + 1, :EDGE] - 1.0)
         _edge_corrections(q, gr_tree.head, gr_tree.band, lesser, excess, last + 1)
     return q
+
+
+@njit(cache=True)
+def _block_left_cols(u, v, rank, x, y):
+    """y[q, i] += sum_p x[p, i] X[p, q] over one block of a single-function tree (Sigma^R)."""
+    k = rank[0]
+    n_xi = x.shape[1]
+    t = np.zeros((n_xi, k, 2, 2), dtype=np.complex128)
+    for p in range(x.shape[0]):
+        for r in range(k):
+            coeff = u[0, p, r]
+            for i in range(n_xi):
+                for a in range(2):
+                    for c in range(2):
+                        t[i, r, a, c] += coeff * x[p, i, a, c]
+    for q in range(y.shape[0]):
+        for r in range(k):
+            for i in range(n_xi):
+                _product(y[q, i], t[i, r], v[0, r, q], 1.0)
+
+
+def retarded_row(gr, sigma_tree, sr, xi, gaps, n, dt, quad, lmm, diff) -> None:
+    """Retarded row G^R(t_n, t_j) as kernels.retarded_row, with the history sum over s from
+    the Sigma^R tree (rows < n) in HODLR order: the block rows [mid, hi) x columns [lo, mid)
+    contribute to the columns once G^R(t_n, t_s), s >= mid, is solved (Kaye & Golez)."""
+    n_xi = xi.shape[0]
+    row = gr[offset(n) : offset(n) + n + 1]
+    force_next = np.zeros((n_xi, 2, 2), dtype=np.complex128)
+    kernels.retarded_tops(gr, sr, xi, gaps, n, dt, quad, lmm, diff, force_next)
+    start = lmm.shape[1] - 1 if lmm.shape[1] > 2 else 0
+    weights = dt * np.array([kernels.right_end_weight(quad, n - s) for s in range(n)])
+    tree_conv = np.zeros((n, n_xi, 2, 2), dtype=np.complex128)
+    block_ending = {mid: index for index, (_, mid, _) in enumerate(sigma_tree.blocks)}
+    for lo, hi in reversed(sigma_tree.leaves):
+        if lo >= n - start:
+            continue
+        index = block_ending.get(hi)
+        if index is not None and hi < n:
+            b_lo, mid, b_hi = sigma_tree.blocks[index]
+            top = min(b_hi, n)
+            x = row[mid:top] * weights[mid:top, None, None, None]
+            _block_left_cols(sigma_tree.u[index], sigma_tree.v[index], sigma_tree.rank[index],
+                             np.ascontiguousarray(x), tree_conv[b_lo:mid])  # fmt: skip
+        kernels.retarded_leaf(gr, sr, xi, gaps, n, dt, quad, lmm, tree_conv[lo:hi], lo, hi,
+                              EDGE, force_next)  # fmt: skip

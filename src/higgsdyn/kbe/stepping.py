@@ -178,15 +178,19 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
             previous_diag = gl[offset(n) + n].copy()
             previous_sigma = sr[offset(n) : offset(n) + n + 1].copy()
             previous_mixed = gm[n].copy()
-            kernels.retarded_row(gr, sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
-                                 scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
+            if trees is None:
+                kernels.retarded_row(gr, sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
+                                     scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
+            else:
+                compressed.retarded_row(gr, trees[2], sr, band.xi, gaps, n, dt, scheme.quad,
+                                        scheme.lmm, scheme.diff)  # fmt: skip
             if branch is not None:
                 branch.step(sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm)
             q_past = (
                 no_past
                 if trees is None
                 else compressed.lesser_history(
-                    *trees, sr[offset(n) :], sl[offset(n) :], dt, scheme.quad, scheme.steps
+                    *trees[:2], sr[offset(n) :], sl[offset(n) :], dt, scheme.quad, scheme.steps
                 )
             )
             kernels.lesser_column(gl, gr, sl, sr, gm, sigma_left, band.xi, gaps, force, new_force,
@@ -232,19 +236,20 @@ HISTORY_MODES = ("full", "compressed")
 
 
 def _history_trees(config: KBConfig, n_times: int, n_xi: int):
-    """(G^< tree, G^R tree) of the compressed history, or None for the full history."""
+    """(G^< tree, G^R tree, Sigma^R tree) of the compressed history; None for the full one."""
     if config.history not in HISTORY_MODES:
         raise ValueError(f"history {config.history!r} not in {HISTORY_MODES}")
     if config.history == "full":
         return None
-    return tuple(compressed.HistoryTree(n_times, n_xi, config.history_tol) for _ in range(2))
+    return tuple(
+        compressed.HistoryTree(n_times, batch, config.history_tol) for batch in (n_xi, n_xi, 1)
+    )
 
 
 def _append_slice(trees, history: ContourHistory, n: int) -> None:
-    """The converged lesser column and retarded row n become row n of the trees."""
-    lesser_tree, retarded_tree = trees
-    lesser_tree.append(history.gl[offset(n) : offset(n) + n + 1])
-    retarded_tree.append(history.gr[offset(n) : offset(n) + n + 1])
+    """The converged lesser column, retarded row and Sigma^R row n become row n of the trees."""
+    for tree, packed in zip(trees, (history.gl, history.gr, history.sr), strict=True):
+        tree.append(packed[offset(n) : offset(n) + n + 1])
 
 
 def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:
