@@ -100,15 +100,16 @@ def main() -> None:
         args_lesser = (history.gl, history.gr, history.sl, history.sr, gm, sigma_left, xi, gaps,
                        force, new_force)  # fmt: skip
         args_mixed = (gm, history.sr, source, xi, gaps, mixed_force, mixed_force.copy())
+        no_past = np.zeros((0, n_xi, 2, 2), dtype=np.complex128)  # full history path
 
         def sweep(args_lesser=args_lesser, args_mixed=args_mixed, history=history, xi=xi,
-                  gaps=gaps, n=n):  # fmt: skip
+                  gaps=gaps, n=n, no_past=no_past):  # fmt: skip
             kernels.retarded_row(
                 history.gr, history.sr, xi, gaps, n, 0.1, scheme.quad, scheme.lmm, scheme.diff,
                 kernels.NUMBA_THREADS,
             )  # fmt: skip
             kernels.mixed_row(*args_mixed, n, 0.1, scheme.quad, scheme.lmm)
-            kernels.lesser_column(*args_lesser, n, 0.1, scheme.quad, scheme.lmm)
+            kernels.lesser_column(*args_lesser, n, 0.1, scheme.quad, scheme.lmm, no_past)
 
         def convolution(history=history, n=n):
             kernels.lesser_history_all(

@@ -66,6 +66,10 @@ BAD_CONFIGS = {
         _with(("p2", "kbe", "tightbinding", "quench_time"), 20.0),
         ["p2.kbe.tightbinding.quench_time", "p2.kbe.tightbinding.t_max"],
     ),
+    "unknown KB history": (
+        _with(("p2", "kbe", "tightbinding", "history"), "hodlr"),
+        ["p2.kbe.tightbinding.history", "hodlr"],
+    ),
     "negative memory limit": (_with(("workflow", "max_job_mem_mb"), -1), ["max_job_mem_mb"]),
 }
 

@@ -184,21 +184,26 @@ def test_particle_hole_symmetry_keeps_gap_real():
     assert np.abs(result.gap.imag).max() < 1e-12
 
 
-@pytest.mark.parametrize("order", [2, 6])
+@pytest.mark.parametrize(
+    ("order", "history"),
+    [(2, "full"), (6, "full"), pytest.param(6, "compressed", marks=pytest.mark.slow)],
+    ids=["2", "6", "6-hodlr"],
+)
 @pytest.mark.parametrize(
     "collisions",
     [{"scattering_rate": 0.3}, {"lambda_ph": 0.2, "omega_debye": 0.3}],
     ids=["disorder", "phonons"],
 )
-def test_stepper_has_its_order_with_self_energies(collisions, order):
+def test_stepper_has_its_order_with_self_energies(collisions, order, history):
     """Self-convergence of n_s(t) (Eqs. 5-8, correlated start) under dt -> dt/2 for a smooth
     drive (lambda ramped over 16/E_F): differences shrink by 2^p.
 
     Measured differences (dt 0.4/0.2, 0.2/0.1): order 2: disorder 9.9e-3, 2.5e-3 (2.01),
     phonons 6.1e-3, 1.5e-3 (2.00); order 6: disorder 1.1e-2, 1.1e-4 (6.7), phonons 9.3e-3,
-    9.2e-5 (6.7); the next halving gives 6.8 for both."""
+    9.2e-5 (6.7); the next halving gives 6.8 for both. The compressed history (history_tol
+    1e-8) must keep the order."""
     base = {"n_xi": 6, "lambda_i": 0.3, "lambda_f": 0.6, "t_max": 8.0, "temperature": 0.01,
-            "quench_time": 16.0, "time_order": order}  # fmt: skip
+            "quench_time": 16.0, "time_order": order, "history": history}  # fmt: skip
     grid = np.arange(0.0, 8.01, 0.8)
     curves = []
     for dt in (0.4, 0.2, 0.1):

@@ -141,13 +141,17 @@ def test_run_starts_at_the_matsubara_equilibrium(collisions):
 STATIONARY_BOUNDS = {2: (5e-3, 1e-3, (3.6, 4.4)), 6: (2e-4, 2e-4, (45.0, 180.0))}
 
 
-@pytest.mark.parametrize("order", sorted(STATIONARY_BOUNDS))
+@pytest.mark.parametrize(
+    ("order", "history"),
+    [(2, "full"), (6, "full"), pytest.param(6, "compressed", marks=pytest.mark.slow)],
+    ids=["2", "6", "6-hodlr"],
+)
 @pytest.mark.parametrize("collisions", COLLISIONS, ids=["disorder", "phonons"])
 @pytest.mark.parametrize(
     ("lambda_i", "temperature"), [(0.3, 0.02), (0.0, 0.05)], ids=["superconductor", "normal"]
 )
 def test_no_quench_is_stationary_to_the_order_of_the_stepper(
-    collisions, lambda_i, temperature, order
+    collisions, lambda_i, temperature, order, history
 ):
     """Without a quench Delta(t), n_s(t) and the occupations rho_xi(t) stay at equilibrium;
     the drift is the stepper's O(dt^p) error (ratio 2^p under dt -> dt/2). In the normal
@@ -155,12 +159,14 @@ def test_no_quench_is_stationary_to_the_order_of_the_stepper(
     drift of n_s / n_s,dia(0) and max |rho_xi(t) - rho_xi(0)|: trapezoidal: superconductor
     1.2e-3, 8.0e-4 and 2.0e-4, 1.3e-4, normal 1.1e-3, 8.0e-4 and 2.0e-4, 1.5e-4, every ratio
     3.99-4.00; BDF-6: superconductor 4.4e-5, 3.2e-5 and 8.6e-5, 6.3e-5, normal 4.5e-5,
-    3.3e-5 and 8.5e-5, 6.3e-5, ratios 81-111."""
+    3.3e-5 and 8.5e-5, 6.3e-5, ratios 81-111. The compressed history (history_tol 1e-8)
+    must give the same."""
     ns_bound, occupation_bound, (low, high) = STATIONARY_BOUNDS[order]
     ns_drifts, occupation_drifts = [], []
     for dt in (0.2, 0.1):
         config = KBConfig(n_xi=8, lambda_i=lambda_i, lambda_f=lambda_i, temperature=temperature,
-                          dt=dt, t_max=6.0, time_order=order, **collisions)  # fmt: skip
+                          dt=dt, t_max=6.0, time_order=order, history=history,
+                          **collisions)  # fmt: skip
         result = run(config)
         ns = result.ns_para + result.ns_dia
         ns_drifts.append(np.abs(ns - ns[0]).max() / result.ns_dia[0])

@@ -176,6 +176,48 @@ def _retarded_start(gr, sr, xi, gaps, n, i, dt, quad, diff):
                 gr[offset(n) + n - lag, i, a, b] = rhs[2 * (lag - 1) + b, a]
 
 
+@njit(cache=True)
+def _retarded_top(gr, sr, xi, gaps, n, i, dt, quad, lmm, diff, force_next):
+    """G^R(t_n, t_n) = -i, the start block next to the diagonal (BDF) and the trapezoidal
+    right-hand side at j = n, for one xi."""
+    row = offset(n)
+    h = np.zeros((2, 2), dtype=np.complex128)
+    gr[row + n, i, 0, 0] = -1j
+    gr[row + n, i, 0, 1] = 0.0
+    gr[row + n, i, 1, 0] = 0.0
+    gr[row + n, i, 1, 1] = -1j
+    _hamiltonian(xi[i], gaps[n], h)
+    for a in range(2):
+        for b in range(2):
+            force_next[a, b] = -1j * h[a, b]
+    if lmm.shape[1] > 2:
+        _retarded_start(gr, sr, xi[i], gaps, n, i, dt, quad, diff)
+
+
+@njit(cache=True, inline="always")
+def _retarded_solve(gr, sr, xi, gaps, n, j, i, dt, quad, lmm, conv, force_next, h, mat, rhs):
+    """G^R(t_n, t_j) of one xi by the multistep rule, given the history sum ``conv``."""
+    row = offset(n)
+    b0, b1 = lmm[1, 0], lmm[1, 1]
+    sig = sr[offset(j) + j]
+    end_weight = dt * gregory(quad, n - j, 0)
+    _hamiltonian(xi[i], gaps[j], h)
+    for a in range(2):
+        for b in range(2):
+            h[a, b] += end_weight * sig[a, b]
+            mat[a, b] = 1j * dt * b0 * h[a, b]
+            value = -1j * dt * (b0 * conv[a, b] + b1 * force_next[a, b])
+            for lag in range(1, lmm.shape[1]):
+                value -= lmm[0, lag] * gr[row + j + lag, i, a, b]
+            rhs[a, b] = value
+        mat[a, a] += lmm[0, 0]
+    _solve_right(rhs, mat, gr[row + j, i])
+    for a in range(2):
+        for b in range(2):
+            force_next[a, b] = conv[a, b]
+    _add_product(force_next, gr[row + j, i], h, 1.0)
+
+
 @njit(cache=True, parallel=True)
 def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
     """Retarded row G^R(t_n, t_j), j = n..0, from the right Dyson equation in t' (Eq. 4).
@@ -192,7 +234,6 @@ def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
     n_blocks = min(n_blocks, n_xi)
     steps = lmm.shape[1] - 1
     start = steps if steps > 1 else 0
-    b0, b1 = lmm[1, 0], lmm[1, 1]
     for block in prange(n_blocks):
         first = block * n_xi // n_blocks
         last = (block + 1) * n_xi // n_blocks
@@ -203,17 +244,7 @@ def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
         mat = np.zeros((2, 2), dtype=np.complex128)
         rhs = np.zeros((2, 2), dtype=np.complex128)
         for k in range(size):
-            i = first + k
-            gr[row + n, i, 0, 0] = -1j
-            gr[row + n, i, 0, 1] = 0.0
-            gr[row + n, i, 1, 0] = 0.0
-            gr[row + n, i, 1, 1] = -1j
-            _hamiltonian(xi[i], gaps[n], h)
-            for a in range(2):
-                for b in range(2):
-                    force_next[k, a, b] = -1j * h[a, b]
-            if start > 0:
-                _retarded_start(gr, sr, xi[i], gaps, n, i, dt, quad, diff)
+            _retarded_top(gr, sr, xi, gaps, n, first + k, dt, quad, lmm, diff, force_next[k])
         for j in range(n - 1 - start, -1, -1):
             m = n - j
             conv[:] = 0.0
@@ -222,25 +253,59 @@ def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
                 sig = sr[offset(s) + j]
                 for k in range(size):
                     _add_product(conv[k], gr[row + s, first + k], sig, weight)
-            sig = sr[offset(j) + j]
-            end_weight = dt * gregory(quad, m, 0)
             for k in range(size):
-                i = first + k
-                _hamiltonian(xi[i], gaps[j], h)
-                for a in range(2):
-                    for b in range(2):
-                        h[a, b] += end_weight * sig[a, b]
-                        mat[a, b] = 1j * dt * b0 * h[a, b]
-                        value = -1j * dt * (b0 * conv[k, a, b] + b1 * force_next[k, a, b])
-                        for lag in range(1, steps + 1):
-                            value -= lmm[0, lag] * gr[row + j + lag, i, a, b]
-                        rhs[a, b] = value
-                    mat[a, a] += lmm[0, 0]
-                _solve_right(rhs, mat, gr[row + j, i])
-                for a in range(2):
-                    for b in range(2):
-                        force_next[k, a, b] = conv[k, a, b]
-                _add_product(force_next[k], gr[row + j, i], h, 1.0)
+                _retarded_solve(gr, sr, xi, gaps, n, j, first + k, dt, quad, lmm, conv[k],
+                                force_next[k], h, mat, rhs)  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def right_end_weight(quad, distance):
+    """Gregory weight of a node ``distance`` steps from the upper end of a long integral."""
+    last = quad.shape[0] - 2
+    return quad[last + 1, distance] if distance <= last else 1.0
+
+
+@njit(cache=True)
+def retarded_leaf(gr, sr, xi, gaps, n, dt, quad, lmm, tree_conv, lo, hi, edge, force_next):
+    """Retarded row G^R(t_n, t_j) for j in [lo, hi), descending (compressed history).
+
+    ``tree_conv[j - lo]`` holds sum_{hi <= s < n} dt w_R(n - s) G^R(t_n, t_s) Sigma^R(t_s, t_j)
+    from the Sigma^R tree (:func:`higgsdyn.kbe.compressed.retarded_row`), w_R the weights of
+    the upper end; here the exact Gregory weights are completed for s < max(hi, j + edge)
+    and s = n. Rows with m = n - j inside the Gregory table are summed densely.
+    """
+    row = offset(n)
+    table = quad.shape[0] - 2
+    start = lmm.shape[1] - 1 if lmm.shape[1] > 2 else 0
+    conv = np.zeros((2, 2), dtype=np.complex128)
+    h = np.zeros((2, 2), dtype=np.complex128)
+    mat = np.zeros((2, 2), dtype=np.complex128)
+    rhs = np.zeros((2, 2), dtype=np.complex128)
+    for j in range(min(hi, n - start) - 1, lo - 1, -1):
+        m = n - j
+        for i in range(xi.shape[0]):
+            conv[:] = 0.0
+            if m <= table:
+                for s in range(j + 1, n + 1):
+                    _add_product(conv, gr[row + s, i], sr[offset(s) + j],
+                                 dt * gregory(quad, m, s - j))  # fmt: skip
+            else:
+                conv[:] = tree_conv[j - lo, i]
+                for s in range(j + 1, min(max(hi, j + edge + 1), n)):
+                    weight = dt * gregory(quad, m, s - j)
+                    if s >= hi:
+                        weight -= dt * right_end_weight(quad, n - s)
+                    _add_product(conv, gr[row + s, i], sr[offset(s) + j], weight)
+                _add_product(conv, gr[row + n, i], sr[offset(n) + j], dt * gregory(quad, m, m))
+            _retarded_solve(gr, sr, xi, gaps, n, j, i, dt, quad, lmm, conv, force_next[i], h,
+                            mat, rhs)  # fmt: skip
+
+
+@njit(cache=True)
+def retarded_tops(gr, sr, xi, gaps, n, dt, quad, lmm, diff, force_next):
+    """:func:`_retarded_top` for every xi (compressed path)."""
+    for i in range(xi.shape[0]):
+        _retarded_top(gr, sr, xi, gaps, n, i, dt, quad, lmm, diff, force_next[i])
 
 
 @njit(cache=True, inline="always")
@@ -381,20 +446,27 @@ def mixed_history(gm, sigma_left, j, m, acc):
 
 
 @njit(cache=True, parallel=True)
-def lesser_column(gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt, quad, lmm):
+def lesser_column(
+    gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt, quad, lmm, q_past
+):
     """Lesser column G^<(t_j, t_n), j = 0..n, and the t'-derivative terms for the next step.
 
     ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n)
     (both used by the trapezoidal rule only). Q includes the Matsubara-branch term of
     :func:`mixed_history` (``gm`` = G^](t_n, tau_k), shape (n_t, n_tau, n_xi, 2, 2);
-    n_tau = 0 without a Matsubara branch). The diagonal j = n is stepped from
+    n_tau = 0 without a Matsubara branch). ``q_past[j]``, if given (j < len(q_past)),
+    replaces the history integral Q(t_j, t_n) without its s = n endpoint (compressed history,
+    :func:`higgsdyn.kbe.compressed.lesser_history`). The diagonal j = n is stepped from
     G^<(t_n, t_{n-l}) = -G^<(t_{n-l}, t_n)^dagger, the column just computed.
     """
     n_xi = xi.shape[0]
     steps = lmm.shape[1] - 1
     for j in prange(n):
         q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
-        _lesser_history(gl, gr, sl, sr, j, n, False, dt, quad, steps, q_rest)
+        if j < q_past.shape[0]:
+            q_rest[:] = q_past[j]
+        else:
+            _lesser_history(gl, gr, sl, sr, j, n, False, dt, quad, steps, q_rest)
         mixed_history(gm, sigma_left, j, n, q_rest)
         _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force[j], q_rest, new_force[j])
     force_prev = np.zeros((n_xi, 2, 2), dtype=np.complex128)

@@ -53,6 +53,8 @@ class FlatBandRun:
     time_order: int = 6
     tolerance: float = 1e-7
     max_iterations: int = 10
+    history: str = "full"
+    history_tol: float = 1e-8
 
     def kb_config(self) -> KBConfig:
         return KBConfig(
@@ -72,6 +74,8 @@ class FlatBandRun:
             time_order=self.time_order,
             tolerance=self.tolerance,
             max_iterations=self.max_iterations,
+            history=self.history,
+            history_tol=self.history_tol,
         )
 
 
@@ -92,6 +96,8 @@ class ChainRun:
     time_order: int = 6
     tolerance: float = 1e-7
     max_iterations: int = 10
+    history: str = "full"
+    history_tol: float = 1e-8
 
     def kb_config(self) -> KBConfig:
         return KBConfig(
@@ -109,6 +115,8 @@ class ChainRun:
             time_order=self.time_order,
             tolerance=self.tolerance,
             max_iterations=self.max_iterations,
+            history=self.history,
+            history_tol=self.history_tol,
         )
 
 
@@ -163,7 +171,8 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
         f"two-time KB, {scheme_name(config.time_order)} predictor-corrector, dt={config.dt}, "
         f"n_xi={config.n_xi} (+partners), correlated Matsubara initial state "
         f"(t_prep={config.t_prep} baseline), tol={config.tolerance}, "
-        f"history {memory / 1e9:.2f} GB"
+        f"history {memory / 1e9:.2f} GB, {config.history}"
+        + (f" (HODLR, tol {config.history_tol})" if config.history == "compressed" else "")
     )
     return ds
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from higgsdyn.kbe import kernels
+from higgsdyn.kbe import compressed, kernels
 from higgsdyn.kbe.bands import Band, flat_band, tight_binding_band
 from higgsdyn.kbe.bath import disorder_strength, phonon_greater
 from higgsdyn.kbe.contour import ContourHistory, offset
@@ -68,6 +68,8 @@ class KBConfig:
     tolerance: float = 1e-9
     max_iterations: int = 12
     matsubara_cutoff: float = 100.0  # |w_n| window of the initial equilibrium (tail ~ 1/w^3)
+    history: str = "full"  # "full" or "compressed" (HODLR history of G^R, G^<: compressed.py)
+    history_tol: float = 1e-8  # entry tolerance of the compressed history, relative to max |G|
 
     def make_band(self) -> Band:
         if self.band == "flat":
@@ -124,6 +126,8 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
     disorder = disorder_strength(config.scattering_rate, band.dos_fermi)
 
     history = ContourHistory.allocate(n_times, band.n_nodes)
+    trees = _history_trees(config, n_times, band.n_nodes)
+    no_past = np.zeros((0, band.n_nodes, 2, 2), dtype=np.complex128)
     gr, gl, sr, sl = history.gr, history.gl, history.sr, history.sl
     gaps = np.zeros(n_times, dtype=np.complex128)
     branch = _matsubara_branch(config, band, times, disorder, equilibrium)
@@ -160,6 +164,9 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
         for n in range(last_start + 1):
             kernels.local_self_energy(gr, gl, sr, sl, band.weights, n, disorder, phonon_gt)
         first_step = last_start + 1
+    if trees is not None:
+        for n in range(first_step):
+            _append_slice(trees, history, n)
 
     last_log = wallclock.monotonic()
     start = last_log
@@ -171,12 +178,23 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
             previous_diag = gl[offset(n) + n].copy()
             previous_sigma = sr[offset(n) : offset(n) + n + 1].copy()
             previous_mixed = gm[n].copy()
-            kernels.retarded_row(gr, sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
-                                 scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
+            if trees is None:
+                kernels.retarded_row(gr, sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
+                                     scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
+            else:
+                compressed.retarded_row(gr, trees[2], sr, band.xi, gaps, n, dt, scheme.quad,
+                                        scheme.lmm, scheme.diff)  # fmt: skip
             if branch is not None:
                 branch.step(sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm)
+            q_past = (
+                no_past
+                if trees is None
+                else compressed.lesser_history(
+                    *trees[:2], sr[offset(n) :], sl[offset(n) :], dt, scheme.quad, scheme.steps
+                )
+            )
             kernels.lesser_column(gl, gr, sl, sr, gm, sigma_left, band.xi, gaps, force, new_force,
-                                  n, dt, scheme.quad, scheme.lmm)  # fmt: skip
+                                  n, dt, scheme.quad, scheme.lmm, q_past)  # fmt: skip
             rho = -1j * gl[offset(n) + n]
             gaps[n] = gap_from_density(band, rho, coupling[n])
             kernels.local_self_energy(gr, gl, sr, sl, band.weights, n, disorder, phonon_gt)
@@ -188,6 +206,8 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
             if iteration > 1 and change < config.tolerance:
                 break
         iterations[n] = iteration
+        if trees is not None:
+            _append_slice(trees, history, n)
         force, new_force = new_force, force
         if branch is not None:
             branch.accept()
@@ -210,6 +230,26 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
             )
             last_log = now
     return KBResult(times, gaps, ns_para, ns_dia, energy, iterations, history, gm, band)
+
+
+HISTORY_MODES = ("full", "compressed")
+
+
+def _history_trees(config: KBConfig, n_times: int, n_xi: int):
+    """(G^< tree, G^R tree, Sigma^R tree) of the compressed history; None for the full one."""
+    if config.history not in HISTORY_MODES:
+        raise ValueError(f"history {config.history!r} not in {HISTORY_MODES}")
+    if config.history == "full":
+        return None
+    return tuple(
+        compressed.HistoryTree(n_times, batch, config.history_tol) for batch in (n_xi, n_xi, 1)
+    )
+
+
+def _append_slice(trees, history: ContourHistory, n: int) -> None:
+    """The converged lesser column, retarded row and Sigma^R row n become row n of the trees."""
+    for tree, packed in zip(trees, (history.gl, history.gr, history.sr), strict=True):
+        tree.append(packed[offset(n) : offset(n) + n + 1])
 
 
 def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:

@@ -1,0 +1,372 @@
+"""Compressed two-time history: a HODLR lower triangle built row by row during stepping.
+
+Kaye & Golez (SciPost Phys. 10, 091, 2021): the off-diagonal blocks of G and Sigma are
+numerically low rank. A :class:`HistoryTree` stores a lower triangle X[p, q] (q <= p) of 2x2
+entries for a batch of functions (one per xi node) as
+
+- a static hierarchical partition of [0, n_times): each node [lo, hi) splits at mid into the
+  off-diagonal block rows [mid, hi) x columns [lo, mid) and two children, down to leaves of at
+  most ``leaf`` points, which are stored dense (their lower triangle);
+- each off-diagonal block as X[p, q] = sum_r U[p, r] V_r[q] with scalar U and 2x2-valued,
+  orthonormal V_r (the columns and the Nambu indices flattened together), grown row by row:
+  a new row is projected on the V_r (classical Gram-Schmidt, twice), and the residual becomes
+  a new V_r if its norm exceeds ``tol`` times the largest entry seen so far. Every stored row
+  of a block is then exact to that bound, so every entry is: the error is controlled by the
+  one tolerance ``tol`` and does not accumulate with the number of rows;
+- dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
+  ``corner`` rows, which the Gregory end corrections of the history integrals read exactly.
+
+Rows arrive in time order (row p is complete at time step p). The products of the history
+integrals (P2 Eqs. 4-6 through :mod:`higgsdyn.kbe.kernels`) cost O(k) per row and column of a
+block instead of its area, so one full product costs O(k n log n) instead of O(n^2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from higgsdyn.kbe import kernels
+from higgsdyn.kbe.contour import offset
+from higgsdyn.kbe.kernels import gregory
+
+EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
+
+
+@njit(cache=True)
+def _absorb_row(u, v, rank, local, row, tol):
+    """Row ``local`` of a block: project ``row`` (|C|, batch, 2, 2) on the basis v, extend it."""
+    n_cols = row.shape[0]
+    for b in range(u.shape[0]):
+        k = rank[b]
+        residual = row[:, b].copy()
+        coeff = np.zeros(k + 1, dtype=np.complex128)
+        for _sweep in range(2):
+            for r in range(k):
+                c = 0.0j
+                for q in range(n_cols):
+                    for a in range(2):
+                        for d in range(2):
+                            c += np.conj(v[b, r, q, a, d]) * residual[q, a, d]
+                coeff[r] += c
+                for q in range(n_cols):
+                    for a in range(2):
+                        for d in range(2):
+                            residual[q, a, d] -= c * v[b, r, q, a, d]
+        norm = np.sqrt(np.sum(np.abs(residual) ** 2))
+        if norm > tol and k < v.shape[1]:
+            v[b, k] = residual / norm
+            coeff[k] = norm
+            rank[b] = k + 1
+            k += 1
+        for r in range(k):
+            u[b, local, r] = coeff[r]
+
+
+@njit(cache=True)
+def _block_rows_times(u, v, rank, x, dagger, y):
+    """y[p, b] += sum_q X_b[p, q] x[q] (or X_b[p, q]^dagger x[q]) over one block."""
+    n_rows = u.shape[1]
+    for b in range(u.shape[0]):
+        k = rank[b]
+        w = np.zeros((k, 2, 2), dtype=np.complex128)
+        for r in range(k):
+            for q in range(x.shape[0]):
+                for a in range(2):
+                    for c in range(2):
+                        for d in range(2):
+                            if dagger:
+                                w[r, a, c] += np.conj(v[b, r, q, d, a]) * x[q, d, c]
+                            else:
+                                w[r, a, c] += v[b, r, q, a, d] * x[q, d, c]
+        for p in range(n_rows):
+            for r in range(k):
+                coeff = np.conj(u[b, p, r]) if dagger else u[b, p, r]
+                for a in range(2):
+                    for c in range(2):
+                        y[p, b, a, c] += coeff * w[r, a, c]
+
+
+@njit(cache=True)
+def _block_cols_times(u, v, rank, x, n_rows, y):
+    """y[q, b] += sum_p X_b[p, q] x[p] over the first ``n_rows`` rows of one block."""
+    for b in range(u.shape[0]):
+        k = rank[b]
+        t = np.zeros((k, 2, 2), dtype=np.complex128)
+        for p in range(n_rows):
+            for r in range(k):
+                coeff = u[b, p, r]
+                for a in range(2):
+                    for c in range(2):
+                        t[r, a, c] += coeff * x[p, a, c]
+        for q in range(y.shape[0]):
+            for r in range(k):
+                for a in range(2):
+                    for c in range(2):
+                        y[q, b, a, c] += (
+                            v[b, r, q, a, 0] * t[r, 0, c] + v[b, r, q, a, 1] * t[r, 1, c]
+                        )
+
+
+@njit(cache=True, inline="always")
+def _product(acc, x, y, sign):
+    """acc += sign * x @ y (2x2)."""
+    acc[0, 0] += sign * (x[0, 0] * y[0, 0] + x[0, 1] * y[1, 0])
+    acc[0, 1] += sign * (x[0, 0] * y[0, 1] + x[0, 1] * y[1, 1])
+    acc[1, 0] += sign * (x[1, 0] * y[0, 0] + x[1, 1] * y[1, 0])
+    acc[1, 1] += sign * (x[1, 0] * y[0, 1] + x[1, 1] * y[1, 1])
+
+
+@njit(cache=True)
+def _leaf_products(dense, lo, n_rows, x, mode, y):
+    """Dense lower-triangular leaf (rows/columns lo..): mode 0: y[p] += sum_{q<=p} X[p,q] x[q];
+    mode 1: y[p] -= sum_{q<p} X[p,q]^dagger x[q]; mode 2: y[q] += sum_{p>=q} X[p,q] x[p]."""
+    xd = np.zeros((2, 2), dtype=np.complex128)
+    for b in range(dense.shape[0]):
+        for p in range(n_rows):
+            for q in range(p + 1):
+                block = dense[b, p, q]
+                if mode == 0:
+                    _product(y[lo + p, b], block, x[lo + q], 1.0)
+                elif mode == 1 and q < p:
+                    xd[0, 0] = np.conj(block[0, 0])
+                    xd[0, 1] = np.conj(block[1, 0])
+                    xd[1, 0] = np.conj(block[0, 1])
+                    xd[1, 1] = np.conj(block[1, 1])
+                    _product(y[lo + p, b], xd, x[lo + q], -1.0)
+                elif mode == 2:
+                    _product(y[lo + q, b], block, x[lo + p], 1.0)
+
+
+@njit(cache=True)
+def _edge_corrections(q, head, band, lesser, excess, first):
+    """q[j] += sum_d excess[d] (X[j, d] x[d] + X[j, j - d] x[j - d]) for rows j >= first."""
+    for j in range(first, q.shape[0]):
+        for d in range(excess.shape[0]):
+            weight = excess[d]
+            if weight == 0.0:
+                continue
+            for b in range(q.shape[1]):
+                _product(q[j, b], head[j, d, b], lesser[d], weight)
+                _product(q[j, b], band[j, d, b], lesser[j - d], weight)
+
+
+def partition(n_times: int, leaf: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """Off-diagonal blocks (lo, mid, hi) and leaves (lo, hi) of the HODLR partition."""
+    blocks, leaves = [], []
+
+    def split(lo: int, hi: int) -> None:
+        if hi - lo <= leaf:
+            leaves.append((lo, hi))
+            return
+        mid = (lo + hi) // 2
+        blocks.append((lo, mid, hi))
+        split(lo, mid)
+        split(mid, hi)
+
+    split(0, n_times)
+    return blocks, sorted(leaves)
+
+
+class HistoryTree:
+    """HODLR lower triangle X[p, q], q <= p, of a batch of 2x2-valued functions (module doc)."""
+
+    def __init__(self, n_times: int, batch: int, tol: float, leaf: int = 32, corner: int = 32):
+        self.n_times, self.batch, self.tol = n_times, batch, tol
+        self.blocks, self.leaves = partition(n_times, leaf)
+        self.leaf_of = np.zeros(n_times, dtype=np.int64)
+        for index, (lo, hi) in enumerate(self.leaves):
+            self.leaf_of[lo:hi] = index
+        self.dense = [
+            np.zeros((batch, hi - lo, hi - lo, 2, 2), dtype=np.complex128) for lo, hi in self.leaves
+        ]
+        self.u: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.rank: list[np.ndarray] = []
+        for lo, mid, hi in self.blocks:
+            cap = min(8, 4 * (mid - lo))
+            self.u.append(np.zeros((batch, hi - mid, cap), dtype=np.complex128))
+            self.v.append(np.zeros((batch, cap, mid - lo, 2, 2), dtype=np.complex128))
+            self.rank.append(np.zeros(batch, dtype=np.int64))
+        self.head = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, q < EDGE]
+        self.band = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, p - d]
+        self.corner_size = min(corner, n_times)
+        self.corner = np.zeros(
+            (self.corner_size, self.corner_size, batch, 2, 2), dtype=np.complex128
+        )
+        self.filled = 0
+        self.scale = 0.0
+
+    def append(self, row: np.ndarray) -> None:
+        """Row p = ``filled``: X[p, q] for q = 0..p, shape (p + 1, batch, 2, 2)."""
+        p = self.filled
+        row = np.ascontiguousarray(row.reshape(p + 1, self.batch, 2, 2))
+        self.scale = max(self.scale, float(np.abs(row).max()))
+        lo, hi = self.leaves[self.leaf_of[p]]
+        self.dense[self.leaf_of[p]][:, p - lo, : p - lo + 1] = row[lo:].transpose(1, 0, 2, 3)
+        width = min(EDGE, p + 1)
+        self.head[p, :width] = row[:width]
+        self.band[p, :width] = row[p::-1][:width]
+        if p < self.corner_size:
+            self.corner[p, : p + 1] = row[: self.corner_size][: p + 1]
+        for index, (b_lo, mid, b_hi) in enumerate(self.blocks):
+            if mid <= p < b_hi:
+                rank, u = self.rank[index], self.u[index]
+                if rank.max() == u.shape[2] and u.shape[2] < 4 * (mid - b_lo):
+                    self._grow(index)
+                tol = self.tol * self.scale
+                _absorb_row(self.u[index], self.v[index], rank, p - mid, row[b_lo:mid], tol)
+        self.filled = p + 1
+
+    def _grow(self, index: int) -> None:
+        lo, mid, _ = self.blocks[index]
+        u, v = self.u[index], self.v[index]
+        cap = min(2 * u.shape[2], 4 * (mid - lo))
+        new_u = np.zeros(u.shape[:2] + (cap,), dtype=np.complex128)
+        new_v = np.zeros((u.shape[0], cap) + v.shape[2:], dtype=np.complex128)
+        new_u[:, :, : u.shape[2]] = u
+        new_v[:, : v.shape[1]] = v
+        self.u[index], self.v[index] = new_u, new_v
+
+    def rows_times(self, x: np.ndarray, dagger: bool = False) -> np.ndarray:
+        """y[p] = sum_{q <= p} X[p, q] x[q] (dagger: -sum_{q < p} X[p, q]^dagger x[q]) for the
+        stored rows p; ``x`` (>= filled, 2, 2) shared by the batch."""
+        n = self.filled
+        y = np.zeros((n, self.batch, 2, 2), dtype=np.complex128)
+        for index, (lo, mid, hi) in enumerate(self.blocks):
+            if mid >= n:
+                continue
+            part = np.zeros((hi - mid, self.batch, 2, 2), dtype=np.complex128)
+            _block_rows_times(self.u[index], self.v[index], self.rank[index], x[lo:mid],
+                              dagger, part)  # fmt: skip
+            rows = min(hi, n) - mid
+            y[mid : mid + rows] += -part[:rows] if dagger else part[:rows]
+        for index, (lo, hi) in enumerate(self.leaves):
+            if lo >= n:
+                break
+            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, 1 if dagger else 0, y)
+        return y
+
+    def cols_times(self, x: np.ndarray) -> np.ndarray:
+        """y[q] = sum_{q <= p < filled} X[p, q] x[p], ``x`` (>= filled, 2, 2) shared."""
+        n = self.filled
+        y = np.zeros((n, self.batch, 2, 2), dtype=np.complex128)
+        for index, (lo, mid, hi) in enumerate(self.blocks):
+            if mid >= n:
+                continue
+            rows = min(hi, n) - mid
+            part = np.zeros((mid - lo, self.batch, 2, 2), dtype=np.complex128)
+            _block_cols_times(self.u[index], self.v[index], self.rank[index], x[mid:], rows, part)
+            y[lo:mid] += part
+        for index, (lo, hi) in enumerate(self.leaves):
+            if lo >= n:
+                break
+            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, 2, y)
+        return y
+
+    def entry(self, p: int, q: int) -> np.ndarray:
+        """X[p, q] for the batch (reconstructed; tests and diagnostics)."""
+        lo, hi = self.leaves[self.leaf_of[p]]
+        if q >= lo:
+            return self.dense[self.leaf_of[p]][:, p - lo, q - lo]
+        for index, (b_lo, mid, b_hi) in enumerate(self.blocks):
+            if mid <= p < b_hi and b_lo <= q < mid:
+                u, v = self.u[index][:, p - mid], self.v[index][:, :, q - b_lo]
+                return np.einsum("br,brac->bac", u, v)
+        raise IndexError((p, q))
+
+    def ranks(self) -> list[tuple[int, int, int]]:
+        """(block rows, block columns, max rank over the batch) of every off-diagonal block."""
+        return [
+            (hi - mid, mid - lo, int(rank.max()))
+            for (lo, mid, hi), rank in zip(self.blocks, self.rank, strict=True)
+        ]
+
+    def nbytes(self) -> int:
+        """Memory actually used (ranks, not capacities, for the blocks)."""
+        total = sum(d.nbytes for d in self.dense) + self.head.nbytes + self.band.nbytes
+        total += self.corner.nbytes
+        for (lo, mid, hi), rank in zip(self.blocks, self.rank, strict=True):
+            total += int(rank.sum()) * ((hi - mid) + 4 * (mid - lo)) * 16
+        return total
+
+
+def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) -> np.ndarray:
+    """Q(t_j, t_n) for j < n = ``filled`` from the compressed past (as kernels._lesser_history
+    with the s = n endpoint left out): int_0^{t_n} G^< Sigma^A + int_0^{t_j} G^R Sigma^<.
+
+    ``gl_tree`` holds M[s, j] = G^<(t_j, t_s), ``gr_tree`` G^R(t_j, t_s) for rows < n;
+    ``sigma_r_row[s]`` = Sigma^R(t_n, t_s), ``sigma_l_col[s]`` = Sigma^<(t_s, t_n), s <= n.
+    The first integral has the weights w(n, s) of its own end; the second runs with unit
+    weights through the tree, and its Gregory end corrections (and the start weights of the
+    first ``steps`` rows, with G^R continued as -G^R(t_s, t_j)^dagger) use the dense edges.
+    """
+    n = gl_tree.filled
+    last = quad.shape[0] - 2
+    weights = dt * np.array([gregory(quad, n, s) for s in range(n)]) if n <= last else None
+    if weights is None:  # interior weights 1, end corrections within EDGE of both ends
+        weights = np.full(n, dt)
+        weights[:EDGE] = dt * quad[last + 1, :EDGE]
+        weights[n - EDGE + 1 :] = dt * quad[last + 1, 1:EDGE][::-1]
+    sigma_adv = np.conj(np.swapaxes(sigma_r_row[:n], -1, -2)) * weights[:, None, None]
+    q = gl_tree.cols_times(sigma_adv) + gl_tree.rows_times(sigma_adv, dagger=True)
+    lesser = np.ascontiguousarray(sigma_l_col[:n])
+    q += dt * gr_tree.rows_times(lesser)
+    corner = gr_tree.corner
+    for j in range(min(n, last + 1)):  # table and start weights minus the unit weights above
+        excess = np.zeros(max(j, steps) + 1)
+        if j > 0:
+            excess[:] = quad[j, : excess.size]
+        excess[: j + 1] -= 1.0
+        for s in np.flatnonzero(excess[: min(excess.size, n)]):
+            block = corner[j, s] if s <= j else -np.conj(np.swapaxes(corner[s, j], -1, -2))
+            q[j] += dt * excess[s] * block @ lesser[s]
+    if n > last + 1:  # longer rows: end corrections at s = d and s = j - d
+        excess = dt * (quad[last + 1, :EDGE] - 1.0)
+        _edge_corrections(q, gr_tree.head, gr_tree.band, lesser, excess, last + 1)
+    return q
+
+
+@njit(cache=True)
+def _block_left_cols(u, v, rank, x, y):
+    """y[q, i] += sum_p x[p, i] X[p, q] over one block of a single-function tree (Sigma^R)."""
+    k = rank[0]
+    n_xi = x.shape[1]
+    t = np.zeros((n_xi, k, 2, 2), dtype=np.complex128)
+    for p in range(x.shape[0]):
+        for r in range(k):
+            coeff = u[0, p, r]
+            for i in range(n_xi):
+                for a in range(2):
+                    for c in range(2):
+                        t[i, r, a, c] += coeff * x[p, i, a, c]
+    for q in range(y.shape[0]):
+        for r in range(k):
+            for i in range(n_xi):
+                _product(y[q, i], t[i, r], v[0, r, q], 1.0)
+
+
+def retarded_row(gr, sigma_tree, sr, xi, gaps, n, dt, quad, lmm, diff) -> None:
+    """Retarded row G^R(t_n, t_j) as kernels.retarded_row, with the history sum over s from
+    the Sigma^R tree (rows < n) in HODLR order: the block rows [mid, hi) x columns [lo, mid)
+    contribute to the columns once G^R(t_n, t_s), s >= mid, is solved (Kaye & Golez)."""
+    n_xi = xi.shape[0]
+    row = gr[offset(n) : offset(n) + n + 1]
+    force_next = np.zeros((n_xi, 2, 2), dtype=np.complex128)
+    kernels.retarded_tops(gr, sr, xi, gaps, n, dt, quad, lmm, diff, force_next)
+    start = lmm.shape[1] - 1 if lmm.shape[1] > 2 else 0
+    weights = dt * np.array([kernels.right_end_weight(quad, n - s) for s in range(n)])
+    tree_conv = np.zeros((n, n_xi, 2, 2), dtype=np.complex128)
+    block_ending = {mid: index for index, (_, mid, _) in enumerate(sigma_tree.blocks)}
+    for lo, hi in reversed(sigma_tree.leaves):
+        if lo >= n - start:
+            continue
+        index = block_ending.get(hi)
+        if index is not None and hi < n:
+            b_lo, mid, b_hi = sigma_tree.blocks[index]
+            top = min(b_hi, n)
+            x = row[mid:top] * weights[mid:top, None, None, None]
+            _block_left_cols(sigma_tree.u[index], sigma_tree.v[index], sigma_tree.rank[index],
+                             np.ascontiguousarray(x), tree_conv[b_lo:mid])  # fmt: skip
+        kernels.retarded_leaf(gr, sr, xi, gaps, n, dt, quad, lmm, tree_conv[lo:hi], lo, hi,
+                              EDGE, force_next)  # fmt: skip
