@@ -166,3 +166,13 @@ def test_regime_tells_a_burst_from_lasting_proliferation():
     assert verdict(lambda t: 0.5 * (t > 30)) == "proliferation"
     assert verdict(lambda t: 0.0 * t) == "none"
     assert verdict(lambda t: 0.02 + 0.0 * t, n_seeds=1) == "undecided"
+
+
+def test_a_run_logs_its_progress_with_compile_time_apart(caplog):
+    """io.progress in the BdG loop: the first step (numba compile or cache load) on its own
+    line, then rate and ETA lines, and the total at the end (issue 18)."""
+    caplog.set_level("INFO")
+    run_point(jobs(SETTINGS)["baseline_seed-2"])
+    text = caplog.text
+    assert "BdG baseline seed 2: first 1 steps after" in text
+    assert "BdG baseline seed 2: 20 steps done in" in text

@@ -22,10 +22,10 @@ from higgsdyn.bdg import kernels
 from higgsdyn.bdg.equilibrium import solve_equilibrium
 from higgsdyn.bdg.model import ChainQuench, disorder_potential, self_energy
 from higgsdyn.bdg.phase_slips import SlipCounter, winding_number
+from higgsdyn.io.progress import Progress
 
 log = logging.getLogger(__name__)
 HOPPING = 1.0  # J, the energy unit
-PROGRESS_SECONDS = 5.0
 
 
 class Propagator:
@@ -249,7 +249,7 @@ def run_quench(params: ChainQuench) -> QuenchResult:
     counter = SlipCounter(gap, params.periodic, params.slip_hysteresis)
     number0 = float(np.sum(excess + 1.0))
     slip_times: list[float] = []
-    dynamics_start = last_log = wallclock.perf_counter()
+    progress = Progress(log, f"BdG {params.variant} seed {params.seed}", n_steps)
     sample = 0
     for step in range(n_steps + 1):
         t = step * params.dt
@@ -275,13 +275,9 @@ def run_quench(params: ChainQuench) -> QuenchResult:
             for name, value in values.items():
                 series[name][sample] = value
             sample += 1
-        now = wallclock.perf_counter()
-        if now - last_log > PROGRESS_SECONDS:
-            rate = step / (now - dynamics_start)
-            log.info(
-                "t = %.2f/J of %.2f, %.1f steps/s, slips %d", t, params.t_max, rate, counter.total
-            )
-            last_log = now
+        done = min(step + 1, n_steps)  # steps taken after this iteration
+        progress.update(done, sim_time=done * params.dt)
+    progress.finish()
     gram = states.conj().T @ (states)
     gram_error = float(np.max(np.abs(gram - np.eye(gram.shape[0]))))
     if gram_error > params.norm_tol:

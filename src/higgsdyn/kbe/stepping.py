@@ -23,11 +23,11 @@ ground state.
 from __future__ import annotations
 
 import logging
-import time as wallclock
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from higgsdyn.io.progress import Progress
 from higgsdyn.kbe import compressed, kernels
 from higgsdyn.kbe.bands import Band, flat_band, tight_binding_band
 from higgsdyn.kbe.bath import disorder_strength, phonon_greater
@@ -168,8 +168,7 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
         for n in range(first_step):
             _append_slice(trees, history, n)
 
-    last_log = wallclock.monotonic()
-    start = last_log
+    progress = Progress(log, f"KB {config.band}", n_times - 1)
     for n in range(first_step, n_times):
         _predict(history, gaps, n)
         if branch is not None:
@@ -217,18 +216,8 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
         energy[n] = mean_field_energy(band, rho, gaps[n], coupling[n])
         if not (np.isfinite(gaps[n]) and np.isfinite(ns_para[n]) and abs(gaps[n]) < 1e3):
             raise FloatingPointError(f"KB run diverged at t = {times[n]:.3f} for {config}")
-        now = wallclock.monotonic()
-        if now - last_log > 5.0:
-            log.info(
-                "t = %.2f (%d/%d), Delta = %.5f, %.2f steps/s, corrector iterations %d",
-                times[n],
-                n,
-                n_times - 1,
-                gaps[n].real,
-                n / (now - start),
-                iteration,
-            )
-            last_log = now
+        progress.update(n, sim_time=times[n])
+    progress.finish()
     return KBResult(times, gaps, ns_para, ns_dia, energy, iterations, history, gm, band)
 
 

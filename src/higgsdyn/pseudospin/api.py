@@ -20,6 +20,7 @@ import numpy as np
 from scipy import optimize
 
 from higgsdyn.equilibrium.ag import pseudospin_profiles
+from higgsdyn.io.progress import Progress
 from higgsdyn.pseudospin import kernels
 
 log = logging.getLogger(__name__)
@@ -232,7 +233,8 @@ def evolve(
     max_dev = float(np.max(np.abs(np.sqrt(sx * sx + sy * sy + sz * sz) - 1.0)))
     projection_sum = np.zeros_like(sx)
     n_projections = 0
-    start = last_log = wallclock.perf_counter()
+    start = wallclock.perf_counter()
+    progress = Progress(log, label, n_steps)
     while done < n_steps:
         count = min(chunk_steps, n_steps - done)
         phase = 2.0 * energy * (done * step)  # recomputed per chunk: no recurrence drift
@@ -262,11 +264,8 @@ def evolve(
             norm_d = np.sqrt(eps * eps + projection_gap**2)
             projection_sum += (projection_gap * sx - eps * sz) / norm_d
             n_projections += 1
-        now = wallclock.perf_counter()
-        if now - last_log > 5.0:
-            rate = done / (now - start)
-            log.info("%s t = %.1f / %.1f, %.3g steps/s", label, done * step, n_steps * step, rate)
-            last_log = now
+        progress.update(done, sim_time=done * step)
+    progress.finish()
     return Evolution(
         gaps=gaps,
         state=(sx, sy, sz),
