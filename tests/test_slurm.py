@@ -74,7 +74,14 @@ def test_quick_config_runs_through_sbatch_and_matches_local_run(quick_run, slurm
     planned = job_counts(run_snakemake(workdir, "--dry-run", *SLURM_ARGS, env=SLURM_ENV).stdout)
     # every remote job is a sweep point; merges, figures and validate are localrules
     n_points = planned["point"]
-    assert n_points > 1 and set(planned) == {"point", "merge", "figure", "validate", "all"}
+    assert n_points > 1 and set(planned) == {
+        "point",
+        "merge",
+        "figure",
+        "validate",
+        "effective_config",
+        "all",
+    }
 
     result = run_snakemake(workdir, *SLURM_ARGS, env=SLURM_ENV)
     output = result.stdout + result.stderr
