@@ -10,9 +10,9 @@ convolution in the same run (ratio), and the history memory of the default runs.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from timing import best_of
 
 from higgsdyn.kbe import kernels
 from higgsdyn.kbe.contour import ContourHistory
@@ -40,17 +40,6 @@ def synthetic_mixed(n: int, n_xi: int) -> tuple[np.ndarray, ...]:
 
     return (noise(n + 1, MIXED_RANK, n_xi, 2, 2), noise(n + 1, MIXED_RANK, 2, 2),
             noise(MIXED_RANK, n_xi, 2, 2), noise(MIXED_RANK, n_xi, 2, 2))  # fmt: skip
-
-
-def best_of(function, repeats: int) -> float:
-    """Minimum wall time over ``repeats`` calls (the machine's capability; other processes
-    on this shared machine only ever add time, by up to 2x in single calls)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def convolution_bytes(n: int, n_xi: int) -> float:

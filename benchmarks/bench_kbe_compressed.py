@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import best_of
 
 from higgsdyn.kbe import compressed, kernels
 from higgsdyn.kbe.contour import ContourHistory, offset
@@ -37,15 +38,6 @@ def test_history(n_times: int, n_xi: int) -> ContourHistory:
     from test_kbe_compressed import free_history
 
     return free_history(n_times, DT, n_xi)
-
-
-def best_of(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 RUN_SCRIPT = """
