@@ -28,16 +28,31 @@ def _paramagnetic(eq: xr.Dataset) -> xr.Dataset:
     return para.sel(zeta=para["zeta"] > 0)
 
 
-def judge_below_gap(datasets: Mapping[str, xr.Dataset]) -> Verdict:
-    """P1 Eq. 13: paramagnetic impurities put the Higgs frequency below 2 Delta_0."""
+def _paramagnetic_points(
+    datasets: Mapping[str, xr.Dataset],
+) -> tuple[xr.Dataset, dict, Verdict | None]:
+    """The zeta > 0 paramagnetic points, the run settings, and the ``open`` verdict both
+    Eq. 13 judges give when variables or such points are missing (else None)."""
     eq = datasets[DATASET]
     absent = missing_variables(eq, NEEDED)
     if absent:
-        return missing_verdict(DATASET, absent)
+        return eq, {}, missing_verdict(DATASET, absent)
     para = _paramagnetic(eq)
     convergence = run_settings(eq, RUN_KEYS)
     if para.sizes["zeta"] == 0:
-        return Verdict("open", {}, {DATASET: ["zeta"]}, convergence, "needs a zeta > 0 point")
+        return (
+            para,
+            convergence,
+            Verdict("open", {}, {DATASET: ["zeta"]}, convergence, "needs a zeta > 0 point"),
+        )
+    return para, convergence, None
+
+
+def judge_below_gap(datasets: Mapping[str, xr.Dataset]) -> Verdict:
+    """P1 Eq. 13: paramagnetic impurities put the Higgs frequency below 2 Delta_0."""
+    para, convergence, undecided = _paramagnetic_points(datasets)
+    if undecided is not None:
+        return undecided
     ratio = (para["omega_higgs"] / (2 * para["gap"])).values
     value = {"zeta": para["zeta"].values.tolist(), "omega_over_2gap": ratio.tolist()}
     evidence = {DATASET: ["omega_higgs", "gap", "zeta"]}
@@ -52,14 +67,9 @@ def judge_below_gap(datasets: Mapping[str, xr.Dataset]) -> Verdict:
 
 def judge_eq13_formula(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P1 Eq. 13 as printed: omega_Higgs = 2 Delta_0 sqrt(1 - zeta_s^2)."""
-    eq = datasets[DATASET]
-    absent = missing_variables(eq, NEEDED)
-    if absent:
-        return missing_verdict(DATASET, absent)
-    para = _paramagnetic(eq)
-    convergence = run_settings(eq, RUN_KEYS)
-    if para.sizes["zeta"] == 0:
-        return Verdict("open", {}, {DATASET: ["zeta"]}, convergence, "needs a zeta > 0 point")
+    para, convergence, undecided = _paramagnetic_points(datasets)
+    if undecided is not None:
+        return undecided
     omega_d = convergence.get("omega_D", np.inf)
     two_gap = 2 * para["gap"].values
     root = para["omega_higgs"].values / two_gap
