@@ -85,6 +85,21 @@ def gated(verdict: str, converged: bool | None, value, evidence, settings, note:
     )
 
 
+def _never_negative(runs, converged, value, evidence, settings, table, note) -> Verdict:
+    """Verdict when no run turned n_s negative: ``open`` if the runs end before MIN_T_MAX,
+    else ``not_reproduced`` (``gated`` by the convergence of the runs)."""
+    t_max = min(s["t_max"] for *_, s in runs)
+    if t_max < MIN_T_MAX:
+        return Verdict(
+            "open",
+            value,
+            evidence,
+            settings,
+            f"needs t_max >= {MIN_T_MAX:g}/E_F (runs end at {t_max:g}): {table}",
+        )
+    return gated("not_reproduced", converged, value, evidence, settings, note)
+
+
 def judge_fig1b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P2 Fig. 1(b): with phonons, n_s(t) becomes negative when 2 Delta > omega_D."""
     raw = datasets[DATASET]
@@ -130,21 +145,13 @@ def judge_fig1b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
         return gated("depends", converged, value, evidence, settings,
                       f"depends on omega_D: negative only for omega_D = {holds} among the runs "
                       f"with 2 Delta > omega_D: {table}")  # fmt: skip
-    t_max = min(s["t_max"] for *_, s in runs)
-    if t_max < MIN_T_MAX:
-        return Verdict(
-            "open",
-            value,
-            evidence,
-            settings,
-            f"needs t_max >= {MIN_T_MAX:g}/E_F (runs end at {t_max:g}): {table}",
-        )
-    return gated(
-        "not_reproduced",
+    return _never_negative(
+        runs,
         converged,
         value,
         evidence,
         settings,
+        table,
         f"2 Delta > omega_D in {sum(above)} run(s) but n_s stays positive: {table}",
     )
 
@@ -187,21 +194,13 @@ def judge_fig1c(datasets: Mapping[str, xr.Dataset]) -> Verdict:
             settings,
             f"n_s < 0 for the largest lambda_f: {table}.{order_note}",
         )
-    t_max = min(s["t_max"] for *_, s in runs)
-    if t_max < MIN_T_MAX:
-        return Verdict(
-            "open",
-            value,
-            evidence,
-            settings,
-            f"needs t_max >= {MIN_T_MAX:g}/E_F (runs end at {t_max:g}): {table}",
-        )
-    return gated(
-        "not_reproduced",
+    return _never_negative(
+        runs,
         converged,
         value,
         evidence,
         settings,
+        table,
         f"n_s stays positive up to lambda_f = {runs[-1][1]:g}: {table}.{order_note}",
     )
 
