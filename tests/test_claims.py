@@ -446,7 +446,7 @@ def chain(first, proliferation, late=0.05, t_max=100.0, coherence=0.95, variants
 def kb_chain(negative_at=26.0, t_max=100.0, study=True):
     time = np.arange(-2.0, t_max + 0.125, 0.25)
     ns = 1.0 - (time > 0) * time / negative_at if np.isfinite(negative_at) else 1.0 + 0 * time
-    ds = xr.Dataset({"ns_t": ("time", ns)}, coords={"time": ("time", time, {"units": "1/J"})})
+    ds = xr.Dataset({"ns_t": ("time", ns)}, coords={"time": ("time", time, {"units": "1/J_hop"})})
     if study:
         ds = xr.concat([ds, ds], dim="n_xi").assign_coords(n_xi=[6, 12])
     return ds

@@ -11,6 +11,7 @@ import xarray as xr
 from higgsdyn.io import (
     REQUIRED_GLOBAL_ATTRS,
     atomic_output,
+    cf_attrs,
     config_sha256,
     convention_problems,
     read_dataset,
@@ -96,6 +97,13 @@ def test_outputs_respect_the_umask(tmp_path, umask):
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("units", ["J", "1/J"])
+def test_hopping_units_are_not_joules(units):
+    """Issue 18: UDUNITS reads "J" as joule; the chain's energy unit is spelled "J_hop"."""
+    with pytest.raises(ValueError, match="J_hop"):
+        cf_attrs(units, "an energy of the chain")
 
 
 def test_datasets_declare_their_conventions(tmp_path):

@@ -77,7 +77,7 @@ def test_first_negative_time_interpolates_after_the_quench():
     of n_s(t) at t >= 0; the baseline (t < 0) never counts; NaN if n_s stays positive."""
     merged = xr.Dataset(
         {"ns_t": ("time", np.array([-0.2, 1.0, 0.5, -0.5, -1.0]))},
-        coords={"time": ("time", np.arange(-1.0, 4.0), {"units": "1/J"})},
+        coords={"time": ("time", np.arange(-1.0, 4.0), {"units": "1/J_hop"})},
     )
     assert first_negative_time(merged) == pytest.approx(1.5)
     assert np.isnan(first_negative_time(merged.assign(ns_t=np.abs(merged["ns_t"]))))

@@ -61,12 +61,12 @@ VARIANT_UNITS = {
     "lambda_f": ("1", "final coupling lambda_f of Eq. (C1)"),
     "coupling_normalization": ("1", "U = lambda J ('hopping') or lambda/nu_0 ('dos')"),
     "hartree": ("1", "normal part of Eq. (C1): printed (+), attractive (-), off"),
-    "gamma_el": ("J", "elastic rate gamma_el (Born) fixing the disorder strength"),
+    "gamma_el": ("J_hop", "elastic rate gamma_el (Born) fixing the disorder strength"),
     "born_convention": ("1", "gamma_el = 1/tau_el ('inverse_tau') or 1/(2 tau_el)"),
     "disorder_distribution": ("1", "distribution of u_i"),
     "boundary": ("1", "periodic or open chain"),
-    "temperature": ("J", "initial temperature of Eq. (C3)"),
-    "dt": ("1/J", "time step (also the phase-slip sampling interval)"),
+    "temperature": ("J_hop", "initial temperature of Eq. (C3)"),
+    "dt": ("1/J_hop", "time step (also the phase-slip sampling interval)"),
 }
 LATE_WINDOW_FRACTION = 1.0 / 3.0  # last third of the run: "is the proliferation lasting?"
 
@@ -187,13 +187,13 @@ def _summary(result: QuenchResult, run: ChainQuench, bin_width: float) -> dict[s
         "time_first_slip": (
             (),
             first_time_reaching(result.slip_times, 1),
-            cf_attrs("1/J", "time of the first bond phase slip (NaN: none)"),
+            cf_attrs("1/J_hop", "time of the first bond phase slip (NaN: none)"),
         ),
         "time_proliferation": (
             (),
             first_time_reaching(result.slip_times, run.proliferation_count),
             cf_attrs(
-                "1/J",
+                "1/J_hop",
                 "time of first proliferation: the proliferation_count-th slip (NaN: never)",
                 proliferation_count=run.proliferation_count,
             ),
@@ -223,7 +223,7 @@ def _summary(result: QuenchResult, run: ChainQuench, bin_width: float) -> dict[s
         "gap_abs_late": (
             (),
             float(gap_abs_mean[late].mean()),
-            cf_attrs("J", "site average of abs Delta_i(t), mean over the last third"),
+            cf_attrs("J_hop", "site average of abs Delta_i(t), mean over the last third"),
         ),
         "coherence_late": (
             (),
@@ -247,7 +247,7 @@ def _summary(result: QuenchResult, run: ChainQuench, bin_width: float) -> dict[s
         "disorder_rms": (
             (),
             run.disorder_rms,
-            cf_attrs("J", "rms of u_i from gamma_el by the Born rate 1/tau_el = <u^2>/J"),
+            cf_attrs("J_hop", "rms of u_i from gamma_el by the Born rate 1/tau_el = <u^2>/J"),
         ),
         "scf_iterations": ((), result.scf_iterations, cf_attrs("1", "equilibrium iterations")),
     }
@@ -257,9 +257,9 @@ def _fields(result: QuenchResult) -> dict[str, tuple]:
     """Full maps and time series of one run (kept for the first field_seeds seeds)."""
     gap = result.gap
     series = {
-        "gap_uniform_abs": (np.abs(gap.mean(axis=1)), "J",
+        "gap_uniform_abs": (np.abs(gap.mean(axis=1)), "J_hop",
                             "abs of the uniform average (1/N) sum_i Delta_i(t)"),
-        "gap_abs_mean": (np.abs(gap).mean(axis=1), "J", "site average of abs Delta_i(t)"),
+        "gap_abs_mean": (np.abs(gap).mean(axis=1), "J_hop", "site average of abs Delta_i(t)"),
         "n_phase_slips": (result.slips.astype(np.int64), "1",
                           "cumulative number of bond phase slips (2 pi windings) up to t"),
         "n_phase_slips_net": (result.slips_net.astype(np.int64), "1",
@@ -271,15 +271,15 @@ def _fields(result: QuenchResult) -> dict[str, tuple]:
                        "max_l abs(<v_l|v_l> - 1) of the quasiparticle states"),
     }  # fmt: skip
     maps = {
-        "gap_abs": (np.abs(gap), "J", "abs Delta_i(t), Eqs. (C1)-(C2)"),
+        "gap_abs": (np.abs(gap), "J_hop", "abs Delta_i(t), Eqs. (C1)-(C2)"),
         "phase": (np.angle(gap), "rad", "arg Delta_i(t), Eqs. (C1)-(C2), in (-pi, pi]"),
         "density": (result.density, "1", "n_i(t), both spins"),
     }
     sites = {
-        "disorder": (result.disorder, "J", "on-site disorder u_i"),
-        "gap_initial": (result.gap_initial, "J",
+        "disorder": (result.disorder, "J_hop", "on-site disorder u_i"),
+        "gap_initial": (result.gap_initial, "J_hop",
                         "equilibrium Delta_i at lambda_i, Eqs. (C1), (C3)"),
-        "delta_u_initial": (result.delta_u_initial, "J",
+        "delta_u_initial": (result.delta_u_initial, "J_hop",
                             "equilibrium normal self-energy delta u_i at lambda_i, Eq. (C1)"),
     }  # fmt: skip
     out = {}
@@ -298,14 +298,14 @@ def result_dataset(result: QuenchResult, params: Mapping[str, Any]) -> xr.Datase
         "time_bin": (
             "time_bin",
             0.5 * (edges[:-1] + edges[1:]),
-            cf_attrs("1/J", "centre of the slip-rate time bin", width=params["slip_rate_bin"]),
+            cf_attrs("1/J_hop", "centre of the slip-rate time bin", width=params["slip_rate_bin"]),
         ),
         "variant": ((), run.variant, cf_attrs("1", "convention variant label")),
         "seed": ((), run.seed, cf_attrs("1", "disorder seed (numpy default_rng)")),
     }
     if params["store_fields"]:
         data_vars.update(_fields(result))
-        coords["time"] = ("time", result.time, cf_attrs("1/J", "time after the quench t"))
+        coords["time"] = ("time", result.time, cf_attrs("1/J_hop", "time after the quench t"))
         coords["site"] = ("site", np.arange(run.n_sites), cf_attrs("1", "site index i"))
     for key in VARIANT_KEYS:
         coords[key] = ((), getattr(run, key), cf_attrs(*VARIANT_UNITS[key]))
@@ -406,15 +406,15 @@ def seed_statistics(summary: xr.Dataset) -> dict[str, tuple]:
             out[name].append(value)
     confidence = f"{100 * statistics.CONFIDENCE:g}%"
     meta = {
-        "first_slip_median": ("1/J", "median over seeds of the first-slip time (seeds with one)"),
-        "first_slip_low": ("1/J", f"lower end of the {confidence} interval of that median"),
-        "first_slip_high": ("1/J", f"upper end of the {confidence} interval of that median"),
+        "first_slip_median": ("1/J_hop", "median first-slip time over the seeds that slip"),
+        "first_slip_low": ("1/J_hop", f"lower end of the {confidence} interval of that median"),
+        "first_slip_high": ("1/J_hop", f"upper end of the {confidence} interval of that median"),
         "fraction_slipping": ("1", "fraction of seeds with at least one phase slip"),
-        "slip_rate": ("J", "phase slips per unit time, mean over seeds"),
-        "slip_rate_err": ("J", "standard error of slip_rate over seeds"),
-        "late_slip_rate": ("J", "slip rate over the last third of the run, mean over seeds"),
-        "late_slip_rate_err": ("J", "standard error of late_slip_rate"),
-        "peak_slip_rate": ("J", "largest slip_rate over the time bins"),
+        "slip_rate": ("J_hop", "phase slips per unit time, mean over seeds"),
+        "slip_rate_err": ("J_hop", "standard error of slip_rate over seeds"),
+        "late_slip_rate": ("J_hop", "slip rate over the last third of the run, mean over seeds"),
+        "late_slip_rate_err": ("J_hop", "standard error of late_slip_rate"),
+        "peak_slip_rate": ("J_hop", "largest slip_rate over the time bins"),
         "slip_regime": ("1", "none | burst | proliferation | undecided: late rate against "
                         f"{statistics.LASTING_FRACTION} x peak rate at two standard errors"),
         "seeds_run": ("1", "number of disorder seeds of the variant"),

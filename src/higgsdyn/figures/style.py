@@ -19,11 +19,11 @@ UNIT_SYMBOLS = {
     "1/Delta_0": r"$1/\Delta_0$",
     "1/Delta_1": r"$1/\Delta_1$",
     "1/E_F": r"$1/E_F$",
-    "1/J": r"$1/J$",
+    "1/J_hop": r"$1/J$",
     "rad": "rad",
     "N_F": r"$\nu_F$",
     "E_F": r"$E_F$",
-    "J": r"$J$",
+    "J_hop": r"$J$",
 }
 
 RC_PARAMS = {

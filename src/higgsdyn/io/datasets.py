@@ -40,8 +40,17 @@ REQUIRED_GLOBAL_ATTRS = (
 )
 
 
+# Model units that UDUNITS (and so CF readers, cf-units, pint) would read as SI units:
+# the hopping J of the chain is "J_hop", never "J" (joule).
+MISREAD_UNITS = {"J": "J_hop", "1/J": "1/J_hop"}
+
+
 def cf_attrs(units: str, long_name: str, **attrs: Any) -> dict[str, Any]:
     """Attributes of one CF-style variable: ``units`` and ``long_name``, then any others."""
+    if units in MISREAD_UNITS:
+        raise ValueError(
+            f"units {units!r} of {long_name!r} reads as an SI unit; write {MISREAD_UNITS[units]!r}"
+        )
     return {"units": units, "long_name": long_name, **attrs}
 
 

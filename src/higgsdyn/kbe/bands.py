@@ -80,5 +80,5 @@ def tight_binding_band(n_k: int, stretch: float = 3.0) -> Band:
         -2.0 * xi,
         1.0 / (2.0 * np.pi),
         0.0,
-        "J",
+        "J_hop",
     )

@@ -223,13 +223,17 @@ def run_point(params: dict) -> xr.Dataset:
             "scattering_rate": (point.scattering_rate, "E_F", "1/tau_el (Eq. 6)"),
         }
     else:
-        ds = _dataset(_solve(config, repr(point)), config, "J", params)
+        ds = _dataset(_solve(config, repr(point)), config, "J_hop", params)
         coords = {
-            "lambda_f": ((), point.lambda_f, {"units": "J", "long_name": "final on-site coupling"})
+            "lambda_f": (
+                (),
+                point.lambda_f,
+                {"units": "J_hop", "long_name": "final on-site coupling"},
+            )
         }
         extra = {
-            "lambda_i": (point.lambda_i, "J", "initial on-site coupling"),
-            "gamma_el": (point.gamma_el, "J", "elastic scattering rate 1/tau_el (Eq. 6)"),
+            "lambda_i": (point.lambda_i, "J_hop", "initial on-site coupling"),
+            "gamma_el": (point.gamma_el, "J_hop", "elastic scattering rate 1/tau_el (Eq. 6)"),
         }
     ds = ds.assign_coords(coords)
     for name, (value, units, long_name) in extra.items():
