@@ -16,7 +16,11 @@ Prints markdown tables (paste into benchmarks/README.md):
    writes the 2N x N states once);
 4. with --dense: one RK4 step at N = 512 vs the dense commutator reference, and the kernel
    apply_minus_i_hamiltonian vs its numpy reference; with --full-run: the paper-size run
-   (N = 512, t = 100/J) end to end with the default integrator and dt.
+   (N = 512, t = 100/J) end to end with the default integrator and dt;
+5. with --equilibrium (only this): one self-consistency iteration at N = 512 (dense
+   2N x 2N real symmetric eigh by LAPACK dsyevd vs dsyevr; the Eq. (C1) densities directly
+   vs from the full density matrix rho = V w V^T) and the iterations to scf_tol at Anderson
+   depth 6 vs 10.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import subprocess
 import time
 
 import numpy as np
+import scipy.linalg
 
 from higgsdyn.bdg import ChainQuench, disorder_potential, kernels, run_quench, solve_equilibrium
 from higgsdyn.bdg.dynamics import (
@@ -183,6 +188,38 @@ def step_costs(n_sites, equal_dt, rng):
     return best
 
 
+def equilibrium_costs(n_sites, repeats):
+    """Per-iteration parts of the BdG self-consistency at the baseline's first iterate."""
+    params = ChainQuench(n_sites=n_sites, seed=1)
+    disorder = disorder_potential(params)
+    gap = np.full(n_sites, 0.5)
+    hamiltonian = kernels.dense_hamiltonian(disorder, gap, 1.0, params.periodic).real
+    rows = {}
+    for driver in ("evd", "evr"):
+        rows[f"eigh, LAPACK dsy{driver}"] = _best(
+            lambda driver=driver: scipy.linalg.eigh(hamiltonian, driver=driver), repeats
+        )
+    energies, vectors = scipy.linalg.eigh(hamiltonian, driver="evd")
+    weights = (energies < 0).astype(float)
+
+    def from_rho():
+        rho = (vectors * weights) @ vectors.T
+        diagonal = np.arange(0, rho.shape[0], 2)
+        excess = rho[diagonal, diagonal] - rho[diagonal + 1, diagonal + 1]
+        return rho[diagonal, diagonal + 1], excess
+
+    rows["densities (Eq. C1) from rho = V w V^T"] = _best(from_rho, repeats)
+    rows["densities (Eq. C1) directly, O(N M)"] = _best(
+        lambda: kernels.local_densities_reference(vectors, weights), repeats
+    )
+    iterations = {}
+    for depth in (6, 10):
+        start = time.process_time()
+        solved = solve_equilibrium(params, disorder, params.coupling(params.lambda_i), depth)
+        iterations[depth] = (solved.iterations, time.process_time() - start)
+    return rows, iterations
+
+
 def sweeps_per_step(integrator):
     """Passes over the states per splitting step (the closing sweep is merged into the next)."""
     return len(COMPOSITIONS[integrator])
@@ -194,7 +231,18 @@ def main():
     parser.add_argument("--dense", action="store_true")
     parser.add_argument("--dense-steps", type=int, default=2)
     parser.add_argument("--full-run", action="store_true")
+    parser.add_argument("--equilibrium", action="store_true")
     args = parser.parse_args()
+    if args.equilibrium:
+        rows, iterations = equilibrium_costs(512, 5)
+        print("\n| N = 512, one self-consistency iteration | best of 5 [ms] |")
+        print("|---|---|")
+        for name, seconds in rows.items():
+            print(f"| {name} | {1e3 * seconds:.1f} |")
+        for depth, (count, cpu) in iterations.items():
+            print(f"\nAnderson depth {depth}: {count} iterations, {cpu:.2f} s CPU")
+        return
+
     rng = np.random.default_rng(0)
     model = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model = next(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import fftconvolve
 
+from higgsdyn.analysis.fixed_point import Anderson
 from higgsdyn.kbe.bands import Band
 from higgsdyn.kbe.bath import disorder_strength
 from higgsdyn.kbe.dlr import kernel
@@ -170,7 +171,7 @@ def solve_equilibrium(
     sigma = np.zeros((frequencies.size, 2, 2), dtype=np.complex128)
     weights = band.weights[:, None, None, None]
     iterations, change = 0, np.inf
-    accelerator = _Anderson(mixing, anderson_depth)
+    accelerator = Anderson(mixing, anderson_depth)
     while change >= tolerance:
         iterations += 1
         if iterations > max_iterations:
@@ -197,35 +198,6 @@ def solve_equilibrium(
 def _pack(gap: float, sigma: np.ndarray) -> np.ndarray:
     """(Delta, Sigma(iw_n)) as one real vector for the fixed-point accelerator."""
     return np.concatenate([[gap], np.ascontiguousarray(sigma).ravel().view(np.float64)])
-
-
-class _Anderson:
-    """Anderson mixing of the fixed point x = g(x) (Walker & Ni 2011): from the
-    last residual differences dF and steps dX, x + b f - (dX + b dF) gamma with
-    gamma = argmin |f - dF gamma|; plain linear mixing x + b f on the first step."""
-
-    def __init__(self, mixing: float, depth: int):
-        self.mixing, self.depth = mixing, depth
-        self.steps: list[np.ndarray] = []
-        self.residual_changes: list[np.ndarray] = []
-        self.previous: tuple[np.ndarray, np.ndarray] | None = None
-
-    def step(self, state: np.ndarray, mapped: np.ndarray) -> np.ndarray:
-        residual = mapped - state
-        if self.previous is not None and self.depth > 0:
-            self.steps = [*self.steps, state - self.previous[0]][-self.depth :]
-            self.residual_changes = [
-                *self.residual_changes,
-                residual - self.previous[1],
-            ][-self.depth :]
-        self.previous = (state, residual)
-        update = self.mixing * residual
-        if self.steps:
-            d_state = np.array(self.steps).T
-            d_residual = np.array(self.residual_changes).T
-            gamma = np.linalg.lstsq(d_residual, residual, rcond=None)[0]
-            update -= (d_state + self.mixing * d_residual) @ gamma
-        return state + update
 
 
 def _superfluid_density(band, frequencies, green, rho, temperature):
