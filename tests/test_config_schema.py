@@ -208,3 +208,21 @@ def test_mistyped_workflow_profile_fails_loudly(workdir):
     )
     assert result.returncode != 0
     assert "workflow/profile/default: no such profile directory" in result.stderr
+
+
+def test_study_overlays_validate_and_plan_what_they_promise():
+    """config/studies/*.yaml layered on the default config pass the schema; the BdG study
+    plans its finite-size seeds at t = 300/J (issue 16)."""
+    from higgsdyn.bdg import stage as bdg_stage
+
+    studies = sorted((REPO / "config" / "studies").glob("*.yaml"))
+    assert studies
+    for study in studies:
+        validate_config(load_config([REPO / "config/config.yaml", study]), SCHEMA)
+    config = load_config([REPO / "config/config.yaml", REPO / "config/studies/bdg_statistics.yaml"])
+    jobs = bdg_stage.jobs(config["p2"]["bdg"])
+    sizes = sorted(params["n_sites"] for params in jobs.values())
+    assert {n: sizes.count(n) for n in set(sizes)} == {512: 40, 1024: 10, 2048: 5}
+    assert {params["t_max"] for params in jobs.values()} == {300.0}
+    # full maps only for the first field_seeds seeds at the block's N: the file stays small
+    assert all(p["n_sites"] == 512 for p in jobs.values() if p["store_fields"])
