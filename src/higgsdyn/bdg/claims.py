@@ -122,140 +122,124 @@ def judge_fig3a(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     )
 
 
-def _kb_time(kb: xr.Dataset) -> tuple[float, float, dict, bool | None]:
-    """First t >= 0 with n_s < 0 in the uniform KB chain, its t_max, settings, converged."""
-    finest, settings, converged = resolved(kb)
-    return first_negative_time(finest), float(finest["time"].max()), settings, converged
+class _Comparison:
+    """What the two judges comparing the chain with the uniform KB chain share: the first
+    t >= 0 with n_s < 0 in the KB run, its t_max, both runs' settings, whether n_s is
+    converged; ``verdict`` builds a Verdict of one judge's value and evidence, gated by
+    that convergence (kbe.claims.gated)."""
+
+    def __init__(self, chain: xr.Dataset, kb: xr.Dataset, value: dict, evidence: dict):
+        finest, kb_settings, self.converged = resolved(kb)
+        self.t_ns = first_negative_time(finest)
+        self.kb_t_max = float(finest["time"].max())
+        self.settings = {"bdg_chain": _chain_settings(chain), "kbe_tightbinding": kb_settings}
+        self.value = {"time_ns_negative": self.t_ns, **value}
+        self.evidence = evidence
+
+    def verdict(self, verdict: str, note: str, gate: bool = True) -> Verdict:
+        if not gate:
+            return Verdict(verdict, self.value, self.evidence, self.settings, note)
+        return gated(verdict, self.converged, self.value, self.evidence, self.settings, note)
+
+
+def _missing(datasets: Mapping[str, xr.Dataset], needed) -> Verdict | None:
+    """``open`` naming what the chain or the KB dataset lacks, or None."""
+    absent = missing_variables(datasets[CHAIN], needed)
+    if absent or "ns_t" not in datasets[KB]:
+        return missing_verdict(CHAIN if absent else KB, absent or ["ns_t"])
+    return None
 
 
 def judge_fig3b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P2 Fig. 3(b): n_s of the uniform chain turns negative when the defects of Fig. 3(a)
     start to proliferate."""
-    chain, kb = datasets[CHAIN], datasets[KB]
-    absent = missing_variables(chain, SUMMARIES)
-    if absent or "ns_t" not in kb:
-        return missing_verdict(CHAIN if absent else KB, absent or ["ns_t"])
-    t_ns, kb_t_max, kb_settings, converged = _kb_time(kb)
-    settings = {"bdg_chain": _chain_settings(chain), "kbe_tightbinding": kb_settings}
+    if missing := _missing(datasets, SUMMARIES):
+        return missing
+    chain = datasets[CHAIN]
     onsets = chain["time_proliferation"].sel(variant=BASELINE).values
-    value = {"time_ns_negative": t_ns, "time_proliferation_baseline": onsets.tolist(),
-             "kb_t_max": kb_t_max}  # fmt: skip
-    evidence = {CHAIN: ["time_proliferation[baseline]"], KB: ["ns_t", "time"]}
+    compare = _Comparison(
+        chain,
+        datasets[KB],
+        {"time_proliferation_baseline": onsets.tolist()},
+        {CHAIN: ["time_proliferation[baseline]"], KB: ["ns_t", "time"]},
+    )
+    t_ns, kb_t_max = compare.t_ns, compare.kb_t_max
+    compare.value["kb_t_max"] = kb_t_max
     if not np.isfinite(t_ns):
         if kb_t_max < MIN_T_MAX:
-            return Verdict("open", value, evidence, settings,
-                           f"KB n_s stays positive up to t = {kb_t_max:g}/J: needs t_max >= "
-                           f"{MIN_T_MAX:g}/J")  # fmt: skip
-        return gated(
-            "not_reproduced",
-            converged,
-            value,
-            evidence,
-            settings,
-            f"KB n_s never turns negative by t = {kb_t_max:g}/J",
-        )
+            return compare.verdict("open", f"KB n_s stays positive up to t = {kb_t_max:g}/J: "
+                                   f"needs t_max >= {MIN_T_MAX:g}/J", gate=False)  # fmt: skip
+        return compare.verdict("not_reproduced", f"KB n_s never turns negative by t = "
+                               f"{kb_t_max:g}/J")  # fmt: skip
     found = onsets[np.isfinite(onsets)]
     if found.size == 0:
-        if settings["bdg_chain"]["t_max_run"] < max(MIN_T_MAX, (1 + TIME_AGREEMENT) * t_ns):
-            return Verdict("open", value, evidence, settings,
-                           f"n_s < 0 from t = {t_ns:.3g}/J, no proliferation in the chain runs, "
-                           "which are too short to compare")  # fmt: skip
-        return gated(
-            "not_reproduced",
-            converged,
-            value,
-            evidence,
-            settings,
-            f"n_s < 0 from t = {t_ns:.3g}/J but no seed proliferates",
+        if compare.settings["bdg_chain"]["t_max_run"] < max(MIN_T_MAX, (1 + TIME_AGREEMENT) * t_ns):
+            return compare.verdict("open", f"n_s < 0 from t = {t_ns:.3g}/J, no proliferation in "
+                                   "the chain runs, which are too short to compare",
+                                   gate=False)  # fmt: skip
+        return compare.verdict(
+            "not_reproduced", f"n_s < 0 from t = {t_ns:.3g}/J but no seed proliferates"
         )
     median = float(np.median(found))
-    value["median_time_proliferation"] = median
+    compare.value["median_time_proliferation"] = median
     note = (
         f"n_s < 0 from t = {t_ns:.3g}/J; proliferation (baseline) at {np.round(found, 2)}"
         f" (median {median:.3g}); agreement: within {TIME_AGREEMENT:.0%} of {t_ns:.3g}."
     )
-    verdict = "reproduced" if abs(median - t_ns) <= TIME_AGREEMENT * t_ns else "not_reproduced"
-    return gated(verdict, converged, value, evidence, settings, note)
+    agree = abs(median - t_ns) <= TIME_AGREEMENT * t_ns
+    return compare.verdict("reproduced" if agree else "not_reproduced", note)
 
 
 def judge_closing(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P2 conclusion: a negative n_s makes the homogeneous state unstable and drives spatial
     inhomogeneity (phase slips appear only once n_s < 0, and the chain loses coherence)."""
-    chain, kb = datasets[CHAIN], datasets[KB]
-    needed = [*SUMMARIES, "gap_uniform_abs", "gap_abs_mean"]
-    absent = missing_variables(chain, needed)
-    if absent or "ns_t" not in kb:
-        return missing_verdict(CHAIN if absent else KB, absent or ["ns_t"])
-    t_ns, kb_t_max, kb_settings, converged = _kb_time(kb)
-    settings = {"bdg_chain": _chain_settings(chain), "kbe_tightbinding": kb_settings}
+    if missing := _missing(datasets, [*SUMMARIES, "gap_uniform_abs", "gap_abs_mean"]):
+        return missing
+    chain = datasets[CHAIN]
     run = chain.sel(variant=BASELINE)
     first = run["time_first_slip"].values
     late = run["time"] >= 2 * float(run["time"].max()) / 3
     coherence = (run["gap_uniform_abs"] / run["gap_abs_mean"]).where(late).mean("time").values
-    value = {"time_ns_negative": t_ns, "time_first_slip_baseline": first.tolist(),
-             "late_coherence_baseline": coherence.tolist()}  # fmt: skip
-    evidence = {CHAIN: ["time_first_slip[baseline]", "gap_uniform_abs", "gap_abs_mean"],
-                KB: ["ns_t", "time"]}  # fmt: skip
+    compare = _Comparison(
+        chain,
+        datasets[KB],
+        {"time_first_slip_baseline": first.tolist(), "late_coherence_baseline": coherence.tolist()},
+        {CHAIN: ["time_first_slip[baseline]", "gap_uniform_abs", "gap_abs_mean"],
+         KB: ["ns_t", "time"]},
+    )  # fmt: skip
+    t_ns, kb_t_max = compare.t_ns, compare.kb_t_max
     slipped = first[np.isfinite(first)]
-    short = settings["bdg_chain"]["t_max_run"] < MIN_T_MAX or kb_t_max < MIN_T_MAX
+    short = compare.settings["bdg_chain"]["t_max_run"] < MIN_T_MAX or kb_t_max < MIN_T_MAX
     if not np.isfinite(t_ns):
         if slipped.size:
-            return gated("not_reproduced", converged, value, evidence, settings,
-                         f"slips at {np.round(slipped, 2)} although the uniform n_s stays "
-                         f"positive up to {kb_t_max:g}/J")  # fmt: skip
+            return compare.verdict(
+                "not_reproduced",
+                f"slips at {np.round(slipped, 2)} although the uniform n_s stays positive up "
+                f"to {kb_t_max:g}/J",
+            )
         if short:
-            return Verdict("open", value, evidence, settings,
-                           f"neither n_s < 0 nor slips within the runs: needs t_max >= "
-                           f"{MIN_T_MAX:g}/J")  # fmt: skip
-        return gated(
-            "not_reproduced",
-            converged,
-            value,
-            evidence,
-            settings,
-            "n_s never turns negative; nothing to drive",
-        )
+            return compare.verdict("open", "neither n_s < 0 nor slips within the runs: needs "
+                                   f"t_max >= {MIN_T_MAX:g}/J", gate=False)  # fmt: skip
+        return compare.verdict("not_reproduced", "n_s never turns negative; nothing to drive")
     if slipped.size == 0:
         if short or np.all(coherence >= COHERENT):
-            return Verdict(
-                "open",
-                value,
-                evidence,
-                settings,
-                f"n_s < 0 from {t_ns:.3g}/J but no slips in the chain runs (late "
-                f"coherence {np.round(coherence, 3)}): a longer chain run decides",
-            )
-        return gated(
+            return compare.verdict("open", f"n_s < 0 from {t_ns:.3g}/J but no slips in the "
+                                   f"chain runs (late coherence {np.round(coherence, 3)}): a "
+                                   "longer chain run decides", gate=False)  # fmt: skip
+        return compare.verdict(
             "not_reproduced",
-            converged,
-            value,
-            evidence,
-            settings,
             f"after n_s < 0 (from {t_ns:.3g}/J) the chain loses phase coherence (late "
             f"|uniform Delta|/mean|Delta_i| = {np.round(coherence, 3)}) but forms no phase "
             "slips, the topological excitations the paper names",
         )
-    early = slipped < (1 - TIME_AGREEMENT) * t_ns
     note = (
         f"n_s < 0 from {t_ns:.3g}/J; first slips at {np.round(slipped, 2)}; late "
         f"|uniform Delta|/mean|Delta_i| = {np.round(coherence, 3)}."
     )
-    if early.any():
-        return gated(
-            "not_reproduced",
-            converged,
-            value,
-            evidence,
-            settings,
-            "inhomogeneity starts before n_s < 0: " + note,
-        )
-    return gated(
-        "reproduced",
-        converged,
-        value,
-        evidence,
-        settings,
-        f"every seed slips only once n_s < 0 (within {TIME_AGREEMENT:.0%}): " + note,
+    if (slipped < (1 - TIME_AGREEMENT) * t_ns).any():
+        return compare.verdict("not_reproduced", "inhomogeneity starts before n_s < 0: " + note)
+    return compare.verdict(
+        "reproduced", f"every seed slips only once n_s < 0 (within {TIME_AGREEMENT:.0%}): " + note
     )
 
 
