@@ -15,8 +15,8 @@ Prints markdown tables (paste into benchmarks/README.md):
    the fraction of the streaming bandwidth the splitting reaches (each sweep reads and
    writes the 2N x N states once);
 4. with --dense: one RK4 step at N = 512 vs the dense commutator reference, and the kernel
-   apply_minus_i_hamiltonian vs its numpy reference; with --full-run: the paper-size run
-   (N = 512, t = 100/J) end to end with the default integrator and dt;
+   apply_minus_i_hamiltonian vs its numpy reference; with --full-run: the default
+   config's baseline run (N = 512, t = 150/J, split6 at dt = 1/18) end to end;
 5. with --equilibrium (only this): one self-consistency iteration at N = 512 (dense
    2N x 2N real symmetric eigh by LAPACK dsyevd vs dsyevr; the Eq. (C1) densities directly
    vs from the full density matrix rho = V w V^T) and the iterations to scf_tol at Anderson
@@ -35,15 +35,19 @@ import time
 import numpy as np
 import scipy.linalg
 
-from higgsdyn.bdg import ChainQuench, disorder_potential, kernels, run_quench, solve_equilibrium
+from higgsdyn.bdg import disorder_potential, kernels, run_quench, solve_equilibrium
 from higgsdyn.bdg.dynamics import (
     COMPOSITIONS,
     Propagator,
     SplittingPropagator,
     make_propagator,
 )
+from higgsdyn.bdg.stage import baseline_run
+from higgsdyn.io.config import load_config
 
 DT = 0.025
+# the default config's p2.bdg block: the runs below are its baseline with a few overrides
+BLOCK = load_config(["config/config.yaml"])["p2"]["bdg"]
 ACCURACY_TIME = 20.0
 # candidate dt of the splittings (divisors of the store interval 0.5/J), in 1/J
 SPLIT_DTS = (1 / 40, 1 / 32, 1 / 24, 1 / 20, 1 / 18, 1 / 16, 1 / 12, 1 / 10, 1 / 8)
@@ -190,7 +194,7 @@ def step_costs(n_sites, equal_dt, rng):
 
 def equilibrium_costs(n_sites, repeats):
     """Per-iteration parts of the BdG self-consistency at the baseline's first iterate."""
-    params = ChainQuench(n_sites=n_sites, seed=1)
+    params = baseline_run(BLOCK, n_sites=n_sites)
     disorder = disorder_potential(params)
     gap = np.full(n_sites, 0.5)
     hamiltonian = kernels.dense_hamiltonian(disorder, gap, 1.0, params.periodic).real
@@ -252,9 +256,9 @@ def main():
     bandwidth = streaming_bandwidth()
     print(f"machine: {model}, numpy {np.__version__}; streaming copy {bandwidth / 1e9:.1f} GB/s")
 
-    _, equal_dt = accuracy_study(ChainQuench(n_sites=512, seed=1), DT, DT / 4, SPLIT_DTS)
+    _, equal_dt = accuracy_study(baseline_run(BLOCK, n_sites=512), DT, DT / 4, SPLIT_DTS)
     _, equal_dt_dos = accuracy_study(
-        ChainQuench(n_sites=128, seed=1, coupling_normalization="dos"),
+        baseline_run(BLOCK, n_sites=128, coupling_normalization="dos"),
         0.005,
         0.005 / 4,
         SPLIT_DTS_DOS,
@@ -304,7 +308,7 @@ def main():
         print(f"| numpy dense reference | {1e3 * numpy_cost[0]:.1f} | {1e3 * numpy_cost[1]:.1f} |")
 
     if args.full_run:
-        params = ChainQuench()
+        params = baseline_run(BLOCK)
         wall, cpu = time.perf_counter(), time.process_time()
         result = run_quench(params)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

@@ -81,3 +81,17 @@ def quick_run_copy(quick_run, tmp_path) -> Path:
     destination = tmp_path / "run"
     shutil.copytree(quick_run, destination, symlinks=True)
     return destination
+
+
+def default_config() -> dict:
+    """config/config.yaml as loaded by the workflow (the one place defaults live)."""
+    from higgsdyn.io.config import load_config
+
+    return load_config([REPO / "config" / "config.yaml"])
+
+
+def chain_run(**overrides):
+    """A BdG chain run: the default config's baseline, seed 1, with ``overrides``."""
+    from higgsdyn.bdg.stage import baseline_run
+
+    return baseline_run(default_config()["p2"]["bdg"], **overrides)

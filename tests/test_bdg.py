@@ -14,7 +14,8 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
-from higgsdyn.bdg import ChainQuench, disorder_potential, kernels, run_quench, solve_equilibrium
+from conftest import chain_run
+from higgsdyn.bdg import disorder_potential, kernels, run_quench, solve_equilibrium
 from higgsdyn.bdg.dynamics import Propagator
 from higgsdyn.bdg.model import DOS_PER_SITE_AT_FERMI
 
@@ -72,7 +73,7 @@ def _bcs_gap_k_space(coupling, n_sites, temperature=0.0):
 @pytest.mark.parametrize(("normalization", "temperature"), [("hopping", 0.0), ("dos", 0.3)])
 def test_clean_equilibrium_is_the_k_space_bcs_gap(normalization, temperature):
     """Eqs. (C1), (C3) on a clean ring reduce to the BCS gap equation for xi_k = -2J cos k."""
-    params = ChainQuench(
+    params = chain_run(
         **{**SMALL, "gamma_el": 0.0},
         coupling_normalization=normalization,
         temperature=temperature,
@@ -89,7 +90,7 @@ def test_clean_equilibrium_is_the_k_space_bcs_gap(normalization, temperature):
 
 @pytest.mark.parametrize("integrator", ["rk4", "split4", "split6"])
 def test_clean_chain_without_quench_is_stationary(integrator):
-    params = ChainQuench(
+    params = chain_run(
         **{**SMALL, "gamma_el": 0.0, "lambda_f": SMALL.get("lambda_i", 1.2)}, integrator=integrator
     )
     result = run_quench(params)
@@ -103,7 +104,7 @@ def test_clean_chain_without_quench_is_stationary(integrator):
 @pytest.mark.parametrize("hartree", ["printed", "attractive"])
 def test_disordered_equilibrium_without_quench_is_stationary(hartree, integrator):
     """The self-consistent disordered state of Eqs. (C1), (C3) is a fixed point of Eq. (C2)."""
-    params = ChainQuench(
+    params = chain_run(
         **{**SMALL, "gamma_el": 0.3, "lambda_f": 1.2}, hartree=hartree, integrator=integrator
     )
     result = run_quench(params)
@@ -143,7 +144,7 @@ def _pseudospin_gap(coupling_i, coupling_f, n_sites, times):
 )
 def test_clean_quench_matches_momentum_space_pseudospins(integrator, dt):
     """Uniform quench lambda 1.2 -> 2: Delta(t) of the lattice solver vs the pseudospin ODE."""
-    params = ChainQuench(
+    params = chain_run(
         **{**SMALL, "n_sites": 64, "t_max": 30.0, "gamma_el": 0.0, "dt": dt},
         integrator=integrator,
     )
@@ -162,7 +163,7 @@ def test_disordered_evolution_converges_to_dense_commutator_reference():
     Both are 4th-order schemes in different variables (V versus rho = V w V^dagger), so
     they agree up to O(dt^4): the difference must shrink ~16x when dt halves.
     """
-    params = ChainQuench(n_sites=12, gamma_el=0.4, seed=5, hartree="printed", boundary="open")
+    params = chain_run(n_sites=12, gamma_el=0.4, seed=5, hartree="printed", boundary="open")
     disorder = disorder_potential(params)
     equilibrium = solve_equilibrium(params, disorder, params.coupling(params.lambda_i))
     coupling_f = params.coupling(params.lambda_f)
@@ -185,7 +186,7 @@ def test_disordered_evolution_converges_to_dense_commutator_reference():
 
 @pytest.mark.parametrize("hartree", ["printed", "attractive"])
 def test_disordered_quench_conserves_particle_number_and_orthonormality(hartree):
-    params = ChainQuench(
+    params = chain_run(
         **{**SMALL, "t_max": 20.0, "gamma_el": 0.3}, hartree=hartree, integrator="rk4"
     )
     result = run_quench(params)
@@ -199,7 +200,7 @@ def test_disordered_quench_conserves_particle_number_and_orthonormality(hartree)
 
 def test_lost_norm_fails_loudly():
     """RK4 is unstable at dt = 0.5 (the splitting is unitary at any dt)."""
-    params = ChainQuench(
+    params = chain_run(
         **{**SMALL, "dt": 0.5, "store_interval": 0.5, "t_max": 40.0}, integrator="rk4"
     )
     with pytest.raises((RuntimeError, FloatingPointError), match="n_sites=32"):
@@ -211,7 +212,7 @@ def test_step_size_convergence_is_fourth_order(integrator):
     """Delta_i(t) over the whole window for dt = 0.05, 0.025 against dt = 0.0125."""
     base = {**SMALL, "t_max": 20.0, "gamma_el": 0.3, "store_interval": 0.5}
     base["integrator"] = integrator
-    gaps = {dt: run_quench(ChainQuench(**{**base, "dt": dt})).gap for dt in (0.05, 0.025, 0.0125)}
+    gaps = {dt: run_quench(chain_run(**{**base, "dt": dt})).gap for dt in (0.05, 0.025, 0.0125)}
     error_coarse = np.max(np.abs(gaps[0.05] - gaps[0.0125]))
     error_fine = np.max(np.abs(gaps[0.025] - gaps[0.0125]))
     assert error_fine < 1e-6  # ~1e-5 of Delta: invisible on the figure
@@ -219,7 +220,7 @@ def test_step_size_convergence_is_fourth_order(integrator):
 
 
 def test_same_seed_same_numbers_different_seed_different_disorder():
-    params = ChainQuench(**{**SMALL, "n_sites": 24, "t_max": 2.0, "gamma_el": 0.3})
+    params = chain_run(**{**SMALL, "n_sites": 24, "t_max": 2.0, "gamma_el": 0.3})
     first, second = run_quench(params), run_quench(params)
     np.testing.assert_array_equal(first.gap, second.gap)
     other = dataclasses.replace(params, seed=params.seed + 1)
@@ -232,7 +233,7 @@ def test_same_seed_same_numbers_different_seed_different_disorder():
 )
 def test_disorder_variance_is_the_born_rate(distribution, convention, factor):
     """1/tau_el = 2 pi nu_0 <u^2> = <u^2>/J (nu_0 = 1/2 pi J); gamma_el = factor^-1 / tau_el."""
-    params = ChainQuench(
+    params = chain_run(
         n_sites=200_000,
         gamma_el=0.1,
         disorder_distribution=distribution,
@@ -249,8 +250,8 @@ def test_disorder_variance_is_the_born_rate(distribution, convention, factor):
 def test_paper_size_chain_conserves_and_converges():
     """N = 512 (paper), lambda 1.2 -> 2, 20/J: conservation and dt convergence at full size."""
     base = dict(n_sites=512, t_max=20.0, store_interval=0.5, seed=1)
-    coarse = run_quench(ChainQuench(**base, dt=0.05))
-    fine = run_quench(ChainQuench(**base, dt=0.025))
+    coarse = run_quench(chain_run(**base, dt=0.05))
+    fine = run_quench(chain_run(**base, dt=0.025))
     assert np.max(np.abs(fine.particle_number - fine.particle_number[0])) < 1e-7 * 512
     assert fine.gram_error < 1e-7
     assert np.max(np.abs(coarse.gap - fine.gap)) < 1e-5

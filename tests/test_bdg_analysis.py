@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from conftest import default_config
 from higgsdyn.bdg import SlipCounter, statistics, winding_number
 from higgsdyn.bdg.stage import jobs, merge_points, point_params, run_point
 from higgsdyn.figures import p2_fig3a, p2_fig3a_statistics
@@ -60,7 +61,9 @@ def test_small_gap_without_winding_is_no_slip():
     assert counter.total == 0
 
 
+# a small overlay on the default block, as a user's --configfile would be
 SETTINGS = {
+    **default_config()["p2"]["bdg"],
     "n_sites": 10,
     "t_max": 1.0,
     "dt": 0.05,

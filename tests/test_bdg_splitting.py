@@ -13,8 +13,8 @@ import pytest
 import scipy.linalg
 from scipy.integrate import solve_ivp
 
+from conftest import chain_run
 from higgsdyn.bdg import (
-    ChainQuench,
     SlipCounter,
     disorder_potential,
     kernels,
@@ -106,7 +106,7 @@ def test_free_chain_matches_the_matrix_exponential_at_the_measured_order(
 def test_self_consistent_order_and_agreement_with_the_dense_reference(integrator):
     """Disordered quench (odd ring, N = 11): the scheme converges to the dense-commutator RK4
     of Eq. (C2) on rho (dt = 0.0025, error ~1e-12) with the composition's order."""
-    params = ChainQuench(n_sites=11, gamma_el=0.4, seed=5, lambda_f=2.5)
+    params = chain_run(n_sites=11, gamma_el=0.4, seed=5, lambda_f=2.5)
     disorder = disorder_potential(params)
     equilibrium = solve_equilibrium(params, disorder, params.coupling(params.lambda_i))
     coupling_f = params.coupling(params.lambda_f)
@@ -134,8 +134,8 @@ def test_self_consistent_order_and_agreement_with_the_dense_reference(integrator
 def test_agrees_with_the_rk4_path():
     """Disordered N = 32 quench over 20/J: split6 at dt = 0.05 vs RK4 at dt = 0.0125."""
     base = dict(n_sites=32, t_max=20.0, gamma_el=0.3, seed=3)
-    split = run_quench(ChainQuench(**base, dt=0.05, integrator="split6"))
-    rk4 = run_quench(ChainQuench(**base, dt=0.0125, integrator="rk4"))
+    split = run_quench(chain_run(**base, dt=0.05, integrator="split6"))
+    rk4 = run_quench(chain_run(**base, dt=0.0125, integrator="rk4"))
     assert np.ptp(np.abs(rk4.gap[:, 0])) > 1e-2
     assert np.max(np.abs(split.gap - rk4.gap)) < 1e-7
 
@@ -143,7 +143,7 @@ def test_agrees_with_the_rk4_path():
 @pytest.mark.parametrize("hartree", ["printed", "attractive"])
 def test_unitary_and_number_conserving_to_round_off(hartree):
     """V^dagger V = 1 and N(t) = N(0) hold to round-off at any dt (here dt = 0.25, 40/J)."""
-    params = ChainQuench(
+    params = chain_run(
         n_sites=32, t_max=40.0, dt=0.25, gamma_el=0.3, seed=3, hartree=hartree, integrator="split4"
     )
     result = run_quench(params)
@@ -178,7 +178,7 @@ def test_net_slips_are_the_winding_change_on_random_twists(jump):
 def test_net_slips_are_the_winding_change_on_a_slipping_run():
     """Attractive-Hartree quench (which slips): net slips == winding change at every stored
     time, and the unsigned count is at least the net one."""
-    params = ChainQuench(
+    params = chain_run(
         n_sites=128, t_max=15.0, dt=0.05, hartree="attractive", seed=1, integrator="split4"
     )
     result = run_quench(params)

@@ -40,32 +40,34 @@ INTEGRATORS = ("rk4", "split2", "split4", "split6")
 class ChainQuench:
     """One run: equilibrium at lambda_i (Eq. C3), quench to lambda_f, evolve with Eq. (C2).
 
-    Energies in units of J, times in 1/J.
+    Energies in units of J, times in 1/J. No defaults: the values and their provenance
+    (paper or ours) live in config/config.yaml, block ``p2.bdg``
+    (:func:`higgsdyn.bdg.stage.baseline_run` builds a run from a block).
     """
 
-    n_sites: int = 512  # paper
-    boundary: str = "periodic"  # ours
-    lambda_i: float = 1.2  # paper (Fig. 3 caption)
-    lambda_f: float = 2.0  # paper (Fig. 3 caption)
-    coupling_normalization: str = "hopping"  # ours (open convention)
-    hartree: str = "printed"  # ours (open convention)
-    gamma_el: float = 0.1  # paper (Fig. 3 caption), units J
-    born_convention: str = "inverse_tau"  # ours (open convention)
-    disorder_distribution: str = "box"  # ours
-    seed: int = 0  # ours
-    temperature: float = 0.0  # ours (paper: "initial temperature", value not stated)
-    t_max: float = 100.0  # ours, units 1/J
-    dt: float = 0.025  # ours, time step, units 1/J
-    store_interval: float = 0.5  # ours, decimation of the stored fields, units 1/J
-    scf_tol: float = 1e-10  # ours, max change of Delta_i, delta u_i in the equilibrium loop
-    scf_max_iter: int = 400  # ours
-    occupation_cutoff: float = 1e-14  # ours, drop quasiparticle states with weight below
-    slip_hysteresis: float = 0.5  # ours, rad beyond pi before a bond counts a slip
-    proliferation_count: int = 4  # ours, slips that define "proliferation"
-    number_tol: float = 1e-7  # ours, allowed |N(t) - N(0)| / N
-    norm_tol: float = 1e-6  # ours, allowed max |<v|v> - 1| and Gram-matrix error
-    variant: str = "baseline"  # label of the convention variant (sweep coordinate)
-    integrator: str = "split6"  # ours: "rk4" or exact-rotation splitting of order 2, 4, 6
+    n_sites: int  # number of sites N
+    boundary: str  # periodic | open
+    lambda_i: float  # coupling before the quench (Eq. C1)
+    lambda_f: float  # coupling after the quench
+    coupling_normalization: str  # what lambda stands for (COUPLING_NORMALIZATIONS)
+    hartree: str  # normal part of Eq. (C1) (HARTREE_MODES)
+    gamma_el: float  # elastic rate fixing the disorder strength, units J
+    born_convention: str  # gamma_el = 1/tau_el or 1/(2 tau_el) (BORN_CONVENTIONS)
+    disorder_distribution: str  # box | gaussian
+    seed: int  # numpy default_rng seed of the disorder realisation
+    temperature: float  # initial temperature of Eq. (C3), units J
+    t_max: float  # simulated time after the quench, units 1/J
+    dt: float  # time step, units 1/J
+    store_interval: float  # decimation of the stored fields, units 1/J
+    scf_tol: float  # max change of Delta_i, delta u_i ending the equilibrium loop
+    scf_max_iter: int
+    occupation_cutoff: float  # drop quasiparticle states with weight below
+    slip_hysteresis: float  # rad beyond pi before a bond counts a slip
+    proliferation_count: int  # slips that define "proliferation"
+    number_tol: float  # allowed |N(t) - N(0)| / N
+    norm_tol: float  # allowed max |<v|v> - 1| and Gram-matrix error
+    variant: str  # label of the convention variant (sweep coordinate)
+    integrator: str  # "rk4" or exact-rotation splitting of order 2, 4, 6 (INTEGRATORS)
 
     def __post_init__(self):
         problems = []

@@ -116,6 +116,12 @@ def chain_quench(params: Mapping[str, Any]) -> ChainQuench:
     return ChainQuench(**{key: value for key, value in params.items() if key not in STORAGE_KEYS})
 
 
+def baseline_run(block: Mapping[str, Any], **overrides: Any) -> ChainQuench:
+    """Seed 1 of the ``baseline`` variant of a ``p2.bdg`` block, with ``overrides`` of any
+    ChainQuench field (tests, benchmarks)."""
+    return chain_quench({**point_params(block, "baseline", 1), **overrides})
+
+
 def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
     """One job per convention variant and seed 1..n_seeds of the ``p2.bdg`` block."""
     return job_table(
