@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from higgsdyn.io import convention_problems
-from higgsdyn.pseudospin import api, expand_grids, merge_points, run_point
+from higgsdyn.pseudospin import expand_grids, merge_points, quench, run_point
 from higgsdyn.pseudospin.stage import analyse, clean_params, run_clean_point
 
 TINY = dict(
@@ -89,12 +89,12 @@ def test_invalid_point_names_the_parameter():
 
 
 def test_non_finite_state_raises_with_the_label():
-    eps = api.level_grid(64, 5.0)
+    eps = quench.level_grid(64, 5.0)
     zero = np.zeros_like(eps)
     coefficients = dict(eps=eps, energy=np.sqrt(eps**2 + 1), a=zero, b=zero, c=zero, d=zero)
     state = (np.full_like(eps, np.nan), zero, zero)
     with pytest.raises(FloatingPointError, match="my point"):
-        api.evolve(state, coefficients, 0.1, 1.0, 0.05, 10, label="my point")
+        quench.evolve(state, coefficients, 0.1, 1.0, 0.05, 10, label="my point")
 
 
 def test_gapless_ag_point_raises_runtime_error_naming_it():

@@ -1,6 +1,6 @@
 """P1 pseudospin dynamics (Eqs. 9-12): numba kernels, quench set-up, one-point stage."""
 
-from higgsdyn.pseudospin.api import QuenchSpec, Rates, evolve, simulate
+from higgsdyn.pseudospin.quench import QuenchSpec, Rates, evolve, simulate
 from higgsdyn.pseudospin.stage import QuenchParams, expand_grids, merge_points, run_point
 
 __all__ = [

@@ -9,7 +9,7 @@ f_p(t) built from the clean steady-state solution L_p(t) of Eq. (11):
 
     f_p(t) = a_p y + b_p cos(2 E_p t) y + sin(2 E_p t) (c_p x + d_p z)
 
-(coefficients in :mod:`higgsdyn.pseudospin.api`). The field is split as
+(coefficients in :mod:`higgsdyn.pseudospin.quench`). The field is split as
 B_p = B_p^s + 2 (Delta - Delta_s) x with the constant steady-state field
 B_p^s = 2 (Delta_s, 0, -eps_p); each of the three flows is solved exactly:
 

@@ -19,7 +19,7 @@ import xarray as xr
 from higgsdyn import analysis
 from higgsdyn.io import cf_attrs
 from higgsdyn.io.keys import job_table, point_key
-from higgsdyn.pseudospin import api
+from higgsdyn.pseudospin import quench
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +95,10 @@ class QuenchParams:
         return f"{self.disorder}_{self.variant}" if self.variant else self.disorder
 
     @property
-    def rates(self) -> api.Rates:
+    def rates(self) -> quench.Rates:
         if self.disorder == "paramagnetic":
-            return api.Rates(spin_flip=self.zeta, potential=0.0)
-        return api.Rates(spin_flip=0.0, potential=self.zeta)
+            return quench.Rates(spin_flip=self.zeta, potential=0.0)
+        return quench.Rates(spin_flip=0.0, potential=self.zeta)
 
     def describe(self) -> str:
         return f"({self.label}, zeta={self.zeta}, lambda_f={self.lambda_f})"
@@ -228,7 +228,7 @@ def higgs_predictions(mean_gap: float, zeta: float, disorder: str) -> dict:
 
 
 # The settings a clean steady state (Delta_s, theta_p) depends on: one clean run per
-# distinct set serves every disorder type, zeta and initial state (api.clean_steady_state).
+# distinct set serves every disorder type, zeta and initial state (quench.clean_steady_state).
 CLEAN_UNITS = {
     "lambda_i": "1",
     "lambda_f": "1",
@@ -243,7 +243,7 @@ CLEAN_KEYS = tuple(CLEAN_UNITS)
 def clean_params(params: Mapping[str, Any]) -> dict | None:
     """Parameters of the clean run a quench point needs, or None if it needs none."""
     point = QuenchParams(**params)
-    if not api.needs_clean_run(_spec(point)):
+    if not quench.needs_clean_run(_spec(point)):
         return None
     return {"job": "clean", **{key: params[key] for key in CLEAN_KEYS}}
 
@@ -253,7 +253,7 @@ def run_clean_point(params: dict) -> xr.Dataset:
     values = {key: params[key] for key in CLEAN_KEYS}
     label = f"(clean, lambda_f={values['lambda_f']})"
     log.info("clean steady state %s", label)
-    clean = api.clean_steady_state(**values, label=label)
+    clean = quench.clean_steady_state(**values, label=label)
     if not (np.isfinite(clean.gap_steady) and np.all(np.isfinite(clean.cos_theta))):
         raise FloatingPointError(f"non-finite clean steady state for {label}")
     data_vars = {
@@ -282,13 +282,13 @@ def run_clean_point(params: dict) -> xr.Dataset:
     return dataset
 
 
-def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> api.CleanSteadyState:
+def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> quench.CleanSteadyState:
     """The clean steady state stored by :func:`run_clean_point`, checked against ``params``."""
     stored = {key: dataset[key].item() for key in CLEAN_KEYS}
     wanted = {key: params[key] for key in CLEAN_KEYS}
     if stored != wanted:
         raise ValueError(f"clean steady state was computed for {stored}, the point needs {wanted}")
-    return api.CleanSteadyState(
+    return quench.CleanSteadyState(
         eps=np.asarray(dataset["eps"].values, dtype=float),
         gap_steady=float(dataset["delta_s"]),
         cos_theta=np.asarray(dataset["cos_theta"].values, dtype=float),
@@ -296,8 +296,8 @@ def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> api.C
     )
 
 
-def _spec(point: QuenchParams) -> api.QuenchSpec:
-    return api.QuenchSpec(
+def _spec(point: QuenchParams) -> quench.QuenchSpec:
+    return quench.QuenchSpec(
         lambda_i=point.lambda_i,
         lambda_f=point.lambda_f,
         rates=point.rates,
@@ -328,7 +328,7 @@ def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
     spec = _spec(point)
     log.info("quench %s", point.describe())
     steady = None if clean is None else _clean_from_dataset(clean, params)
-    result = api.simulate(spec, label=point.describe(), clean=steady)
+    result = quench.simulate(spec, label=point.describe(), clean=steady)
     if not np.all(np.isfinite(result.gaps)):
         raise FloatingPointError(f"non-finite Delta(t) for {point.describe()}")
     if point.zeta == 0.0 and result.max_norm_deviation > 1e-8:
