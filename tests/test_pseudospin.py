@@ -14,25 +14,30 @@ LAMBDA_F = 1.0 / np.arcsinh(10.0)  # omega_D ~ 10 Delta_1
 LAMBDA_I = 1.0 / np.arcsinh(10.0 / 1.05)  # Delta_0 ~ 1.05 Delta_1
 
 
-def spec(**changes) -> quench.QuenchSpec:
-    """Small, fast quench (N = 1500, revival time pi N/omega_D ~ 470 beyond t_max)."""
+def spec(**changes) -> quench.QuenchParams:
+    """Small, fast clean quench (N = 1500, revival time pi N/omega_D ~ 470 beyond t_max)."""
     values = dict(
+        disorder="paramagnetic",
+        zeta=0.0,
         lambda_i=LAMBDA_I,
         lambda_f=LAMBDA_F,
-        rates=quench.Rates(0.0, 0.0),
         n_levels=1500,
         step=0.025,
         order=4,
         t_max=100.0,
+        output_every=1,
         initial_state="bcs",
         theta="projection",
         w_function="eq39",
         steady_gap="gap_final",
         clean_t_max=50.0,
+        window_start=0.0,
         n_quadrature=80,
+        threads=1,
+        norm_tolerance=0.1,
     )
     values.update(changes)
-    return quench.QuenchSpec(**values)
+    return quench.QuenchParams(**values)
 
 
 def disordered_coefficients(n_levels=200, zeta_s=0.2, zeta_u=0.1):
@@ -191,7 +196,7 @@ def test_no_quench_ag_state_drifts_at_second_order_in_zeta():
         result = quench.simulate(
             spec(
                 lambda_i=LAMBDA_F,
-                rates=quench.Rates(zeta, 0.0),
+                zeta=zeta,
                 initial_state="ag",
                 t_max=40.0,
                 n_levels=1000,
@@ -203,10 +208,12 @@ def test_no_quench_ag_state_drifts_at_second_order_in_zeta():
     assert 3.0 < drifts[1] / drifts[0] < 5.5  # ~ zeta^2
 
 
-def late_amplitudes(rates: quench.Rates) -> list[float]:
+def late_amplitudes(disorder: str, zeta: float) -> list[float]:
     """Fitted oscillation amplitude in [100, 190] and [190, 280] (N = 2000: revival at
     pi N/(2 omega_D) ~ 314, beyond the windows)."""
-    result = quench.simulate(spec(rates=rates, t_max=280.0, n_levels=2000, step=0.04))
+    result = quench.simulate(
+        spec(disorder=disorder, zeta=zeta, t_max=280.0, n_levels=2000, step=0.04)
+    )
     amplitudes = []
     for start, stop in ((100.0, 190.0), (190.0, 280.0)):
         t, gap = analysis.late_window(result.time, result.gaps, start, stop)
@@ -217,22 +224,21 @@ def late_amplitudes(rates: quench.Rates) -> list[float]:
 def test_paramagnetic_oscillation_persists_and_grows_linearly_in_zeta():
     """P1 Fig. 2: at t >~ tau_s the oscillation stops decaying (clean: ratio
     sqrt(145/235) = 0.79 of a t^(-1/2) decay; measured 0.79) and its amplitude ~ zeta."""
-    weak, strong = late_amplitudes(quench.Rates(0.05, 0.0)), late_amplitudes(quench.Rates(0.1, 0.0))
+    weak, strong = late_amplitudes("paramagnetic", 0.05), late_amplitudes("paramagnetic", 0.1)
     assert strong[1] / strong[0] > 0.9
     assert 1.7 < strong[1] / weak[1] < 2.3
 
 
 def test_nonmagnetic_oscillation_decays_at_least_like_inverse_sqrt_t():
     """P1 Fig. 3(a): with tau_s -> infinity the oscillation decays (t^(-1/2): ratio 0.79)."""
-    early, late = late_amplitudes(quench.Rates(0.0, 0.1))
+    early, late = late_amplitudes("nonmagnetic", 0.1)
     assert late / early < 0.82
 
 
 def test_doubling_levels_changes_delta_below_tolerance():
     """Convergence in N on the window before the finite-N revival (t << pi N/omega_D)."""
     runs = [
-        quench.simulate(spec(n_levels=n, rates=quench.Rates(0.1, 0.0), t_max=60.0, step=0.04))
-        for n in (1000, 2000)
+        quench.simulate(spec(n_levels=n, zeta=0.1, t_max=60.0, step=0.04)) for n in (1000, 2000)
     ]
     assert np.max(np.abs(runs[0].gaps - runs[1].gaps)) < 1e-4
 
@@ -315,7 +321,7 @@ def paper_resolution(zeta: float) -> quench.QuenchResult:
             n_levels=15024,
             step=0.02,
             t_max=400.0,
-            rates=quench.Rates(zeta, 0.0),
+            zeta=zeta,
             steady_gap="clean_run",
             clean_t_max=200.0,
             n_quadrature=200,
@@ -348,10 +354,8 @@ def default_point(label: str, zeta: float):
 
     settings = yaml.safe_load((REPO / "config/config.yaml").read_text())["p1"]["quench"]
     for params in expand_grids(settings):
-        name = (
-            f"{params['disorder']}_{params['variant']}" if params["variant"] else params["disorder"]
-        )
-        if name == label and params["zeta"] == zeta and params["lambda_f"] == LAMBDA_F:
+        point = quench.QuenchParams(**params)
+        if point.label == label and point.zeta == zeta and point.lambda_f == LAMBDA_F:
             return run_point(params)
     raise LookupError((label, zeta))
 
@@ -404,7 +408,7 @@ def test_default_step_and_order_meet_the_step_halving_criterion_to_t400():
     step, order = block["step"], block["order"]
 
     def gaps(h):
-        settings = dict(n_levels=15024, t_max=400.0, rates=quench.Rates(0.1, 0.0), order=order)
+        settings = dict(n_levels=15024, t_max=400.0, zeta=0.1, order=order)
         return quench.simulate(spec(step=h, **settings, clean_t_max=200.0, n_quadrature=200)).gaps
 
     coarse, fine, finest = gaps(2 * step), gaps(step), gaps(step / 2)

@@ -28,6 +28,8 @@ TINY = dict(
     clean_t_max=10.0,
     window_start=10.0,
     n_quadrature=40,
+    threads=1,
+    norm_tolerance=0.1,
 )
 
 

@@ -24,6 +24,8 @@ TINY = dict(
     clean_t_max=20.0,
     window_start=20.0,
     n_quadrature=60,
+    threads=1,
+    norm_tolerance=0.1,
 )
 CONTRACT = (
     "gap_t",

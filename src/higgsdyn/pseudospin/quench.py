@@ -1,5 +1,8 @@
 """Quench set-up and time evolution for P1 Eqs. (9)-(12) (Python side of the kernels).
 
+:class:`QuenchParams` is the one record of a quench point (the stage builds it from the
+config block); :func:`simulate` runs it.
+
 Units: energies in Delta_1, the clean T = 0 gap of the level grid at the final coupling
 lambda_f; times in 1/Delta_1. Rates: zeta_s = 1/(tau_s Delta_1), zeta_u = 1/(tau_u Delta_1)
 (P1 Figs. 2-3 convention), so in these units 1/tau_s = zeta_s and 1/tau_u = zeta_u.
@@ -29,6 +32,7 @@ INITIAL_STATES = ("bcs", "ag")
 THETA_METHODS = ("projection", "clean_steady_state")
 W_METHODS = ("eq39", "eq40")
 STEADY_GAP_METHODS = ("clean_run", "gap_final")
+DISORDER_TYPES = ("paramagnetic", "nonmagnetic")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,84 @@ class Rates:
     def magnetic(self) -> float:
         """1/tau_m = 1/tau_s - 1/tau_u."""
         return self.spin_flip - self.potential
+
+
+@dataclass(frozen=True)
+class QuenchParams:
+    """One quench point of the ``p1.quench`` config block (energies in Delta_1, times in
+    1/Delta_1): the physics and numerics :func:`simulate` needs and the output and analysis
+    settings of the stage, under their config keys.
+
+    No defaults: config/config.yaml gives every value and its reason. Only ``variant`` may be
+    left out, by the grids that set none (the label is then the disorder type alone).
+    """
+
+    disorder: str  # "paramagnetic" (tau_u -> inf) or "nonmagnetic" (tau_s -> inf)
+    zeta: float  # 1/(tau_s Delta_1) or 1/(tau_u Delta_1), P1 Figs. 2-3
+    lambda_f: float  # final coupling lambda_f (Eq. 10); its clean grid gap is the unit Delta_1
+    lambda_i: float  # initial coupling lambda_i (Eq. 10), gives Delta_0
+    n_levels: int  # N equally spaced levels in [-omega_D, omega_D] (P1: 15024)
+    step: float  # time step h [1/Delta_1]
+    order: int  # 2: Strang splitting, 4: Yoshida triple jump of it, 6: Yoshida 7-stage
+    t_max: float  # end of the run [1/Delta_1]
+    output_every: int  # store Delta(t) every this many steps
+    initial_state: str  # "bcs" (clean BCS at lambda_i) or "ag" (Eq. 12 at lambda_i)
+    theta: str  # "projection" or "clean_steady_state" (adapted Suppl. Eqs. 77-79)
+    w_function: str  # "eq39" or "eq40"
+    steady_gap: str  # "clean_run" or "gap_final"
+    clean_t_max: float  # length of the clean run giving Delta_s, theta_p [1/Delta_1]
+    window_start: float  # start of the late-time analysis window [1/Delta_1]
+    n_quadrature: int  # u-nodes of the AG profiles (Suppl. Eqs. 63/66)
+    threads: int  # numba threads
+    norm_tolerance: float  # max | |S_p| - 1 | above which a point is flagged
+    variant: str = ""  # appended to the disorder label, e.g. "ag_initial"
+
+    def __post_init__(self) -> None:
+        checks = {
+            "disorder": self.disorder in DISORDER_TYPES,
+            "zeta": 0.0 <= self.zeta < 1.0,
+            "lambda_f": 0.0 < self.lambda_f < 2.0,
+            "lambda_i": 0.0 < self.lambda_i < 2.0,
+            "n_levels": self.n_levels >= 16 and self.n_levels % 2 == 0,
+            "step": 0.0 < self.step < 1.0,
+            "order": self.order in (2, 4, 6),
+            "t_max": self.t_max > 0.0,
+            "output_every": self.output_every >= 1,
+            "initial_state": self.initial_state in INITIAL_STATES,
+            "theta": self.theta in THETA_METHODS,
+            "w_function": self.w_function in W_METHODS,
+            "steady_gap": self.steady_gap in STEADY_GAP_METHODS,
+            "clean_t_max": self.clean_t_max > 0.0,
+            "window_start": 0.0 <= self.window_start < self.t_max,
+            "n_quadrature": self.n_quadrature >= 4,
+            "threads": self.threads >= 1,
+            "norm_tolerance": self.norm_tolerance > 0.0,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"invalid quench parameters {bad} in {self}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.disorder}_{self.variant}" if self.variant else self.disorder
+
+    @property
+    def rates(self) -> Rates:
+        if self.disorder == "paramagnetic":
+            return Rates(spin_flip=self.zeta, potential=0.0)
+        return Rates(spin_flip=0.0, potential=self.zeta)
+
+    def describe(self) -> str:
+        return f"({self.label}, zeta={self.zeta}, lambda_f={self.lambda_f})"
+
+    def solver(self) -> str:
+        return (
+            f"exact-rotation splitting order {self.order}, h={self.step}, N={self.n_levels}, "
+            f"t_max={self.t_max}, output every {self.output_every} steps; "
+            f"initial_state={self.initial_state}, theta={self.theta}, W={self.w_function}, "
+            f"Delta_s={self.steady_gap} (clean run to {self.clean_t_max}), "
+            f"AG quadrature n={self.n_quadrature}"
+        )
 
 
 def level_grid(n_levels: int, cutoff: float) -> np.ndarray:
@@ -284,25 +366,6 @@ def bcs_energy(state, eps: np.ndarray, weight: float) -> float:
     return float(-2.0 * np.sum(eps * sz) + weight * np.sum(sx) ** 2)
 
 
-@dataclass(frozen=True)
-class QuenchSpec:
-    """Physical and numerical parameters of one quench (units Delta_1, 1/Delta_1)."""
-
-    lambda_i: float  # initial coupling (Eq. 10), gives Delta_0
-    lambda_f: float  # final coupling; its clean grid gap is the unit Delta_1
-    rates: Rates  # 1/tau_s, 1/tau_u in units of Delta_1
-    n_levels: int  # N levels in [-omega_D, omega_D]
-    step: float  # integrator step h
-    order: int  # 2 (Strang) or 4 (Yoshida triple jump)
-    t_max: float  # end of the run
-    initial_state: str  # "bcs" (clean BCS at lambda_i) or "ag" (Eq. 12 at lambda_i)
-    theta: str  # "projection" or "clean_steady_state"
-    w_function: str  # "eq39" or "eq40"
-    steady_gap: str  # "clean_run" or "gap_final"
-    clean_t_max: float  # duration of the clean run that gives Delta_s / theta_p
-    n_quadrature: int  # u-nodes of the AG profiles (Eqs. 63/66)
-
-
 @dataclass
 class QuenchResult:
     """Everything a stage needs from one quench."""
@@ -393,40 +456,32 @@ def clean_steady_state(
     )
 
 
-def needs_clean_run(spec: QuenchSpec) -> bool:
+def needs_clean_run(params: QuenchParams) -> bool:
     """Whether the quench uses the clean steady state (Delta_s or theta_p from a clean run)."""
-    return spec.steady_gap == "clean_run" or spec.theta == "clean_steady_state"
+    return params.steady_gap == "clean_run" or params.theta == "clean_steady_state"
 
 
 def simulate(
-    spec: QuenchSpec, label: str = "", clean: CleanSteadyState | None = None
+    params: QuenchParams, label: str = "", clean: CleanSteadyState | None = None
 ) -> QuenchResult:
     """One quench of P1: set-up (Eqs. 10-12, 39-40), evolution of Eq. (9), Delta(t).
 
     ``clean``: the clean steady state of the same (lambda_i, lambda_f, grid, step), when
     already computed (:func:`clean_steady_state`); computed here if needed and not given.
     """
-    for name, value, allowed in (
-        ("initial_state", spec.initial_state, INITIAL_STATES),
-        ("theta", spec.theta, THETA_METHODS),
-        ("w_function", spec.w_function, W_METHODS),
-        ("steady_gap", spec.steady_gap, STEADY_GAP_METHODS),
-    ):
-        if value not in allowed:
-            raise ValueError(f"{label}: {name}={value!r}, expected one of {allowed}")
-    cutoff = cutoff_for_unit_gap(spec.lambda_f, spec.n_levels)
-    eps = level_grid(spec.n_levels, cutoff)
-    weight_i = coupling_weight(spec.lambda_i, spec.n_levels, cutoff)
-    weight_f = coupling_weight(spec.lambda_f, spec.n_levels, cutoff)
-    gap0_clean = clean_gap(spec.lambda_i, spec.n_levels, cutoff)
+    cutoff = cutoff_for_unit_gap(params.lambda_f, params.n_levels)
+    eps = level_grid(params.n_levels, cutoff)
+    weight_i = coupling_weight(params.lambda_i, params.n_levels, cutoff)
+    weight_f = coupling_weight(params.lambda_f, params.n_levels, cutoff)
+    gap0_clean = clean_gap(params.lambda_i, params.n_levels, cutoff)
     try:
-        if spec.initial_state == "bcs":
+        if params.initial_state == "bcs":
             energy0 = np.sqrt(eps * eps + gap0_clean**2)
             sx, sz = gap0_clean / energy0, -eps / energy0
         else:
-            sx, sz, _ = ag_state(eps, weight_i, spec.rates, spec.n_quadrature)
-        if spec.rates.total > 0.0:
-            gap_final_ag = ag_state(eps, weight_f, spec.rates, spec.n_quadrature)[2]
+            sx, sz, _ = ag_state(eps, weight_i, params.rates, params.n_quadrature)
+        if params.rates.total > 0.0:
+            gap_final_ag = ag_state(eps, weight_f, params.rates, params.n_quadrature)[2]
         else:
             gap_final_ag = 1.0
     except RuntimeError as error:
@@ -434,32 +489,39 @@ def simulate(
     state = (sx, np.zeros_like(eps), sz)
     gap_initial = weight_i * float(np.sum(sx))
 
-    if clean is None and needs_clean_run(spec):
+    if clean is None and needs_clean_run(params):
         clean = clean_steady_state(
-            spec.lambda_i, spec.lambda_f, spec.n_levels, spec.step, spec.order, spec.clean_t_max,
-            label,
+            params.lambda_i, params.lambda_f, params.n_levels, params.step, params.order,
+            params.clean_t_max, label,
         )  # fmt: skip
     if clean is not None and not np.array_equal(clean.eps, eps):
         raise ValueError(f"{label}: the clean steady state was computed on another level grid")
-    gap_steady = clean.gap_steady if spec.steady_gap == "clean_run" else 1.0
-    if spec.theta == "projection":
+    gap_steady = clean.gap_steady if params.steady_gap == "clean_run" else 1.0
+    if params.theta == "projection":
         cos_theta, sin_theta = projection_angle(eps, gap0_clean, gap_steady)
     else:
         cos_theta = clean.cos_theta
         sin_theta = np.sign(eps * (gap0_clean - gap_steady)) * np.sqrt(1.0 - cos_theta**2)
-    if spec.w_function == "eq39":
+    if params.w_function == "eq39":
         w_function = w_eq39(eps, gap_steady, cos_theta, cutoff)
     else:
         w_function = w_eq40(eps, gap_steady)
     coefficients = source_coefficients(
-        eps, gap_steady, cos_theta, sin_theta, w_function, spec.rates
+        eps, gap_steady, cos_theta, sin_theta, w_function, params.rates
     )
-    n_steps = int(round(spec.t_max / spec.step))
+    n_steps = int(round(params.t_max / params.step))
     run = evolve(
-        state, coefficients, weight_f, gap_steady, spec.step, n_steps, order=spec.order, label=label
+        state,
+        coefficients,
+        weight_f,
+        gap_steady,
+        params.step,
+        n_steps,
+        order=params.order,
+        label=label,
     )
     return QuenchResult(
-        time=spec.step * np.arange(n_steps + 1),
+        time=params.step * np.arange(n_steps + 1),
         gaps=run.gaps,
         cutoff=cutoff,
         gap_initial=gap_initial,
