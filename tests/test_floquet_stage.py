@@ -5,38 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import QUICK
 from higgsdyn.floquet import stage, usadel
 from higgsdyn.io.datasets import convention_problems
 
-# the proposed config/quick.yaml block (docs/physics_notes.md)
-QUICK_BLOCK = {
-    "theta": 0.2,
-    "temperature": 0.01,
-    "fig2": {
-        "omega0": [2.0, 0.15, 1.0],
-        "gamma_inel": 0.01,
-        "xi_max": 3.0,
-        "n_xi": 21,
-        "band_harmonics": 6,
-        "omega_display_max": 4.0,
-        "n_omega_display": 41,
-    },
-    "scaling": {
-        "gamma_inel": [0.004, 0.008, 0.016, 0.032],
-        "detuning": [0.02, 0.04, 0.08, 0.16],
-        "detuning_gamma_inel": 0.001,
-    },
-    "numerics": {
-        "omega_max": 10.0,
-        "n_uniform": 201,
-        "points_per_decade": 6,
-        "harmonic_window": 1.2,
-        "min_harmonics": 4,
-        "nonperturbative_n_uniform": 101,
-        "nonperturbative_points_per_decade": 4,
-    },
-}
-TINY = QUICK_BLOCK["numerics"]
+QUICK_BLOCK = QUICK["p2"]["floquet"]
 
 
 @pytest.fixture(scope="module")
