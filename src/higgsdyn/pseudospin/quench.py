@@ -8,7 +8,7 @@ lambda_f; times in 1/Delta_1. Rates: zeta_s = 1/(tau_s Delta_1), zeta_u = 1/(tau
 (P1 Figs. 2-3 convention), so in these units 1/tau_s = zeta_s and 1/tau_u = zeta_u.
 
 Levels: N midpoints eps_j = -omega_D + (j + 1/2) delta, delta = 2 omega_D / N, so the grid
-is particle-hole symmetric (sum_p S^y_p = 0 is kept and Delta stays real). Eq. (10) on the
+is particle-hole symmetric (sum_p S^y_p = 0 is kept and Delta stays real). P1 Eq. (10) on the
 grid: Delta = g sum_p S^x_p with g = lambda delta / 2. omega_D/Delta_1 follows from lambda_f
 (the discrete gap equation at lambda_f has the root Delta = 1).
 """
@@ -65,20 +65,20 @@ class QuenchParams:
 
     disorder: str  # "paramagnetic" (tau_u -> inf) or "nonmagnetic" (tau_s -> inf)
     zeta: float  # 1/(tau_s Delta_1) or 1/(tau_u Delta_1), P1 Figs. 2-3
-    lambda_f: float  # final coupling lambda_f (Eq. 10); its clean grid gap is the unit Delta_1
-    lambda_i: float  # initial coupling lambda_i (Eq. 10), gives Delta_0
+    lambda_f: float  # final coupling lambda_f (P1 Eq. (10)); its clean grid gap is the unit Delta_1
+    lambda_i: float  # initial coupling lambda_i (P1 Eq. (10)), gives Delta_0
     n_levels: int  # N equally spaced levels in [-omega_D, omega_D] (P1: 15024)
     step: float  # time step h [1/Delta_1]
     order: int  # 2: Strang splitting, 4: Yoshida triple jump of it, 6: Yoshida 7-stage
     t_max: float  # end of the run [1/Delta_1]
     output_every: int  # store Delta(t) every this many steps
-    initial_state: str  # "bcs" (clean BCS at lambda_i) or "ag" (Eq. 12 at lambda_i)
-    theta: str  # "projection" or "clean_steady_state" (adapted Suppl. Eqs. 77-79)
+    initial_state: str  # "bcs" (clean BCS at lambda_i) or "ag" (P1 Eq. (12) at lambda_i)
+    theta: str  # "projection" or "clean_steady_state" (adapted P1 Suppl. Eqs. (77)-(79))
     w_function: str  # "eq39" or "eq40"
     steady_gap: str  # "clean_run" or "gap_final"
     clean_t_max: float  # length of the clean run giving Delta_s, theta_p [1/Delta_1]
     window_start: float  # start of the late-time analysis window [1/Delta_1]
-    n_quadrature: int  # u-nodes of the AG profiles (Suppl. Eqs. 63/66)
+    n_quadrature: int  # u-nodes of the AG profiles (P1 Suppl. Eqs. (63)/(66))
     threads: int  # numba threads
     norm_tolerance: float  # max | |S_p| - 1 | above which a point is flagged
     variant: str = ""  # appended to the disorder label, e.g. "ag_initial"
@@ -138,12 +138,12 @@ def level_grid(n_levels: int, cutoff: float) -> np.ndarray:
 
 
 def coupling_weight(coupling: float, n_levels: int, cutoff: float) -> float:
-    """g = lambda delta / 2 of Eq. (10) on the grid."""
+    """g = lambda delta / 2 of P1 Eq. (10) on the grid."""
     return 0.5 * coupling * 2.0 * cutoff / n_levels
 
 
 def clean_gap(coupling: float, n_levels: int, cutoff: float) -> float:
-    """Clean T = 0 gap on the grid: root of 1 = g sum_p 1/E_p (Eq. 10 with S^x = Delta/E)."""
+    """Clean T = 0 gap on the grid: root of 1 = g sum_p 1/E_p (P1 Eq. (10) with S^x = Delta/E)."""
     eps = level_grid(n_levels, cutoff)
     weight = coupling_weight(coupling, n_levels, cutoff)
 
@@ -166,10 +166,10 @@ def cutoff_for_unit_gap(coupling: float, n_levels: int) -> float:
 def ag_state(
     eps: np.ndarray, weight: float, rates: Rates, n_quadrature: int
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """AG equilibrium on the grid: S^x, S^z of Eq. (12) (= Suppl. Eqs. 63/66) and its gap.
+    """AG equilibrium on the grid: S^x, S^z of P1 Eq. (12) (= P1 Suppl. Eqs. (63)/(66)) and its gap.
 
     Thin adapter around :func:`higgsdyn.equilibrium.ag.pseudospin_profiles`, which works in
-    units of the disordered gap with zeta relative to it: here the gap is solved from Eq. (10)
+    units of the disordered gap with zeta relative to it: here the gap is solved from P1 Eq. (10)
     on the grid, Delta_0 = g sum_p S^x_p(eps_p/Delta_0; zeta_s = (1/tau_s)/Delta_0,
     zeta_m = (1/tau_m)/(2 Delta_0)), so the initial state is exactly self-consistent.
     """
@@ -183,7 +183,8 @@ def ag_state(
         return weight * np.sum(profiles(gap)[0]) / gap - 1.0
 
     upper = 10.0 * np.max(np.abs(eps))
-    lower = max(1.0001 * rates.spin_flip, 1e-6)  # Eqs. 63/66 need 1/(tau_s Delta_0) < 1
+    # P1 Suppl. Eqs. (63)/(66) need 1/(tau_s Delta_0) < 1
+    lower = max(1.0001 * rates.spin_flip, 1e-6)
     if mismatch(lower) * mismatch(upper) > 0.0:
         raise RuntimeError(
             f"no AG gap with 1/(tau_s Delta_0) < 1 for rates {rates} (gapless or no "
@@ -195,17 +196,18 @@ def ag_state(
 
 
 def w_eq40(eps: np.ndarray, gap: float) -> np.ndarray:
-    """w_p of Suppl. Eq. (40): (2 Delta/(pi eps)) asinh(eps/Delta), limit 2/pi at eps = 0."""
+    """w_p of P1 Suppl. Eq. (40): (2 Delta/(pi eps)) asinh(eps/Delta), limit 2/pi at eps = 0."""
     x = eps / gap
     safe = np.where(x == 0.0, 1.0, x)
     return np.where(x == 0.0, 2.0 / np.pi, (2.0 / np.pi) * np.arcsinh(safe) / safe)
 
 
 def w_eq39(eps: np.ndarray, gap: float, cos_theta: np.ndarray, cutoff: float) -> np.ndarray:
-    """W_p of Suppl. Eq. (39) for constant DOS: w_p(Delta_s) plus the in-band correction.
+    """W_p of P1 Suppl. Eq. (39) for constant DOS: w_p(Delta_s) plus the in-band correction.
 
-    With nu = nu_F, Eq. (39) is W_p = -(Delta_s E_p/pi) P int de' cos theta'/(E'(e'^2-e_p^2));
-    we write cos theta' = 1 + (cos theta' - 1): the first part over all energies is Eq. (40)
+    With nu = nu_F, P1 Suppl. Eq. (39) is
+    W_p = -(Delta_s E_p/pi) P int de' cos theta'/(E'(e'^2-e_p^2)); we write
+    cos theta' = 1 + (cos theta' - 1): the first part over all energies is P1 Suppl. Eq. (40)
     (levels outside the band are undisturbed), the second is a principal value over the band.
     """
     energy = np.sqrt(eps * eps + gap * gap)
@@ -221,9 +223,9 @@ def source_coefficients(
     w_function: np.ndarray,
     rates: Rates,
 ) -> dict[str, np.ndarray]:
-    """Coefficients of the Eq. (9) source f_p(t) = a y + b cos(2Et) y + sin(2Et)(c x + d z).
+    """Coefficients of the P1 Eq. (9) source f_p(t) = a y + b cos(2Et) y + sin(2Et)(c x + d z).
 
-    Inserting L_p(t) of Eq. (11) into the right-hand sides of Eq. (9): the time-independent
+    Inserting L_p(t) of P1 Eq. (11) into the right-hand sides of P1 Eq. (9): the time-independent
     parts of the S^y source combine to -eps W/(tau_m E) (the cos theta terms cancel since
     -1/tau_m + 2/tau_s - 1/tau = 0), and
     b = sin theta (2 Delta_s/(tau_s E) + eps^2/(tau Delta_s E)), c = eps sin theta/(tau Delta_s),
@@ -249,7 +251,7 @@ def projection_angle(
     """cos, sin theta_p of the clean initial pseudospin on the steady-state field.
 
     cos theta = (eps^2 + Delta_0 Delta_s)/(E_0 E_s), sin theta = eps (Delta_0 - Delta_s)/(E_0 E_s):
-    the signed angle for which L_p(0) of Eq. (11) is the initial BCS pseudospin.
+    the signed angle for which L_p(0) of P1 Eq. (11) is the initial BCS pseudospin.
     """
     e0 = np.sqrt(eps * eps + gap_initial**2)
     es = np.sqrt(eps * eps + gap_steady**2)
@@ -283,7 +285,8 @@ def evolve(
     projection_gap: float | None = None,
     label: str = "",
 ) -> Evolution:
-    """Integrate Eqs. (9)-(10) with the splitting of :mod:`kernels` (fixed step, order 2, 4 or 6).
+    """Integrate P1 Eqs. (9)-(10) with the splitting of :mod:`kernels` (fixed step, order 2,
+    4 or 6).
 
     Runs in chunks (progress is logged every few seconds); raises FloatingPointError with
     ``label`` on NaN or blow-up. With ``average_from_step`` the projections S_p . n_p on
@@ -360,7 +363,7 @@ def evolve(
 def bcs_energy(state, eps: np.ndarray, weight: float) -> float:
     """Clean pseudospin energy H = -2 sum eps S^z + g (sum S^x)^2, with grad_p H = B_p.
 
-    dS_p/dt = B_p x S_p with B_p = 2(Delta, 0, -eps_p) conserves H (Delta real, Eq. 10).
+    dS_p/dt = B_p x S_p with B_p = 2(Delta, 0, -eps_p) conserves H (Delta real, P1 Eq. (10)).
     """
     sx, _, sz = state
     return float(-2.0 * np.sum(eps * sz) + weight * np.sum(sx) ** 2)
@@ -375,7 +378,7 @@ class QuenchResult:
     cutoff: float  # omega_D / Delta_1
     gap_initial: float  # Delta(0) of the initial state
     gap_initial_clean: float  # clean BCS gap at lambda_i on the grid
-    gap_final_ag: float  # AG gap at lambda_f with the same impurity rates (Eq. 12 + Eq. 10)
+    gap_final_ag: float  # AG gap at lambda_f with the same impurity rates (P1 Eqs. (12), (10))
     gap_steady: float  # Delta_s used in L_p, W_p and theta_p
     max_norm_deviation: float
     cos_theta: np.ndarray
@@ -464,7 +467,8 @@ def needs_clean_run(params: QuenchParams) -> bool:
 def simulate(
     params: QuenchParams, label: str = "", clean: CleanSteadyState | None = None
 ) -> QuenchResult:
-    """One quench of P1: set-up (Eqs. 10-12, 39-40), evolution of Eq. (9), Delta(t).
+    """One quench of P1: set-up (P1 Eqs. (10)-(12), Suppl. Eqs. (39)-(40)), evolution of
+    P1 Eq. (9), Delta(t).
 
     ``clean``: the clean steady state of the same (lambda_i, lambda_f, grid, step), when
     already computed (:func:`clean_steady_state`); computed here if needed and not given.

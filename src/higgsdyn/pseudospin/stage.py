@@ -132,8 +132,8 @@ def analyse(time: np.ndarray, gap: np.ndarray, zeta: float, window_start: float)
 def higgs_predictions(mean_gap: float, zeta: float, disorder: str) -> dict:
     """Closed-form Higgs frequencies at the measured mean gap D, with x = zeta/D = 1/(tau D).
 
-    Paramagnetic: printed Eq. (13) 2D sqrt(1 - x^2) and the Eq. (9)-consistent
-    2D sqrt(1 - x^2/4) (factor-2 finding of the equilibrium stage); nonmagnetic: Eq. (15)
+    Paramagnetic: printed P1 Eq. (13) 2D sqrt(1 - x^2) and the P1 Eq. (9)-consistent
+    2D sqrt(1 - x^2/4) (factor-2 finding of the equilibrium stage); nonmagnetic: P1 Eq. (15)
     2D sqrt(1 + x^2) (NaN for the other type). For comparison with steady_frequency.
     """
     x = zeta / mean_gap
@@ -180,7 +180,7 @@ def clean_params(params: Mapping[str, Any]) -> dict | None:
 
 
 def run_clean_point(params: dict) -> xr.Dataset:
-    """Clean steady state of lambda_i -> lambda_f: Delta_s and cos theta_p (Eq. 11)."""
+    """Clean steady state of lambda_i -> lambda_f: Delta_s and cos theta_p (P1 Eq. (11))."""
     values = {key: params[key] for key in CLEAN_KEYS}
     label = f"(clean, lambda_f={values['lambda_f']})"
     log.info("clean steady state %s", label)
@@ -229,7 +229,7 @@ def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> quenc
 
 def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
     """One job: a clean run (``job: clean``, :func:`run_clean_point`) or one quench:
-    Delta(t) (Eqs. 9-10) and its late-time analysis, as a dataset.
+    Delta(t) (P1 Eqs. (9)-(10)) and its late-time analysis, as a dataset.
 
     ``clean``: the dataset of the clean run :func:`clean_params` names for this point (the
     workflow runs it once per lambda_f); computed here when needed and not given.
