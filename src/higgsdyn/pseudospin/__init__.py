@@ -1,4 +1,4 @@
-"""P1 pseudospin dynamics (P1 Eqs. (9)-(12)): numba kernels, quench set-up, one-point stage."""
+"""Pseudospin dynamics of P1 Eqs. (9)-(12): numba kernels, quench set-up, one-point stage."""
 
 from higgsdyn.pseudospin.quench import QuenchParams, Rates, evolve, simulate
 from higgsdyn.pseudospin.stage import expand_grids, merge_points, run_point
