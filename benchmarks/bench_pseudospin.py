@@ -18,7 +18,7 @@ import numba
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from higgsdyn.pseudospin import api, kernels
+from higgsdyn.pseudospin import kernels, quench
 
 # flops per pseudospin per sub-step in split_run: x-kick 6, phase recurrence 12,
 # two source half-steps 2 x 12, Rodrigues rotation 21, reduction 1 (counted by hand).
@@ -28,21 +28,21 @@ FLOPS_PER_UPDATE = 64
 def problem(n_levels: int, zeta: float):
     lambda_f = 1.0 / np.arcsinh(10.0)
     lambda_i = 1.0 / np.arcsinh(10.0 / 1.05)
-    cutoff = api.cutoff_for_unit_gap(lambda_f, n_levels)
-    eps = api.level_grid(n_levels, cutoff)
-    gap0 = api.clean_gap(lambda_i, n_levels, cutoff)
-    cos_t, sin_t = api.projection_angle(eps, gap0, 1.0)
-    w = api.w_eq40(eps, 1.0)
-    coefficients = api.source_coefficients(eps, 1.0, cos_t, sin_t, w, api.Rates(zeta, 0.0))
+    cutoff = quench.cutoff_for_unit_gap(lambda_f, n_levels)
+    eps = quench.level_grid(n_levels, cutoff)
+    gap0 = quench.clean_gap(lambda_i, n_levels, cutoff)
+    cos_t, sin_t = quench.projection_angle(eps, gap0, 1.0)
+    w = quench.w_eq40(eps, 1.0)
+    coefficients = quench.source_coefficients(eps, 1.0, cos_t, sin_t, w, quench.Rates(zeta, 0.0))
     energy0 = np.sqrt(eps**2 + gap0**2)
     state = (gap0 / energy0, np.zeros_like(eps), -eps / energy0)
-    return state, coefficients, api.coupling_weight(lambda_f, n_levels, cutoff)
+    return state, coefficients, quench.coupling_weight(lambda_f, n_levels, cutoff)
 
 
 def run(state, coefficients, weight, step, t_end, order=4):
     start = time.perf_counter()
     n_steps = int(round(t_end / step))
-    result = api.evolve(state, coefficients, weight, 1.0, step, n_steps, order=order)
+    result = quench.evolve(state, coefficients, weight, 1.0, step, n_steps, order=order)
     return result.gaps, time.perf_counter() - start
 
 
@@ -143,7 +143,7 @@ def main() -> None:
     kernels.split_run_reference(state, 0.0, coefficients, weight, 1.0, substeps, steps_ref)
     seconds_numpy = time.perf_counter() - start
     start = time.perf_counter()
-    api.evolve(state, coefficients, weight, 1.0, target_step, steps_ref, order=order)
+    quench.evolve(state, coefficients, weight, 1.0, target_step, steps_ref, order=order)
     seconds_kernel = time.perf_counter() - start
     print(
         f"numpy twin of the kernel, {steps_ref} steps: {seconds_numpy:.3f} s vs numba "

@@ -1,4 +1,5 @@
-"""Shared fixtures: a finished quick-config run in a scratch copy of the workflow."""
+"""Shared fixtures: the quick config and tiny parameter points built from it, and a finished
+quick-config run in a scratch copy of the workflow."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 # One BLAS thread per process: the tests (and the workflows they start) run side by side on
 # small machines, where threaded BLAS under load is many times slower.
@@ -17,6 +19,19 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "src")
+
+# config/quick.yaml: the tiny settings tests build parameter records from (records have no
+# defaults; config.yaml and quick.yaml are the one place values live). Treat as read-only.
+QUICK = yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
+
+# One P1 quench point on the quick settings: paramagnetic, zeta = 0.1, the figure grid's
+# lambda_f (Delta_0/Delta_1 = 0.95: pairing increased, as in config.yaml).
+TINY_QUENCH = {
+    **{key: value for key, value in QUICK["p1"]["quench"].items() if key != "grids"},
+    "disorder": "paramagnetic",
+    "zeta": 0.1,
+    "lambda_f": QUICK["p1"]["quench"]["grids"][0]["lambda_f"][0],
+}
 
 
 def copy_workflow(destination: Path) -> Path:

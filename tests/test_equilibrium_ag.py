@@ -13,7 +13,7 @@ import pytest
 from scipy import integrate
 
 from higgsdyn.equilibrium import AGPoint, ag, solve_ag_point
-from higgsdyn.pseudospin.api import w_eq40
+from higgsdyn.pseudospin.quench import w_eq40
 
 BASE = dict(omega_D=20.0, energy_max=4.0, n_energy=161, n_quadrature=64, root_tol=1e-13)
 

@@ -4,39 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
+from conftest import QUICK, REPO
 from higgsdyn.floquet import stage, usadel
 from higgsdyn.io.datasets import convention_problems
 
-# the proposed config/quick.yaml block (docs/physics_notes.md)
-QUICK_BLOCK = {
-    "theta": 0.2,
-    "temperature": 0.01,
-    "fig2": {
-        "omega0": [2.0, 0.15, 1.0],
-        "gamma_inel": 0.01,
-        "xi_max": 3.0,
-        "n_xi": 21,
-        "band_harmonics": 6,
-        "omega_display_max": 4.0,
-        "n_omega_display": 41,
-    },
-    "scaling": {
-        "gamma_inel": [0.004, 0.008, 0.016, 0.032],
-        "detuning": [0.02, 0.04, 0.08, 0.16],
-        "detuning_gamma_inel": 0.001,
-    },
-    "numerics": {
-        "omega_max": 10.0,
-        "n_uniform": 201,
-        "points_per_decade": 6,
-        "harmonic_window": 1.2,
-        "min_harmonics": 4,
-        "nonperturbative_n_uniform": 101,
-        "nonperturbative_points_per_decade": 4,
-    },
-}
-TINY = QUICK_BLOCK["numerics"]
+QUICK_BLOCK = QUICK["p2"]["floquet"]
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +78,11 @@ def test_static_superfluid_density_grid_converged():
 def test_default_resolution_scalings():
     """Paper-resolution gamma sweep at omega0 = 2 Delta: n_s^(2) ~ gamma^-1 and the
     dynamic amplitude ~ ln gamma with the same slope on both halves of the sweep."""
-    gammas = [0.001, 0.002, 0.004, 0.008]
-    points = [stage.run_point({"job": "scaling", "gamma_inel": g}) for g in gammas]
-    merged = stage.merge_points(
-        points + [stage.run_point({"job": "fig2", "omega0": 2.0, "n_omega_display": 201})]
-    )
+    jobs = stage.jobs(yaml.safe_load((REPO / "config/config.yaml").read_text())["p2"]["floquet"])
+    gammas = ("0.001", "0.002", "0.004", "0.008")
+    points = [stage.run_point(jobs[f"gamma_gamma-{gamma}"]) for gamma in gammas]
+    fig2 = {**jobs["fig2_omega0-2.000"], "n_omega_display": 201}
+    merged = stage.merge_points([*points, stage.run_point(fig2)])
     assert float(merged["ns2_exponent_gamma"]) == pytest.approx(-1.0, abs=0.03)
     dynamic = merged["ns1_cos_gamma"].values
     first, second = dynamic[0] - dynamic[1], dynamic[2] - dynamic[3]

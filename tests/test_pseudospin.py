@@ -8,44 +8,51 @@ from scipy.integrate import quad, solve_ivp
 
 from conftest import REPO
 from higgsdyn import analysis
-from higgsdyn.pseudospin import api, kernels
+from higgsdyn.pseudospin import kernels, quench
 
 LAMBDA_F = 1.0 / np.arcsinh(10.0)  # omega_D ~ 10 Delta_1
 LAMBDA_I = 1.0 / np.arcsinh(10.0 / 1.05)  # Delta_0 ~ 1.05 Delta_1
 
 
-def spec(**changes) -> api.QuenchSpec:
-    """Small, fast quench (N = 1500, revival time pi N/omega_D ~ 470 beyond t_max)."""
+def spec(**changes) -> quench.QuenchParams:
+    """Small, fast clean quench (N = 1500, revival time pi N/omega_D ~ 470 beyond t_max)."""
     values = dict(
+        disorder="paramagnetic",
+        zeta=0.0,
         lambda_i=LAMBDA_I,
         lambda_f=LAMBDA_F,
-        rates=api.Rates(0.0, 0.0),
         n_levels=1500,
         step=0.025,
         order=4,
         t_max=100.0,
+        output_every=1,
         initial_state="bcs",
         theta="projection",
         w_function="eq39",
         steady_gap="gap_final",
         clean_t_max=50.0,
+        window_start=0.0,
         n_quadrature=80,
+        threads=1,
+        norm_tolerance=0.1,
     )
     values.update(changes)
-    return api.QuenchSpec(**values)
+    return quench.QuenchParams(**values)
 
 
 def disordered_coefficients(n_levels=200, zeta_s=0.2, zeta_u=0.1):
     """Source coefficients of Eq. (9) with both channels on, for kernel cross-checks."""
-    cutoff = api.cutoff_for_unit_gap(LAMBDA_F, n_levels)
-    eps = api.level_grid(n_levels, cutoff)
-    gap0 = api.clean_gap(LAMBDA_I, n_levels, cutoff)
-    cos_t, sin_t = api.projection_angle(eps, gap0, 1.0)
-    w = api.w_eq39(eps, 1.0, cos_t, cutoff)
-    coefficients = api.source_coefficients(eps, 1.0, cos_t, sin_t, w, api.Rates(zeta_s, zeta_u))
+    cutoff = quench.cutoff_for_unit_gap(LAMBDA_F, n_levels)
+    eps = quench.level_grid(n_levels, cutoff)
+    gap0 = quench.clean_gap(LAMBDA_I, n_levels, cutoff)
+    cos_t, sin_t = quench.projection_angle(eps, gap0, 1.0)
+    w = quench.w_eq39(eps, 1.0, cos_t, cutoff)
+    coefficients = quench.source_coefficients(
+        eps, 1.0, cos_t, sin_t, w, quench.Rates(zeta_s, zeta_u)
+    )
     energy0 = np.sqrt(eps**2 + gap0**2)
     state = (gap0 / energy0, np.zeros_like(eps), -eps / energy0)
-    return coefficients, state, api.coupling_weight(LAMBDA_F, n_levels, cutoff)
+    return coefficients, state, quench.coupling_weight(LAMBDA_F, n_levels, cutoff)
 
 
 @pytest.mark.parametrize("order", [2, 4, 6])
@@ -55,7 +62,7 @@ def test_numba_kernel_equals_numpy_reference(order):
     ref_state, ref_gaps = kernels.split_run_reference(
         state, 0.0, coefficients, weight, 1.0, substeps, 100
     )
-    run = api.evolve(state, coefficients, weight, 1.0, 0.05, 100, order=order, chunk_steps=37)
+    run = quench.evolve(state, coefficients, weight, 1.0, 0.05, 100, order=order, chunk_steps=37)
     assert np.max(np.abs(run.gaps[1:] - ref_gaps)) < 1e-12
     for mine, ref in zip(run.state, ref_state, strict=True):
         assert np.max(np.abs(mine - ref)) < 1e-12
@@ -68,7 +75,7 @@ def test_fastmath_reassociation_changes_delta_by_round_off_only_over_a_long_run(
     coefficients, state, weight = disordered_coefficients(n_levels=2000)
     substeps = kernels.yoshida_substeps(0.025, 4)
     _, ref_gaps = kernels.split_run_reference(state, 0.0, coefficients, weight, 1.0, substeps, 4000)
-    run = api.evolve(state, coefficients, weight, 1.0, 0.025, 4000, order=4)
+    run = quench.evolve(state, coefficients, weight, 1.0, 0.025, 4000, order=4)
     assert np.max(np.abs(run.gaps[1:] - ref_gaps)) < 1e-11
 
 
@@ -89,7 +96,7 @@ def test_splitting_converges_to_dop853_at_fourth_order_with_both_impurity_channe
     ref_gap = weight * reference.y.reshape(3, -1, 201)[0].sum(axis=0)
     errors = []
     for step in (0.0125, 0.00625):
-        run = api.evolve(state, coefficients, weight, 1.0, step, int(round(t_end / step)))
+        run = quench.evolve(state, coefficients, weight, 1.0, step, int(round(t_end / step)))
         errors.append(np.max(np.abs(run.gaps[:: int(round(0.05 / step))] - ref_gap)))
     assert 12.0 < errors[0] / errors[1] < 20.0
     assert errors[1] < 1e-6
@@ -102,7 +109,7 @@ def test_convergence_order_in_the_step_with_sources(order):
     t_end, steps = 10.0, (0.1, 0.05, 0.025, 0.0125)
     finals = []
     for step in steps:
-        run = api.evolve(state, coefficients, weight, 1.0, step, int(t_end / step), order=order)
+        run = quench.evolve(state, coefficients, weight, 1.0, step, int(t_end / step), order=order)
         finals.append(run.gaps[-1])
     errors = np.abs(np.diff(finals))
     ratio = errors[-2] / errors[-1]
@@ -112,18 +119,18 @@ def test_convergence_order_in_the_step_with_sources(order):
 def test_clean_quench_keeps_unit_norm_and_conserves_bcs_energy():
     """Clean limit: |S_p| = 1 to round-off and H = -2 sum eps S^z + g (sum S^x)^2 conserved."""
     setup = spec()
-    cutoff = api.cutoff_for_unit_gap(setup.lambda_f, setup.n_levels)
-    eps = api.level_grid(setup.n_levels, cutoff)
-    weight = api.coupling_weight(setup.lambda_f, setup.n_levels, cutoff)
-    gap0 = api.clean_gap(setup.lambda_i, setup.n_levels, cutoff)
+    cutoff = quench.cutoff_for_unit_gap(setup.lambda_f, setup.n_levels)
+    eps = quench.level_grid(setup.n_levels, cutoff)
+    weight = quench.coupling_weight(setup.lambda_f, setup.n_levels, cutoff)
+    gap0 = quench.clean_gap(setup.lambda_i, setup.n_levels, cutoff)
     energy0 = np.sqrt(eps**2 + gap0**2)
     state = (gap0 / energy0, np.zeros_like(eps), -eps / energy0)
     zero = np.zeros_like(eps)
     coefficients = dict(eps=eps, energy=np.sqrt(eps**2 + 1.0), a=zero, b=zero, c=zero, d=zero)
-    run = api.evolve(state, coefficients, weight, 1.0, 0.02, 2500)
+    run = quench.evolve(state, coefficients, weight, 1.0, 0.02, 2500)
     assert run.max_norm_deviation < 1e-12
     # energy per level spacing (an intensive number ~ Delta_1^2)
-    drift = abs(api.bcs_energy(run.state, eps, weight) - api.bcs_energy(state, eps, weight))
+    drift = abs(quench.bcs_energy(run.state, eps, weight) - quench.bcs_energy(state, eps, weight))
     spacing = 2 * cutoff / setup.n_levels
     assert drift * spacing < 1e-4
 
@@ -153,7 +160,7 @@ def test_volkov_kogan_amplitude_phase_decay_and_asymptotic_gap(ratio):
     (phase pi/4 - pi for an increased pairing, a < 0), and D_inf the Lax-vector root.
     Measured at N = 4000, t <= 300: a/prediction 1.004 (1.05) and 1.056 (0.95)
     (O(Delta_i - Delta_f) corrections of opposite sign); D_inf equal to the root to 2e-6."""
-    result = api.simulate(
+    result = quench.simulate(
         spec(lambda_i=1.0 / np.arcsinh(10.0 / ratio), n_levels=1600, step=0.04, t_max=200.0)
     )
     t, gap = analysis.late_window(result.time, result.gaps, 30.0)
@@ -168,16 +175,16 @@ def test_volkov_kogan_amplitude_phase_decay_and_asymptotic_gap(ratio):
     exponent, _ = analysis.envelope_exponent(t, gap, fit.mean)
     assert abs(exponent + 0.5) < 0.05
     cutoff = result.cutoff
-    eps = api.level_grid(1600, cutoff)
+    eps = quench.level_grid(1600, cutoff)
     energy = np.sqrt(eps**2 + delta_i**2)
     initial = (delta_i / energy, np.zeros_like(eps), -eps / energy)
-    root = lax_root(initial, eps, api.coupling_weight(LAMBDA_F, 1600, cutoff))
+    root = lax_root(initial, eps, quench.coupling_weight(LAMBDA_F, 1600, cutoff))
     assert 1.0 - root > 1e-4  # the clean quench lowers the gap at second order either way
     assert abs(fit.mean - root) < 2e-5
 
 
 def test_no_quench_clean_equilibrium_is_stationary():
-    result = api.simulate(spec(lambda_i=LAMBDA_F, t_max=30.0, n_levels=1000, step=0.04))
+    result = quench.simulate(spec(lambda_i=LAMBDA_F, t_max=30.0, n_levels=1000, step=0.04))
     assert np.max(np.abs(result.gaps - 1.0)) < 1e-10
 
 
@@ -186,10 +193,10 @@ def test_no_quench_ag_state_drifts_at_second_order_in_zeta():
     only to first order in zeta, so without a quench Delta drifts by O(zeta^2)."""
     drifts = []
     for zeta in (0.05, 0.1):
-        result = api.simulate(
+        result = quench.simulate(
             spec(
                 lambda_i=LAMBDA_F,
-                rates=api.Rates(zeta, 0.0),
+                zeta=zeta,
                 initial_state="ag",
                 t_max=40.0,
                 n_levels=1000,
@@ -201,10 +208,12 @@ def test_no_quench_ag_state_drifts_at_second_order_in_zeta():
     assert 3.0 < drifts[1] / drifts[0] < 5.5  # ~ zeta^2
 
 
-def late_amplitudes(rates: api.Rates) -> list[float]:
+def late_amplitudes(disorder: str, zeta: float) -> list[float]:
     """Fitted oscillation amplitude in [100, 190] and [190, 280] (N = 2000: revival at
     pi N/(2 omega_D) ~ 314, beyond the windows)."""
-    result = api.simulate(spec(rates=rates, t_max=280.0, n_levels=2000, step=0.04))
+    result = quench.simulate(
+        spec(disorder=disorder, zeta=zeta, t_max=280.0, n_levels=2000, step=0.04)
+    )
     amplitudes = []
     for start, stop in ((100.0, 190.0), (190.0, 280.0)):
         t, gap = analysis.late_window(result.time, result.gaps, start, stop)
@@ -215,22 +224,21 @@ def late_amplitudes(rates: api.Rates) -> list[float]:
 def test_paramagnetic_oscillation_persists_and_grows_linearly_in_zeta():
     """P1 Fig. 2: at t >~ tau_s the oscillation stops decaying (clean: ratio
     sqrt(145/235) = 0.79 of a t^(-1/2) decay; measured 0.79) and its amplitude ~ zeta."""
-    weak, strong = late_amplitudes(api.Rates(0.05, 0.0)), late_amplitudes(api.Rates(0.1, 0.0))
+    weak, strong = late_amplitudes("paramagnetic", 0.05), late_amplitudes("paramagnetic", 0.1)
     assert strong[1] / strong[0] > 0.9
     assert 1.7 < strong[1] / weak[1] < 2.3
 
 
 def test_nonmagnetic_oscillation_decays_at_least_like_inverse_sqrt_t():
     """P1 Fig. 3(a): with tau_s -> infinity the oscillation decays (t^(-1/2): ratio 0.79)."""
-    early, late = late_amplitudes(api.Rates(0.0, 0.1))
+    early, late = late_amplitudes("nonmagnetic", 0.1)
     assert late / early < 0.82
 
 
 def test_doubling_levels_changes_delta_below_tolerance():
     """Convergence in N on the window before the finite-N revival (t << pi N/omega_D)."""
     runs = [
-        api.simulate(spec(n_levels=n, rates=api.Rates(0.1, 0.0), t_max=60.0, step=0.04))
-        for n in (1000, 2000)
+        quench.simulate(spec(n_levels=n, zeta=0.1, t_max=60.0, step=0.04)) for n in (1000, 2000)
     ]
     assert np.max(np.abs(runs[0].gaps - runs[1].gaps)) < 1e-4
 
@@ -238,7 +246,7 @@ def test_doubling_levels_changes_delta_below_tolerance():
 def test_projection_angle_makes_l0_the_initial_bcs_spin():
     """Eq. (11) at t = 0 with the projection theta_p is the BCS pseudospin at Delta_0."""
     eps = np.linspace(-5, 5, 101)
-    cos_t, sin_t = api.projection_angle(eps, 1.1, 0.97)
+    cos_t, sin_t = quench.projection_angle(eps, 1.1, 0.97)
     energy = np.sqrt(eps**2 + 0.97**2)
     lx = 0.97 / energy * cos_t + eps / energy * sin_t
     lz = -eps / energy * cos_t + 0.97 / energy * sin_t
@@ -251,14 +259,14 @@ def test_w_eq40_matches_integral_representation_eq68():
     """Suppl. Eq. (68): w/E = (2/(pi Delta)) int_0^inf du/(sqrt(1+u^2)(1+u^2+x^2))."""
     for x in (0.0, 0.3, 2.0, 7.0):
         integral = quad(lambda u, x=x: 1 / (np.sqrt(1 + u * u) * (1 + u * u + x * x)), 0, np.inf)
-        w = api.w_eq40(np.array([x]), 1.0)[0]
+        w = quench.w_eq40(np.array([x]), 1.0)[0]
         assert abs(w / np.sqrt(1 + x * x) - 2 / np.pi * integral[0]) < 1e-10
 
 
 def test_principal_value_quadrature_against_closed_form():
     """P int_{-W}^{W} dx g(x)/(x^2-e^2), g = 1/(x^2+a^2), by partial fractions."""
     cutoff, a, n = 8.0, 0.7, 4000
-    eps = api.level_grid(n, cutoff)
+    eps = quench.level_grid(n, cutoff)
     energy = np.ones_like(eps)
     cos_theta = 1.0 + 1.0 / (eps**2 + a * a)  # so (cos theta - 1)/E = g
     numeric = kernels.principal_value_correction(eps, energy, cos_theta, cutoff)
@@ -274,12 +282,12 @@ def test_w_eq39_matches_quadrature_of_suppl_eq39():
     cos theta = projection inside the band, 1 outside; scipy's Cauchy-weight quadrature of
     the even integrand against w_eq39 (grid principal value). Measured: <= 9e-9."""
     cutoff, gap_steady, gap_initial = 10.0, 1.0, 1.3
-    eps = api.level_grid(4000, cutoff)
-    cos_theta, _ = api.projection_angle(eps, gap_initial, gap_steady)
-    w = api.w_eq39(eps, gap_steady, cos_theta, cutoff)
+    eps = quench.level_grid(4000, cutoff)
+    cos_theta, _ = quench.projection_angle(eps, gap_initial, gap_steady)
+    w = quench.w_eq39(eps, gap_steady, cos_theta, cutoff)
 
     def cos_of(e):
-        return api.projection_angle(np.array([e]), gap_initial, gap_steady)[0][0]
+        return quench.projection_angle(np.array([e]), gap_initial, gap_steady)[0][0]
 
     for index in (2000, 2100, 2400, 3000, 3900):
         level = abs(eps[index])
@@ -298,22 +306,22 @@ def test_w_eq39_matches_quadrature_of_suppl_eq39():
         )[0]
         exact = -(gap_steady * np.hypot(level, gap_steady) / np.pi) * 2.0 * (inner + outer)
         assert abs(w[index] - exact) < 1e-7
-    assert abs(w[2000] - api.w_eq40(eps[2000:2001], gap_steady)[0]) > 1e-2  # not Eq. (40)
+    assert abs(w[2000] - quench.w_eq40(eps[2000:2001], gap_steady)[0]) > 1e-2  # not Eq. (40)
 
 
 def test_invalid_option_is_rejected():
     with pytest.raises(ValueError, match="theta"):
-        api.simulate(spec(theta="exact"))
+        quench.simulate(spec(theta="exact"))
 
 
-def paper_resolution(zeta: float) -> api.QuenchResult:
+def paper_resolution(zeta: float) -> quench.QuenchResult:
     """P1 Fig. 2 resolution: N = 15024, t = 400 (revival at pi N/(2 omega_D) = 2360)."""
-    return api.simulate(
+    return quench.simulate(
         spec(
             n_levels=15024,
             step=0.02,
             t_max=400.0,
-            rates=api.Rates(zeta, 0.0),
+            zeta=zeta,
             steady_gap="clean_run",
             clean_t_max=200.0,
             n_quadrature=200,
@@ -346,10 +354,8 @@ def default_point(label: str, zeta: float):
 
     settings = yaml.safe_load((REPO / "config/config.yaml").read_text())["p1"]["quench"]
     for params in expand_grids(settings):
-        name = (
-            f"{params['disorder']}_{params['variant']}" if params["variant"] else params["disorder"]
-        )
-        if name == label and params["zeta"] == zeta and params["lambda_f"] == LAMBDA_F:
+        point = quench.QuenchParams(**params)
+        if point.label == label and point.zeta == zeta and point.lambda_f == LAMBDA_F:
             return run_point(params)
     raise LookupError((label, zeta))
 
@@ -398,12 +404,12 @@ def test_default_step_and_order_meet_the_step_halving_criterion_to_t400():
     """config.yaml's (step, order) at P1 Fig. 2 resolution (N = 15024, t = 400, zeta = 0.1):
     halving the step changes Delta(t) by < 1e-5 Delta_1 (issue 3; measured 3.0e-6 at order 6,
     h = 1/32), and the change falls at the order's rate (order 6: 2^6 = 64)."""
-    quench = yaml.safe_load((REPO / "config/config.yaml").read_text())["p1"]["quench"]
-    step, order = quench["step"], quench["order"]
+    block = yaml.safe_load((REPO / "config/config.yaml").read_text())["p1"]["quench"]
+    step, order = block["step"], block["order"]
 
     def gaps(h):
-        settings = dict(n_levels=15024, t_max=400.0, rates=api.Rates(0.1, 0.0), order=order)
-        return api.simulate(spec(step=h, **settings, clean_t_max=200.0, n_quadrature=200)).gaps
+        settings = dict(n_levels=15024, t_max=400.0, zeta=0.1, order=order)
+        return quench.simulate(spec(step=h, **settings, clean_t_max=200.0, n_quadrature=200)).gaps
 
     coarse, fine, finest = gaps(2 * step), gaps(step), gaps(step / 2)
     change = np.max(np.abs(fine - finest[::2]))

@@ -3,28 +3,11 @@
 import numpy as np
 import pytest
 
+from conftest import TINY_QUENCH
 from higgsdyn.io import convention_problems
-from higgsdyn.pseudospin import api, expand_grids, merge_points, run_point
+from higgsdyn.pseudospin import expand_grids, merge_points, quench, run_point
 from higgsdyn.pseudospin.stage import analyse, clean_params, run_clean_point
 
-TINY = dict(
-    disorder="paramagnetic",
-    zeta=0.1,
-    lambda_f=1.0 / np.arcsinh(10.0),
-    lambda_i=1.0 / np.arcsinh(10.0 / 1.05),
-    n_levels=400,
-    step=0.05,
-    order=4,
-    t_max=40.0,
-    output_every=4,
-    initial_state="bcs",
-    theta="projection",
-    w_function="eq39",
-    steady_gap="clean_run",
-    clean_t_max=20.0,
-    window_start=20.0,
-    n_quadrature=60,
-)
 CONTRACT = (
     "gap_t",
     "gap_initial",
@@ -52,9 +35,9 @@ CONTRACT = (
 
 def points_params():
     return [
-        TINY,
-        {**TINY, "disorder": "nonmagnetic", "variant": "bcs_initial"},
-        {**TINY, "zeta": 0.0, "theta": "clean_steady_state", "initial_state": "ag"},
+        TINY_QUENCH,
+        {**TINY_QUENCH, "disorder": "nonmagnetic", "variant": "bcs_initial"},
+        {**TINY_QUENCH, "zeta": 0.0, "theta": "clean_steady_state", "initial_state": "ag"},
     ]
 
 
@@ -69,7 +52,7 @@ def test_point_dataset_follows_conventions(points):
         assert {"source_paper", "solver"} <= set(dataset.attrs)
         for name in ("disorder", "zeta", "lambda_f"):
             assert dataset[name].ndim == 0
-        assert abs(float(dataset["gap_initial"]) - 1.05) < 1e-6  # Delta_0/Delta_1 of lambda_i
+        assert abs(float(dataset["gap_initial"]) - 0.95) < 1e-6  # Delta_0/Delta_1 of lambda_i
 
 
 def test_merge_fills_absent_points_with_nan(points):
@@ -85,28 +68,30 @@ def test_merge_fills_absent_points_with_nan(points):
 
 def test_invalid_point_names_the_parameter():
     with pytest.raises(ValueError, match="zeta"):
-        run_point({**TINY, "zeta": -0.1})
+        run_point({**TINY_QUENCH, "zeta": -0.1})
 
 
 def test_non_finite_state_raises_with_the_label():
-    eps = api.level_grid(64, 5.0)
+    eps = quench.level_grid(64, 5.0)
     zero = np.zeros_like(eps)
     coefficients = dict(eps=eps, energy=np.sqrt(eps**2 + 1), a=zero, b=zero, c=zero, d=zero)
     state = (np.full_like(eps, np.nan), zero, zero)
     with pytest.raises(FloatingPointError, match="my point"):
-        api.evolve(state, coefficients, 0.1, 1.0, 0.05, 10, label="my point")
+        quench.evolve(state, coefficients, 0.1, 1.0, 0.05, 10, label="my point")
 
 
 def test_gapless_ag_point_raises_runtime_error_naming_it():
     """zeta >~ Delta_0: the AG profiles (Eqs. 63/66) need 1/(tau_s Delta_0) < 1."""
     with pytest.raises(RuntimeError, match="zeta=0.95"):
-        run_point({**TINY, "zeta": 0.95})
+        run_point({**TINY_QUENCH, "zeta": 0.95})
 
 
 def test_expand_grids_builds_one_job_per_point_with_overrides():
     settings = {
         **{
-            key: value for key, value in TINY.items() if key not in ("disorder", "zeta", "lambda_f")
+            key: value
+            for key, value in TINY_QUENCH.items()
+            if key not in ("disorder", "zeta", "lambda_f")
         },
         "grids": [
             {
@@ -137,7 +122,7 @@ def test_expand_grids_builds_one_job_per_point_with_overrides():
 def test_shared_clean_run_gives_the_same_quench_as_an_inline_one(points):
     """The workflow runs the clean steady state (Delta_s, theta_p of Eq. 11) once per lambda_f
     and hands it to every zeta; the quench must equal the one that computes it itself."""
-    clean = run_clean_point(clean_params(TINY))
+    clean = run_clean_point(clean_params(TINY_QUENCH))
     assert convention_problems(clean, require_provenance=False) == []
     for params, inline in zip(points_params(), points, strict=True):
         shared = run_point(params, clean=clean)
@@ -146,11 +131,11 @@ def test_shared_clean_run_gives_the_same_quench_as_an_inline_one(points):
 
 
 def test_clean_run_is_shared_only_by_points_with_the_same_settings():
-    assert clean_params({**TINY, "zeta": 0.3}) == clean_params(TINY)
-    assert clean_params({**TINY, "steady_gap": "gap_final"}) is None  # projection, Delta_1
-    clean = run_clean_point(clean_params({**TINY, "clean_t_max": 10.0}))
+    assert clean_params({**TINY_QUENCH, "zeta": 0.3}) == clean_params(TINY_QUENCH)
+    assert clean_params({**TINY_QUENCH, "steady_gap": "gap_final"}) is None  # projection, Delta_1
+    clean = run_clean_point(clean_params({**TINY_QUENCH, "clean_t_max": 10.0}))
     with pytest.raises(ValueError, match="clean_t_max"):
-        run_point(TINY, clean=clean)
+        run_point(TINY_QUENCH, clean=clean)
 
 
 def test_validate_reads_fig3b_offset_at_the_figure_lambda_f(points):
@@ -158,12 +143,14 @@ def test_validate_reads_fig3b_offset_at_the_figure_lambda_f(points):
     the first lambda_f of the merged axis (the default config adds quench-diagram lambda_f)."""
     from higgsdyn.pseudospin.checks import checks
 
-    other = run_point({**TINY, "lambda_f": 0.9 * TINY["lambda_f"]})
+    other = run_point({**TINY_QUENCH, "lambda_f": 0.9 * TINY_QUENCH["lambda_f"]})
     merged = merge_points([*points, other])
-    assert float(merged["lambda_f"][0]) < TINY["lambda_f"]  # the extra point sorts first
-    assert merged.attrs["figure_lambda_f"] == TINY["lambda_f"]  # what the figures read
+    assert float(merged["lambda_f"][0]) < TINY_QUENCH["lambda_f"]  # the extra point sorts first
+    assert merged.attrs["figure_lambda_f"] == TINY_QUENCH["lambda_f"]  # what the figures read
     fig3b = next(check for check in checks(merged) if check.name.startswith("fig3b_offset"))
-    expected = merged["A"].sel(disorder="paramagnetic", lambda_f=TINY["lambda_f"]).dropna("zeta")
+    expected = (
+        merged["A"].sel(disorder="paramagnetic", lambda_f=TINY_QUENCH["lambda_f"]).dropna("zeta")
+    )
     assert fig3b.value == float(expected[0])
 
 
@@ -209,6 +196,6 @@ def test_norm_violated_flags_points_beyond_the_tolerance(points):
     disordered = points[0]
     deviation = float(disordered["max_norm_deviation"])
     assert deviation > 1e-4
-    strict = run_point({**TINY, "norm_tolerance": 0.5 * deviation})
-    lenient = run_point({**TINY, "norm_tolerance": 2.0 * deviation})
+    strict = run_point({**TINY_QUENCH, "norm_tolerance": 0.5 * deviation})
+    lenient = run_point({**TINY_QUENCH, "norm_tolerance": 2.0 * deviation})
     assert bool(strict["norm_violated"]) and not bool(lenient["norm_violated"])

@@ -11,7 +11,6 @@ from higgsdyn.analysis.steady import (
     fit_sinusoid,
     late_window,
     offset_cosine,
-    remove_running_mean,
     spectral_peak,
     window_drift,
 )
@@ -27,7 +26,6 @@ __all__ = [
     "fit_sinusoid",
     "late_window",
     "offset_cosine",
-    "remove_running_mean",
     "spectral_peak",
     "window_drift",
 ]

@@ -244,18 +244,11 @@ def window_drift(
 
 
 def decay_exponent(time: np.ndarray, values: np.ndarray, period: float) -> tuple[float, float]:
-    """Exponent p (and error) of the oscillation envelope ~ t^p after removing the running
-    mean over one ``period`` (:func:`remove_running_mean`, :func:`envelope_exponent`)."""
-    return envelope_exponent(time, remove_running_mean(time, values, period), 0.0)
-
-
-def remove_running_mean(time: np.ndarray, values: np.ndarray, period: float) -> np.ndarray:
-    """values minus their boxcar average over one ``period`` (edges: shrinking windows).
-
-    Removes slow drifts so that :func:`envelope_exponent` sees only the oscillation.
-    """
+    """Exponent p (and error) of the oscillation envelope ~ t^p (:func:`envelope_exponent`)
+    after subtracting the boxcar average over one ``period`` (edges: shrinking windows), which
+    removes slow drifts of the mean so that only the oscillation is left."""
     width = max(int(round(period / (time[1] - time[0]))), 1)
     kernel = np.ones(width)
     total = np.convolve(values, kernel, mode="same")
     count = np.convolve(np.ones_like(values), kernel, mode="same")
-    return values - total / count
+    return envelope_exponent(time, values - total / count, 0.0)

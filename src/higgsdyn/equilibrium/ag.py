@@ -1,9 +1,9 @@
-"""Abrikosov-Gor'kov superconductor at T = 0 (P1 Suppl. Eqs. 52, 63-66, 71, 76).
+"""Abrikosov-Gor'kov superconductor at T = 0 (P1 Suppl. Eqs. (52), (63)-(66), (71), (76)).
 
 Energies inside this module are in units of the disordered gap Delta_0 unless a name
 says otherwise (``x = eps/Delta_0``, ``cutoff = omega_D/Delta_0``); `solve_ag_point`
 converts to the output unit Delta_00, the clean gap at the same coupling and cutoff.
-Rates: zeta_s = 1/(tau_s Delta_0), zeta_u = 1/(tau_u Delta_0) (Eq. 64 convention) and
+Rates: zeta_s = 1/(tau_s Delta_0), zeta_u = 1/(tau_u Delta_0) (P1 Suppl. Eq. (64) convention) and
 zeta_m = 1/(2 tau_m Delta_0) = (zeta_s - zeta_u)/2.
 """
 
@@ -24,14 +24,14 @@ _TAYLOR_SWITCH = 1e-3
 
 @dataclass(frozen=True)
 class AGPoint:
-    """One AG equilibrium parameter point (P1 Eqs. 52, 63-66)."""
+    """One AG equilibrium parameter point (P1 Suppl. Eqs. (52), (63)-(66))."""
 
-    zeta_s: float  # 1/(tau_s Delta_0), Eq. 64
+    zeta_s: float  # 1/(tau_s Delta_0), P1 Suppl. Eq. (64)
     zeta_u: float  # 1/(tau_u Delta_0)
     omega_D: float  # cutoff, units of Delta_00
     energy_max: float  # profile/DOS grid spans [-energy_max, energy_max], units Delta_00
     n_energy: int  # number of grid points (odd recommended so eps=0 is on it)
-    n_quadrature: int  # u-quadrature nodes (Eq. 71's eps-integral is done analytically)
+    n_quadrature: int  # u-quadrature nodes (P1 Suppl. Eq. (71)'s eps-integral is done analytically)
     root_tol: float  # absolute tolerance of the brentq root solves
 
     def __post_init__(self) -> None:
@@ -53,7 +53,8 @@ class AGPoint:
 
     @property
     def zeta_m(self) -> float:
-        """1/(2 tau_m Delta_0) = (zeta_s - zeta_u)/2, Eq. 64 with 1/tau_m = 1/tau_s - 1/tau_u."""
+        """1/(2 tau_m Delta_0) = (zeta_s - zeta_u)/2, P1 Suppl. Eq. (64) with
+        1/tau_m = 1/tau_s - 1/tau_u."""
         return 0.5 * (self.zeta_s - self.zeta_u)
 
     def describe(self) -> str:
@@ -75,13 +76,14 @@ def tangent_nodes(n: int, scale) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pair_breaking_weights(u: np.ndarray, zeta_s: float, zeta_m: float):
-    """R(u), the Eq. 62 Jacobian 1 - zeta_s/R^3 and a = R - zeta_m of Eqs. 63, 66."""
+    """R(u), the P1 Suppl. Eq. (62) Jacobian 1 - zeta_s/R^3 and a = R - zeta_m of
+    P1 Suppl. Eqs. (63), (66)."""
     radius = np.sqrt(1.0 + u * u)
     return radius, 1.0 - zeta_s / radius**3, radius - zeta_m
 
 
 def pseudospin_profiles(x, zeta_s: float, zeta_m: float, n: int):
-    """S^x (Eq. 63) and S^z (Eq. 66) at x = eps/Delta_0.
+    """S^x (P1 Suppl. Eq. (63)) and S^z (P1 Suppl. Eq. (66)) at x = eps/Delta_0.
 
     The u-map scale sqrt(1 + x^2) makes the clean integrand constant, so the rule is
     exact at zeta = 0 and converges geometrically otherwise.
@@ -96,9 +98,9 @@ def pseudospin_profiles(x, zeta_s: float, zeta_m: float, n: int):
 
 
 def pairing_integral(cutoff: float, zeta_s: float, zeta_m: float, n: int) -> float:
-    """int_{-L}^{L} S^x(x) dx with L = omega_D/Delta_0, the right side of Eq. 10.
+    """int_{-L}^{L} S^x(x) dx with L = omega_D/Delta_0, the right side of P1 Eq. (10).
 
-    The x-integral of Eq. 63 is analytic, 2 atan(L/a); the u-map scale sqrt(L) is the
+    The x-integral of P1 Suppl. Eq. (63) is analytic, 2 atan(L/a); the u-map scale sqrt(L) is the
     geometric mean of the integrand's two scales (1 and L).
     """
     u, du = tangent_nodes(n, np.sqrt(cutoff))
@@ -107,14 +109,14 @@ def pairing_integral(cutoff: float, zeta_s: float, zeta_m: float, n: int) -> flo
 
 
 def solve_gap(point: AGPoint) -> float:
-    """Delta_0/Delta_00 from Eq. 10, 2/lambda = int S^x dx, with lambda = 1/asinh(omega_D)."""
+    """Delta_0/Delta_00 from P1 Eq. (10), 2/lambda = int S^x dx, with lambda = 1/asinh(omega_D)."""
     target = 2.0 * np.arcsinh(point.omega_D)
 
     def mismatch(gap: float) -> float:
         cutoff = point.omega_D / gap
         return pairing_integral(cutoff, point.zeta_s, point.zeta_m, point.n_quadrature) - target
 
-    # Pair breaking only lowers the gap (Eq. 65 gives >= exp(-pi/4) for zeta_s < 1).
+    # Pair breaking only lowers the gap (P1 Suppl. Eq. (65) gives >= exp(-pi/4) for zeta_s < 1).
     return _brentq(mismatch, 1e-3, 2.0, point.root_tol, point, "gap (Eq. 10)")
 
 
@@ -138,9 +140,10 @@ def _cutoff_tail_quotient(a, b, cutoff: float):
 
 
 def higgs_function(b, cutoff: float, zeta_s: float, zeta_m: float, n: int):
-    """Left side of Eq. 71 divided by Delta_0, as a function of b = sqrt(1 - (omega/2 Delta_0)^2).
+    """Left side of P1 Suppl. Eq. (71) divided by Delta_0, as a function of
+    b = sqrt(1 - (omega/2 Delta_0)^2).
 
-    Eqs. 63/66 are inserted and the x-integral over [-L, L] is done analytically:
+    P1 Suppl. Eqs. (63)/(66) are inserted and the x-integral over [-L, L] is done analytically:
     int x^2 dx/((x^2+a^2)(x^2+b^2)) = pi/(a+b) - 2 (k(a)-k(b))/(a^2-b^2). Real b in
     [0, 1] covers 0 <= omega <= 2 Delta_0; b = -i sqrt((omega/2 Delta_0)^2 - 1) gives the
     retarded continuation F(omega + i0) above 2 Delta_0 (real part = principal value).
@@ -156,10 +159,11 @@ def higgs_function(b, cutoff: float, zeta_s: float, zeta_m: float, n: int):
 
 
 def higgs_function_at_gap_edge(cutoff: float, zeta_s: float, zeta_m: float, n: int) -> float:
-    """Eq. 71 at omega = 2 Delta_0 (b = 0): exactly -zeta_m times a positive u-integral.
+    """P1 Suppl. Eq. (71) at omega = 2 Delta_0 (b = 0): exactly -zeta_m times a positive u-integral.
 
-    From Eqs. 63/66, S^x + S^z/x = -(2 zeta_m/pi) int du (1 - zeta_s/R^3)/(R (a^2 + x^2)),
-    so the sign at the gap edge is -sign(zeta_m) and it vanishes identically at zeta_m = 0.
+    From P1 Suppl. Eqs. (63)/(66),
+    S^x + S^z/x = -(2 zeta_m/pi) int du (1 - zeta_s/R^3)/(R (a^2 + x^2)), so the sign at the
+    gap edge is -sign(zeta_m) and it vanishes identically at zeta_m = 0.
     """
     u, du = tangent_nodes(n, np.sqrt(cutoff))
     radius, jacobian, a = _pair_breaking_weights(u, zeta_s, zeta_m)
@@ -168,7 +172,7 @@ def higgs_function_at_gap_edge(cutoff: float, zeta_s: float, zeta_m: float, n: i
 
 
 def solve_higgs_b(point: AGPoint, gap: float) -> float:
-    """Root b of Eq. 71 in [0, 1] (omega = 2 Delta_0 sqrt(1 - b^2)); NaN if none exists.
+    """Root b of P1 Suppl. Eq. (71) in [0, 1] (omega = 2 Delta_0 sqrt(1 - b^2)); NaN if none exists.
 
     F(b = 1) > 0 and F(b = 0) = -zeta_m * (positive), so: zeta_m > 0 gives a root below
     2 Delta_0; zeta_m = 0 gives b = 0 exactly; zeta_m < 0 (nonmagnetic-dominated) gives no
@@ -197,9 +201,9 @@ def solve_higgs_b(point: AGPoint, gap: float) -> float:
 
 
 def spectral_threshold(zeta_s: float, tol: float) -> float:
-    """Delta_th/Delta_0 = max of Eq. 52 over real u in (0, 1), found numerically.
+    """Delta_th/Delta_0 = max of P1 Suppl. Eq. (52) over real u in (0, 1), found numerically.
 
-    With u = sin(phi), Eq. 52 is sin(phi) - zeta_s tan(phi); in phi the clean maximum
+    With u = sin(phi), P1 Suppl. Eq. (52) is sin(phi) - zeta_s tan(phi); in phi the clean maximum
     (phi = pi/2) is a smooth stationary point rather than a kink at the interval end.
     """
     result = optimize.minimize_scalar(
@@ -214,11 +218,12 @@ def spectral_threshold(zeta_s: float, tol: float) -> float:
 
 
 def retarded_u(e, zeta_s: float):
-    """Retarded solution u(e + i0) of Eq. 52 for e = eps/Delta_0 >= 0 (complex array).
+    """Retarded solution u(e + i0) of P1 Suppl. Eq. (52) for e = eps/Delta_0 >= 0 (complex array).
 
-    Eq. 52 squared is the quartic u^4 - 2e u^3 + (e^2 + zeta_s^2 - 1) u^2 + 2e u - e^2 = 0.
+    P1 Suppl. Eq. (52) squared is the quartic
+    u^4 - 2e u^3 + (e^2 + zeta_s^2 - 1) u^2 + 2e u - e^2 = 0.
     Above the threshold the retarded root is the one with Im u > 0 (one conjugate pair);
-    below it u is real, 0 <= u < 1, and the DOS vanishes. At zeta_s = 0 Eq. 52 is u = e.
+    below it u is real, 0 <= u < 1, and the DOS vanishes. At zeta_s = 0 P1 Suppl. Eq. (52) is u = e.
     """
     e = np.asarray(e, dtype=float)
     if zeta_s == 0.0:
@@ -235,7 +240,7 @@ def retarded_u(e, zeta_s: float):
 
 
 def density_of_states(e, zeta_s: float, threshold: float):
-    """N(eps)/N_F = Re[u/sqrt(u^2 - 1)] with u from Eq. 52, e = eps/Delta_0 (even in e).
+    """N(eps)/N_F = Re[u/sqrt(u^2 - 1)] with u from P1 Suppl. Eq. (52), e = eps/Delta_0 (even in e).
 
     ``threshold`` (Delta_th/Delta_0) separates the gap, where u is real < 1 and N = 0
     exactly, from the continuum, where the retarded root has Im u > 0.
@@ -264,7 +269,8 @@ def _attrs(units: str, long_name: str) -> dict[str, str]:
 
 
 def solve_ag_point(point: AGPoint) -> xr.Dataset:
-    """AG equilibrium at one point: gap (Eq. 10), profiles (63/66), DOS (52), Higgs (71)."""
+    """AG equilibrium at one point: gap (P1 Eq. (10)), profiles, DOS and Higgs frequency
+    (P1 Suppl. Eqs. (63)/(66), (52), (71))."""
     gap = solve_gap(point)
     energy = np.linspace(-point.energy_max, point.energy_max, point.n_energy)
     x = energy / gap
@@ -276,7 +282,7 @@ def solve_ag_point(point: AGPoint) -> xr.Dataset:
     omega_higgs = 2.0 * gap * np.sqrt(1.0 - higgs_b**2)
     corrected = 2.0 * gap * np.sqrt(1.0 - point.zeta_m**2) if point.zeta_m >= 0.0 else np.nan
 
-    # eps w_p/E_p with w_p from Eq. 40 (dimensionless): (2/pi) asinh(x)/sqrt(1 + x^2).
+    # eps w_p/E_p with w_p from P1 Suppl. Eq. (40) (dimensionless): (2/pi) asinh(x)/sqrt(1 + x^2).
     eps_w_over_e = (2.0 / np.pi) * np.arcsinh(x) / np.sqrt(1.0 + x * x)
     half_rate = point.zeta_m * gap  # 1/(2 tau_m), units Delta_00
 

@@ -1,7 +1,7 @@
 """Physics checks on results/p1/equilibrium.nc, run by the ``validate`` target.
 
 Bounds for the finite cutoff come from docs/physics_notes.md (P1 section): with
-L = omega_D/Delta_0, Eq. (65) and the Eq. (75) root hold up to O(zeta ln(2L)/L).
+L = omega_D/Delta_0, P1 Suppl. Eq. (65) and the P1 Suppl. Eq. (75) root hold up to O(zeta ln(2L)/L).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def of_disorder(eq: xr.Dataset, disorder: str) -> xr.Dataset:
 
 
 def checks(merged: xr.Dataset) -> list[Check]:
-    """Oracles for the AG equilibrium stage (P1 Eqs. 57, 63, 65, 66, 69, 75, 76)."""
+    """Oracles for the AG equilibrium stage (P1 Suppl. Eqs. (57), (63), (65), (66), (69), (75),
+    (76))."""
     omega_d = json.loads(merged.attrs["config"])["omega_D"]
     eq = of_disorder(merged, "paramagnetic")
     zeta = eq["zeta"]

@@ -1,6 +1,7 @@
-"""Verdicts on P1's equilibrium claims (Eq. 13) from results/p1/equilibrium.nc.
+"""Verdicts on P1's equilibrium claims (P1 Eq. (13)) from results/p1/equilibrium.nc.
 
-Units as in the dataset: energies in Delta_00 (clean gap), zeta = 1/(tau_s Delta_0) (Eq. 64).
+Units as in the dataset: energies in Delta_00 (clean gap), zeta = 1/(tau_s Delta_0)
+(P1 Suppl. Eq. (64)).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdic
 DATASET = "equilibrium"
 RUN_KEYS = ("omega_D", "n_quadrature", "root_tol", "n_energy")
 NEEDED = ("gap", "omega_higgs", "omega_higgs_eq13", "omega_higgs_corrected")
-# Finite-cutoff error of the Eq. (71) root against its omega_D -> inf limit:
+# Finite-cutoff error of the P1 Suppl. Eq. (71) root against its omega_D -> inf limit:
 # |omega/(2 Delta_0) - sqrt(1 - zeta_m^2)| = O(zeta_m^2 ln(2L)/L), L = omega_D/Delta_0
 # (docs/physics_notes.md, P1 equilibrium, discrepancy 2); SAFETY on that leading term.
 SAFETY = 2.0
@@ -32,7 +33,7 @@ def _paramagnetic_points(
     datasets: Mapping[str, xr.Dataset],
 ) -> tuple[xr.Dataset, dict, Verdict | None]:
     """The zeta > 0 paramagnetic points, the run settings, and the ``open`` verdict both
-    Eq. 13 judges give when variables or such points are missing (else None)."""
+    P1 Eq. (13) judges give when variables or such points are missing (else None)."""
     eq = datasets[DATASET]
     absent = missing_variables(eq, NEEDED)
     if absent:
@@ -49,7 +50,7 @@ def _paramagnetic_points(
 
 
 def judge_below_gap(datasets: Mapping[str, xr.Dataset]) -> Verdict:
-    """P1 Eq. 13: paramagnetic impurities put the Higgs frequency below 2 Delta_0."""
+    """P1 Eq. (13): paramagnetic impurities put the Higgs frequency below 2 Delta_0."""
     para, convergence, undecided = _paramagnetic_points(datasets)
     if undecided is not None:
         return undecided
@@ -66,7 +67,7 @@ def judge_below_gap(datasets: Mapping[str, xr.Dataset]) -> Verdict:
 
 
 def judge_eq13_formula(datasets: Mapping[str, xr.Dataset]) -> Verdict:
-    """P1 Eq. 13 as printed: omega_Higgs = 2 Delta_0 sqrt(1 - zeta_s^2)."""
+    """P1 Eq. (13) as printed: omega_Higgs = 2 Delta_0 sqrt(1 - zeta_s^2)."""
     para, convergence, undecided = _paramagnetic_points(datasets)
     if undecided is not None:
         return undecided

@@ -64,7 +64,7 @@ def companions(params: Mapping[str, Any]) -> dict[str, str]:
 
 
 # Memory of a point: the interpreter (~0.15 GB measured, docs/scaling.md) and about ten
-# (n_energy, n_quadrature) float64 temporaries of the Eq. (63)/(66) profiles.
+# (n_energy, n_quadrature) float64 temporaries of the P1 Suppl. Eqs. (63)/(66) profiles.
 BASELINE_MB = 300.0
 PROFILE_ARRAYS = 10
 
@@ -77,7 +77,8 @@ def resources(params: Mapping[str, Any]) -> dict[str, int]:
 
 
 def run_point(params: Mapping[str, Any]) -> xr.Dataset:
-    """Solve one AG point (Eqs. 10, 52, 63-66, 71) on scalar coordinates disorder, zeta."""
+    """Solve one AG point (P1 Eq. (10), Suppl. Eqs. (52), (63)-(66), (71)) on scalar
+    coordinates disorder, zeta."""
     dataset = solve_ag_point(ag_point(params)).drop_vars(["zeta_s", "zeta_u"])
     return dataset.assign_coords(
         disorder=cf_variable((), params["disorder"], "1", "disorder type"),

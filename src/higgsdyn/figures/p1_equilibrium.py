@@ -1,9 +1,9 @@
-"""AG equilibrium versus paramagnetic disorder (P1 Eqs. 13, 65, 71, 75, 76; Suppl.).
+"""AG equilibrium versus paramagnetic disorder (P1 Eq. (13), Suppl. Eqs. (65), (71), (75), (76)).
 
 (a) Gap Delta_0 and spectral threshold Delta_th against zeta = 1/(tau_s Delta_0): numerical
 solutions as markers, the paper's closed forms as lines. (b) omega_Higgs/(2 Delta_0) on its
-own scale: Eq. (71) root, printed Eq. (13) and the Eq. (9)-consistent Eq. (75). (c) The AG
-density of states (Eq. 52) for a few zeta.
+own scale: P1 Suppl. Eq. (71) root, printed P1 Eq. (13) and the P1 Eq. (9)-consistent
+P1 Suppl. Eq. (75). (c) The AG density of states (P1 Suppl. Eq. (52)) for a few zeta.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
 
 
 def _dos(axes: plt.Axes, eq: xr.Dataset) -> None:
-    """AG density of states (Eq. 52) for the computed zeta closest to ``INSET_ZETAS``."""
+    """AG density of states (P1 Suppl. Eq. (52)) for the computed zeta closest to
+    ``INSET_ZETAS``."""
     available = eq["zeta"].values
     shown = sorted({float(available[np.argmin(np.abs(available - z))]) for z in INSET_ZETAS})
     positive = eq["energy"] >= 0

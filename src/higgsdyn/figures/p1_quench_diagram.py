@@ -5,8 +5,8 @@ Delta_0/Delta_1 at the figure cutoff omega_D (labels ``paramagnetic`` and its ``
 ``_noquench``, ``_ratio_*`` variants); open markers: ``norm_violated``. (b) A and B against
 omega_D at the figure quench and zeta (labels ``paramagnetic`` and ``paramagnetic_cutoff``).
 (c) Measured frequency over 2 D (D = late mean gap) against x = zeta/D for every label, with
-the printed Eq. (13) sqrt(1 - x^2), the Eq. (9)-consistent sqrt(1 - x^2/4) and, when
-``datasets["equilibrium"]`` is given, its numerical omega_Higgs/(2 Delta_0) (Eq. 71).
+the printed P1 Eq. (13) sqrt(1 - x^2), the P1 Eq. (9)-consistent sqrt(1 - x^2/4) and, when
+``datasets["equilibrium"]`` is given, its numerical omega_Higgs/(2 Delta_0) (P1 Suppl. Eq. (71)).
 Reads ``datasets["quench"]``.
 """
 

@@ -4,7 +4,7 @@
 m = 0 solid, m = 1 dashed. (b) Floquet LDOS Re g^R_00: zeroth order and the second-order
 term (rescaled, as in the paper "not to scale"), and the second-order occupied LDOS
 Re g^<_00 / 2 (rescaled). (c) static n_s^(2) and dynamic n_s^(1) versus omega0 at
-theta = 0.2 Delta (lines: perturbative, Eqs. A5-A6; markers: all-orders Sambe solution).
+theta = 0.2 Delta (lines: perturbative, P2 Eqs. (A5)-(A6); markers: all-orders Sambe solution).
 Reads ``datasets["floquet"]`` (results/p2/floquet.nc).
 """
 

@@ -1,9 +1,9 @@
-"""P2 scalings of the driven superfluid density and heating (main text, Eq. D1).
+"""P2 scalings of the driven superfluid density and heating (main text, P2 Eq. (D1)).
 
 Top row: gamma_inel sweep at omega0 = 2 Delta; bottom row: detuning sweep
 omega0 = 2 Delta - delta at small fixed gamma_inel. Columns: n_s^(1) (cos part) / n_s^(0)
 versus log of the sweep variable (paper: ~ (theta/Delta) log(gamma/Delta)); |n_s^(2)| /
-n_s^(0) (paper: ~ theta^2/(Delta gamma)); N_ex of Eq. (D1) (paper: ~ theta^2 nu_0 /
+n_s^(0) (paper: ~ theta^2/(Delta gamma)); N_ex of P2 Eq. (D1) (paper: ~ theta^2 nu_0 /
 sqrt(Delta gamma)). Markers: computed points; lines: the stored fits, with the fitted
 exponent and its standard error in the legend. Reads ``datasets["floquet"]``.
 """

@@ -1,4 +1,4 @@
-"""Floquet-BdG quasienergies, Floquet-Usadel solution and heating estimate (P2 Eqs. 9-10,
+"""Floquet-BdG quasienergies, Floquet-Usadel solution and heating estimate (P2 Eqs. (9)-(10),
 A1-A6, D1; Fig. 2)."""
 
 from higgsdyn.floquet.bands import floquet_bands, quasienergy_spectrum, sambe_hamiltonian

@@ -18,7 +18,7 @@ STAGE = "p2_floquet"
 
 
 def checks(ds: xr.Dataset) -> list[Check]:
-    """Oracles for the Floquet-Usadel stage (P2 Eqs. 9-10, A2-A6, D1)."""
+    """Oracles for the Floquet-Usadel stage (P2 Eqs. (9)-(10), (A2)-(A6), (D1))."""
     settings = json.loads(ds.attrs["config"])
     gamma = settings["fig2"]["gamma_inel"]
     theta = settings["theta"]

@@ -1,7 +1,7 @@
-"""Verdicts on P2's Floquet-Usadel claims (Fig. 2, Eq. D1) from results/p2/floquet.nc.
+"""Verdicts on P2's Floquet-Usadel claims (Fig. 2, P2 Eq. (D1)) from results/p2/floquet.nc.
 
 Units as in the dataset: energies in Delta, n_s in m sigma_N Delta/2 (n_s^(0) ~ 1).
-``ns2`` is the theta^2 static correction (Eq. A6); ``ns2_nonperturbative`` the all-orders
+``ns2`` is the theta^2 static correction (P2 Eq. (A6)); ``ns2_nonperturbative`` the all-orders
 static correction of the truncated-Sambe solution, at the same theta.
 """
 
@@ -19,7 +19,7 @@ RUN_KEYS = ("theta", "gamma_inel", "temperature", "n_uniform", "omega_max", "poi
             "nonperturbative_n_uniform", "n_xi", "band_harmonics")  # fmt: skip
 # The resonance of Fig. 2(c): the omega0 point closest to 2 Delta must be within this.
 RESONANCE_TOLERANCE = 0.05
-# Eq. D1 and the main text: n_s^(2) ~ gamma^-1 (and detuning^-1), N_ex ~ gamma^-1/2 (and
+# P2 Eq. (D1) and the main text: n_s^(2) ~ gamma^-1 (and detuning^-1), N_ex ~ gamma^-1/2 (and
 # detuning^-1/2). Tolerances allow the pre-asymptotic drift of finite sweeps
 # (docs/physics_notes.md, "Scalings": -1.014, -0.533, -1.025, -0.575 at the default).
 EXPONENTS = {
@@ -111,7 +111,7 @@ def judge_fig2_negative(datasets: Mapping[str, xr.Dataset]) -> Verdict:
 
 
 def judge_eq_d1_scaling(datasets: Mapping[str, xr.Dataset]) -> Verdict:
-    """P2 Eq. D1 and text: n_s^(2) ~ 1/gamma_inel, N_ex ~ gamma_inel^-1/2; gamma -> detuning."""
+    """P2 Eq. (D1) and text: n_s^(2) ~ 1/gamma_inel, N_ex ~ gamma_inel^-1/2; gamma -> detuning."""
     ds = datasets[DATASET]
     absent = missing_variables(ds, [*EXPONENTS, *(f"{name}_error" for name in EXPONENTS)])
     if absent:

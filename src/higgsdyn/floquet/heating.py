@@ -1,6 +1,6 @@
-"""Heating estimate of P2 Appendix D, Eq. (D1), and power-law fits of the scalings.
+"""Heating estimate of P2 Eq. (D1) (Appendix D) and power-law fits of the scalings.
 
-Eq. (D1): N_ex / nu_0 = c theta^2 int dxi (xi^2 / E^2) / (gamma^2 + (2E - omega0)^2),
+P2 Eq. (D1): N_ex / nu_0 = c theta^2 int dxi (xi^2 / E^2) / (gamma^2 + (2E - omega0)^2),
 E = sqrt(xi^2 + Delta^2). The printed prefactor is c = 2; the first-order amplitude
 derived just above it, with theta_k(t) = theta cos(omega0 t) xi / E and only the resonant
 half e^{-i omega0 t} / 2 of the cosine kept, gives c = 2 / 4 = 1/2 (docs/physics_notes.md).
@@ -22,7 +22,7 @@ def excited_quasiparticles(
     delta: float = 1.0,
     prefactor: str = "printed",
 ) -> float:
-    """N_ex / nu_0 of Eq. (D1) [units Delta]; the xi integral over the whole real line.
+    """N_ex / nu_0 of P2 Eq. (D1) [units Delta]; the xi integral over the whole real line.
 
     Substituting E = Delta + u^2 (dxi = E dE / xi, both signs of xi) removes the
     square-root edge: N = c theta^2 * 2 int_0^inf 2u du (xi / E) / (gamma^2 + (2E - w0)^2).

@@ -8,7 +8,7 @@ Two job types, told apart by ``params["job"]``:
   non-perturbative Sambe solution beside it as a cross-check.
 - ``"scaling"`` (:class:`ScalingPoint`), one per point of the gamma_inel sweep at
   omega0 = 2 Delta (``sweep: gamma``) or of the detuning sweep omega0 = 2 Delta - delta
-  at fixed small gamma_inel (``sweep: detuning``): n_s^(1), n_s^(2) and N_ex (Eq. D1).
+  at fixed small gamma_inel (``sweep: detuning``): n_s^(1), n_s^(2) and N_ex (P2 Eq. (D1)).
 
 :func:`merge_points` concatenates fig2 points along ``omega0``, gamma points along
 ``gamma_inel`` and detuning points along ``detuning``, and adds the fitted scaling
@@ -119,7 +119,7 @@ def _check_finite(ds: xr.Dataset, point) -> xr.Dataset:
 
 
 def _superfluid(point, omega0: float) -> dict[str, complex]:
-    """n_s^(0), the complex dynamic amplitude 2 n_s,1 and static n_s^(2) (Eqs. A2-A6)."""
+    """n_s^(0), the complex dynamic amplitude 2 n_s,1 and static n_s^(2) (P2 Eqs. (A2)-(A6))."""
     drive = _drive(point, omega0)
     grid = usadel.frequency_grid(drive, point.omega_max, point.n_uniform, point.points_per_decade)
     solution = usadel.PerturbativeSolution(drive, grid)
@@ -262,7 +262,7 @@ def run_fig2_point(point: Fig2Point) -> xr.Dataset:
 
 
 def run_scaling_point(point: ScalingPoint) -> xr.Dataset:
-    """n_s^(1), n_s^(2), N_ex (Eq. D1) at one gamma_inel or detuning (scaling figure)."""
+    """n_s^(1), n_s^(2), N_ex (P2 Eq. (D1)) at one gamma_inel or detuning (scaling figure)."""
     if point.sweep not in ("gamma", "detuning"):
         raise ValueError(f"sweep must be 'gamma' or 'detuning', got {point.sweep!r}")
     ns = _superfluid(point, point.omega0)

@@ -1,13 +1,13 @@
-"""Uniform Floquet-Usadel-Keldysh solution for a driven gap (P2 Eqs. 9-10, A1-A6).
+"""Uniform Floquet-Usadel-Keldysh solution for a driven gap (P2 Eqs. (9)-(10), (A1)-(A6)).
 
 Convention (documented in docs/physics_notes.md). Energies are in units of the static
 gap Delta. The quasiclassical function is a 4x4 Keldysh-Nambu matrix
 ``g = [[g^R, g^K], [0, g^A]]`` that solves, in frequency space,
 
-    [Lambda, g] = 0,    g o g = 1,                                   (Eq. 9 / A1)
+    [Lambda, g] = 0,    g o g = 1,                                   (P2 Eqs. (9) / (A1))
     Lambda(w, w') = 2 pi delta(w - w') (w tau_3 - Sigma_w) + i Delta(w - w') tau_2,
 
-with the relaxation-time self-energy of Eq. (10) written retarded-consistently,
+with the relaxation-time self-energy of P2 Eq. (10) written retarded-consistently,
 ``Sigma^R = -i gamma tau_3 = -Sigma^A``, ``Sigma^K = (Sigma^R - Sigma^A) tanh(w / 2T)``.
 For a static gap this gives ``g^R = ((w + i gamma) tau_3 + i Delta tau_2) / sqrt(...)``
 (-> tau_3 at large |w|), ``g^A -> -tau_3`` and ``g^K = (g^R - g^A) tanh(w / 2T)``.
@@ -44,7 +44,7 @@ DRIVE_VERTEX = np.kron(np.eye(2), 1j * TAU2)  # i tau_2 in the R and A blocks, n
 
 @dataclass(frozen=True)
 class Drive:
-    """Delta(t) = Delta + theta cos(omega0 t) with the bath of Eq. (10); energies in Delta."""
+    """Delta(t) = Delta + theta cos(omega0 t) with the bath of P2 Eq. (10); energies in Delta."""
 
     theta: float
     omega0: float
@@ -54,7 +54,7 @@ class Drive:
 
 
 def distribution(omega: np.ndarray, temperature: float) -> np.ndarray:
-    """Equilibrium h(w) = tanh(w / 2T) of the bath in Eq. (10) (sign(w) at T = 0)."""
+    """Equilibrium h(w) = tanh(w / 2T) of the bath in P2 Eq. (10) (sign(w) at T = 0)."""
     omega = np.asarray(omega, dtype=float)
     if temperature == 0.0:
         return np.sign(omega)
@@ -72,7 +72,7 @@ def keldysh_matrix(retarded, keldysh, advanced) -> np.ndarray:
 
 
 def static_lambda(omega: np.ndarray, drive: Drive) -> np.ndarray:
-    """Frequency-diagonal part of Lambda at w (Eq. A1 with Eq. 10): (..., 4, 4)."""
+    """Frequency-diagonal part of Lambda at w (P2 Eq. (A1) with P2 Eq. (10)): (..., 4, 4)."""
     w = np.asarray(omega, dtype=float)[..., None, None]
     h = distribution(omega, drive.temperature)[..., None, None]
     gap = 1j * drive.delta * TAU2
@@ -87,7 +87,7 @@ def sqrt_upper(z: np.ndarray) -> np.ndarray:
 
 
 def static_g(omega: np.ndarray, drive: Drive) -> np.ndarray:
-    """Zeroth order g(w): the BCS-Dynes solution of Eq. (9) with Eq. (10), closed form."""
+    """Zeroth order g(w): the BCS-Dynes solution of P2 Eq. (9) with P2 Eq. (10), closed form."""
     w = np.asarray(omega, dtype=float)[..., None, None]
     h = distribution(omega, drive.temperature)[..., None, None]
     gap = 1j * drive.delta * TAU2
@@ -128,7 +128,7 @@ def solve_order_block(
 
 
 class PerturbativeSolution:
-    """Orders theta^n of the Floquet harmonics of g on a frequency grid (Eq. A1, App. A).
+    """Orders theta^n of the Floquet harmonics of g on a frequency grid (P2 Eq. (A1), App. A).
 
     ``g(n, k, shift)`` is g_k at order n evaluated at w - shift * omega0 (the products of
     Floquet functions need shifted arguments); results are cached, so each block is
@@ -185,7 +185,7 @@ class PerturbativeSolution:
         )
 
     def commutator_residual(self, order: int, k: int) -> float:
-        """Relative residual of [Lambda_0, g_n]_k + [V, g_{n-1}]_k = 0 (Eq. A1, all blocks):
+        """Relative residual of [Lambda_0, g_n]_k + [V, g_{n-1}]_k = 0 (P2 Eq. (A1), all blocks):
         max |lhs + source| / (max |Lambda_0 g_n| + max |source|)."""
         g_n = self.g(order, k)
         lam_left = static_lambda(self.omega, self.drive)
@@ -198,7 +198,7 @@ class PerturbativeSolution:
         return float(np.abs(lam_left @ g_n - g_n @ lam_right + source).max() / scale)
 
     def current_integrand(self, order: int, k: int) -> np.ndarray:
-        """(i/4) Tr[tau_3 g tau_3 g]^K_k(w) / 2pi at order theta^order (Eqs. A2-A6).
+        """(i/4) Tr[tau_3 g tau_3 g]^K_k(w) / 2pi at order theta^order (P2 Eqs. (A2)-(A6)).
 
         Integrated over w it is harmonic k of n_s in units of (m/2) sigma_N Delta; the
         prefactor (i/4 for the printed i sigma_N / 8 with j = -n_s A / m) is fixed by the
@@ -212,7 +212,8 @@ class PerturbativeSolution:
         return 0.25j * total / (2 * np.pi)
 
     def superfluid_density(self, order: int, k: int) -> complex:
-        """Harmonic k of n_s at order theta^order [(m/2) sigma_N Delta] (Eqs. A2, A5, A6)."""
+        """Harmonic k of n_s at order theta^order [(m/2) sigma_N Delta]
+        (P2 Eqs. (A2), (A5), (A6))."""
         return complex(np.trapezoid(self.current_integrand(order, k), self.omega))
 
 

@@ -15,7 +15,7 @@ PAPER_A = 0.39  # P1 Fig. 3(b) caption
 
 
 def checks(ds: xr.Dataset) -> list[Check]:
-    """Oracles for the pseudospin quench stage (P1 Eqs. 9-11, 13, Fig. 3b)."""
+    """Oracles for the pseudospin quench stage (P1 Eqs. (9)-(11), (13), Fig. 3b)."""
     para = ds.sel(disorder="paramagnetic")
     clean = ds["max_norm_deviation"].sel(zeta=0.0) if 0.0 in ds["zeta"] else None
     disordered = para.sel(zeta=para["zeta"] > 0)

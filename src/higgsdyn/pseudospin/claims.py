@@ -40,7 +40,7 @@ PAPER_DECAY_EXPONENT, DECAY_TOLERANCE = 0.5, 0.1
 # No-quench run: the oscillation counts as a quench effect if without a quench its
 # amplitude is below this fraction of the quenched one at the same zeta.
 NOQUENCH_FRACTION = 0.1
-# |S_p| = 1 holds for Eq. (9) without impurities; beyond this deviation a point is outside
+# |S_p| = 1 holds for P1 Eq. (9) without impurities; beyond this deviation a point is outside
 # the regime where the equations' pseudospin picture applies (reported, not a verdict).
 NORM_VALIDITY = 0.1
 

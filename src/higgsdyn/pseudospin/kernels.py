@@ -1,15 +1,15 @@
-"""numba kernels for the P1 pseudospin equations (Eqs. 9-11) and their numpy references.
+"""numba kernels for the P1 pseudospin equations (P1 Eqs. (9)-(11)) and their numpy references.
 
-Eq. (9) is linear in the pseudospins at given Delta(t):
+P1 Eq. (9) is linear in the pseudospins at given Delta(t):
 
     dS_p/dt = B_p(t) x S_p + f_p(t),   B_p = 2 (Delta(t), 0, -eps_p),
 
-with Delta(t) = g sum_p S^x_p (Eq. 10, g = lambda delta / 2) and an explicit source
-f_p(t) built from the clean steady-state solution L_p(t) of Eq. (11):
+with Delta(t) = g sum_p S^x_p (P1 Eq. (10), g = lambda delta / 2) and an explicit source
+f_p(t) built from the clean steady-state solution L_p(t) of P1 Eq. (11):
 
     f_p(t) = a_p y + b_p cos(2 E_p t) y + sin(2 E_p t) (c_p x + d_p z)
 
-(coefficients in :mod:`higgsdyn.pseudospin.api`). The field is split as
+(coefficients in :mod:`higgsdyn.pseudospin.quench`). The field is split as
 B_p = B_p^s + 2 (Delta - Delta_s) x with the constant steady-state field
 B_p^s = 2 (Delta_s, 0, -eps_p); each of the three flows is solved exactly:
 
@@ -90,7 +90,7 @@ def split_run(
     n_steps,
     gap_out,
 ):
-    """Advance the pseudospins ``n_steps`` steps in place (Eqs. 9-11 of P1).
+    """Advance the pseudospins ``n_steps`` steps in place (P1 Eqs. (9)-(11)).
 
     A step is the product of symmetric Strang sub-steps of lengths ``substeps`` (one entry
     h: second order; the Yoshida triple jump h (w1, w0, w1): fourth order). Row j of
@@ -161,8 +161,8 @@ def split_run(
 def principal_value_correction(eps, energy, cos_theta, cutoff):
     """P int_{-w}^{w} de' (cos theta(e') - 1)/(E(e') (e'^2 - e_p^2)) on a uniform grid.
 
-    Part of W_p of Suppl. Eq. (39) beyond its equilibrium value w_p (Eq. 40). The pole is
-    removed by subtraction, P int g/(e'^2 - e^2) = int (g(e') - g(e))/(e'^2 - e^2)
+    Part of W_p of P1 Suppl. Eq. (39) beyond its equilibrium value w_p (P1 Suppl. Eq. (40)).
+    The pole is removed by subtraction, P int g/(e'^2 - e^2) = int (g(e') - g(e))/(e'^2 - e^2)
     + g(e) ln((w - |e|)/(w + |e|))/|e|, midpoint rule for the smooth remainder (the
     removable points e' = +-e take the mean of their neighbours' integrand values).
     """
@@ -224,7 +224,7 @@ def split_run_reference(state, time0, coefficients, coupling_weight, gap_steady,
     """Plain-numpy twin of :func:`split_run` (tests and benchmark only).
 
     ``state`` = (sx, sy, sz), ``time0`` the start time, ``coefficients`` a dict with eps,
-    energy (E_p at Delta_s), a, b, c, d (source of Eq. 9). Each sub-step is
+    energy (E_p at Delta_s), a, b, c, d (source of P1 Eq. (9)). Each sub-step is
     K(l/2) F(l/2) R(l) F(l/2) K(l/2), written out without fusing. Returns (state, gaps).
     """
     sx, sy, sz = (np.array(component, dtype=float) for component in state)
@@ -266,7 +266,7 @@ def split_run_reference(state, time0, coefficients, coupling_weight, gap_steady,
 
 
 def rhs_reference(time, flat_state, coefficients, coupling_weight):
-    """Right-hand side of Eq. (9) with Eq. (10), vectorised numpy (for scipy solve_ivp).
+    """Right-hand side of P1 Eq. (9) with P1 Eq. (10), vectorised numpy (for scipy solve_ivp).
 
     ``flat_state`` = concatenated (S^x, S^y, S^z); also accepts shape (3N, k) (vectorized).
     """

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import numba
@@ -19,7 +19,8 @@ import xarray as xr
 from higgsdyn import analysis
 from higgsdyn.io import cf_attrs
 from higgsdyn.io.keys import job_table, point_key
-from higgsdyn.pseudospin import api
+from higgsdyn.pseudospin import quench
+from higgsdyn.pseudospin.quench import QuenchParams
 
 log = logging.getLogger(__name__)
 
@@ -39,78 +40,9 @@ KEY_FIELDS = {
     "o": "order",
     "tc": "clean_t_max",
 }
-DISORDER_TYPES = ("paramagnetic", "nonmagnetic")
 # Spectral peaks are searched below 6 Delta_1 (3 x 2 Delta_1): the amplitude mode lives near
 # 2 Delta; above, only the decaying level-by-level precession at 2 E_p remains.
 OMEGA_MAX = 6.0
-
-
-@dataclass(frozen=True)
-class QuenchParams:
-    """One quench job (energies in Delta_1, times in 1/Delta_1)."""
-
-    disorder: str  # "paramagnetic" (tau_u -> inf) or "nonmagnetic" (tau_s -> inf)
-    zeta: float  # 1/(tau_s Delta_1) or 1/(tau_u Delta_1), P1 Figs. 2-3
-    lambda_f: float  # final coupling lambda_f (Eq. 10); fixes omega_D/Delta_1
-    lambda_i: float  # initial coupling lambda_i (Eq. 10)
-    n_levels: int  # N equally spaced levels (P1: 15024)
-    step: float  # time step h [1/Delta_1]
-    order: int  # 2: Strang splitting, 4: Yoshida triple jump of it, 6: Yoshida 7-stage
-    t_max: float  # end of the run [1/Delta_1]
-    output_every: int  # store Delta(t) every this many steps
-    initial_state: str  # "bcs" or "ag" (Eq. 12)
-    theta: str  # "projection" or "clean_steady_state" (adapted Suppl. Eqs. 77-79)
-    w_function: str  # "eq39" or "eq40"
-    steady_gap: str  # "clean_run" or "gap_final"
-    clean_t_max: float  # length of the clean run giving Delta_s, theta_p [1/Delta_1]
-    window_start: float  # start of the late-time analysis window [1/Delta_1]
-    n_quadrature: int  # u-nodes of the AG profiles (Suppl. Eqs. 63/66)
-    threads: int = 1  # numba threads
-    variant: str = ""  # appended to the disorder label, e.g. "bcs_initial"
-    norm_tolerance: float = 0.1  # max | |S_p| - 1 | above which a point is flagged
-
-    def __post_init__(self) -> None:
-        checks = {
-            "disorder": self.disorder in DISORDER_TYPES,
-            "zeta": 0.0 <= self.zeta < 1.0,
-            "lambda_f": 0.0 < self.lambda_f < 2.0,
-            "lambda_i": 0.0 < self.lambda_i < 2.0,
-            "n_levels": self.n_levels >= 16 and self.n_levels % 2 == 0,
-            "step": 0.0 < self.step < 1.0,
-            "order": self.order in (2, 4, 6),
-            "t_max": self.t_max > 0.0,
-            "output_every": self.output_every >= 1,
-            "clean_t_max": self.clean_t_max > 0.0,
-            "window_start": 0.0 <= self.window_start < self.t_max,
-            "n_quadrature": self.n_quadrature >= 4,
-            "threads": self.threads >= 1,
-            "norm_tolerance": self.norm_tolerance > 0.0,
-        }
-        bad = [name for name, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError(f"invalid quench parameters {bad} in {self}")
-
-    @property
-    def label(self) -> str:
-        return f"{self.disorder}_{self.variant}" if self.variant else self.disorder
-
-    @property
-    def rates(self) -> api.Rates:
-        if self.disorder == "paramagnetic":
-            return api.Rates(spin_flip=self.zeta, potential=0.0)
-        return api.Rates(spin_flip=0.0, potential=self.zeta)
-
-    def describe(self) -> str:
-        return f"({self.label}, zeta={self.zeta}, lambda_f={self.lambda_f})"
-
-    def solver(self) -> str:
-        return (
-            f"exact-rotation splitting order {self.order}, h={self.step}, N={self.n_levels}, "
-            f"t_max={self.t_max}, output every {self.output_every} steps; "
-            f"initial_state={self.initial_state}, theta={self.theta}, W={self.w_function}, "
-            f"Delta_s={self.steady_gap} (clean run to {self.clean_t_max}), "
-            f"AG quadrature n={self.n_quadrature}"
-        )
 
 
 def analyse(time: np.ndarray, gap: np.ndarray, zeta: float, window_start: float) -> dict:
@@ -200,8 +132,8 @@ def analyse(time: np.ndarray, gap: np.ndarray, zeta: float, window_start: float)
 def higgs_predictions(mean_gap: float, zeta: float, disorder: str) -> dict:
     """Closed-form Higgs frequencies at the measured mean gap D, with x = zeta/D = 1/(tau D).
 
-    Paramagnetic: printed Eq. (13) 2D sqrt(1 - x^2) and the Eq. (9)-consistent
-    2D sqrt(1 - x^2/4) (factor-2 finding of the equilibrium stage); nonmagnetic: Eq. (15)
+    Paramagnetic: printed P1 Eq. (13) 2D sqrt(1 - x^2) and the P1 Eq. (9)-consistent
+    2D sqrt(1 - x^2/4) (factor-2 finding of the equilibrium stage); nonmagnetic: P1 Eq. (15)
     2D sqrt(1 + x^2) (NaN for the other type). For comparison with steady_frequency.
     """
     x = zeta / mean_gap
@@ -228,7 +160,7 @@ def higgs_predictions(mean_gap: float, zeta: float, disorder: str) -> dict:
 
 
 # The settings a clean steady state (Delta_s, theta_p) depends on: one clean run per
-# distinct set serves every disorder type, zeta and initial state (api.clean_steady_state).
+# distinct set serves every disorder type, zeta and initial state (quench.clean_steady_state).
 CLEAN_UNITS = {
     "lambda_i": "1",
     "lambda_f": "1",
@@ -242,18 +174,17 @@ CLEAN_KEYS = tuple(CLEAN_UNITS)
 
 def clean_params(params: Mapping[str, Any]) -> dict | None:
     """Parameters of the clean run a quench point needs, or None if it needs none."""
-    point = QuenchParams(**params)
-    if not api.needs_clean_run(_spec(point)):
+    if not quench.needs_clean_run(QuenchParams(**params)):
         return None
     return {"job": "clean", **{key: params[key] for key in CLEAN_KEYS}}
 
 
 def run_clean_point(params: dict) -> xr.Dataset:
-    """Clean steady state of lambda_i -> lambda_f: Delta_s and cos theta_p (Eq. 11)."""
+    """Clean steady state of lambda_i -> lambda_f: Delta_s and cos theta_p (P1 Eq. (11))."""
     values = {key: params[key] for key in CLEAN_KEYS}
     label = f"(clean, lambda_f={values['lambda_f']})"
     log.info("clean steady state %s", label)
-    clean = api.clean_steady_state(**values, label=label)
+    clean = quench.clean_steady_state(**values, label=label)
     if not (np.isfinite(clean.gap_steady) and np.all(np.isfinite(clean.cos_theta))):
         raise FloatingPointError(f"non-finite clean steady state for {label}")
     data_vars = {
@@ -282,13 +213,13 @@ def run_clean_point(params: dict) -> xr.Dataset:
     return dataset
 
 
-def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> api.CleanSteadyState:
+def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> quench.CleanSteadyState:
     """The clean steady state stored by :func:`run_clean_point`, checked against ``params``."""
     stored = {key: dataset[key].item() for key in CLEAN_KEYS}
     wanted = {key: params[key] for key in CLEAN_KEYS}
     if stored != wanted:
         raise ValueError(f"clean steady state was computed for {stored}, the point needs {wanted}")
-    return api.CleanSteadyState(
+    return quench.CleanSteadyState(
         eps=np.asarray(dataset["eps"].values, dtype=float),
         gap_steady=float(dataset["delta_s"]),
         cos_theta=np.asarray(dataset["cos_theta"].values, dtype=float),
@@ -296,27 +227,9 @@ def _clean_from_dataset(dataset: xr.Dataset, params: Mapping[str, Any]) -> api.C
     )
 
 
-def _spec(point: QuenchParams) -> api.QuenchSpec:
-    return api.QuenchSpec(
-        lambda_i=point.lambda_i,
-        lambda_f=point.lambda_f,
-        rates=point.rates,
-        n_levels=point.n_levels,
-        step=point.step,
-        order=point.order,
-        t_max=point.t_max,
-        initial_state=point.initial_state,
-        theta=point.theta,
-        w_function=point.w_function,
-        steady_gap=point.steady_gap,
-        clean_t_max=point.clean_t_max,
-        n_quadrature=point.n_quadrature,
-    )
-
-
 def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
     """One job: a clean run (``job: clean``, :func:`run_clean_point`) or one quench:
-    Delta(t) (Eqs. 9-10) and its late-time analysis, as a dataset.
+    Delta(t) (P1 Eqs. (9)-(10)) and its late-time analysis, as a dataset.
 
     ``clean``: the dataset of the clean run :func:`clean_params` names for this point (the
     workflow runs it once per lambda_f); computed here when needed and not given.
@@ -325,10 +238,9 @@ def run_point(params: dict, clean: xr.Dataset | None = None) -> xr.Dataset:
         return run_clean_point(params)
     point = QuenchParams(**params)
     numba.set_num_threads(min(point.threads, numba.config.NUMBA_NUM_THREADS))
-    spec = _spec(point)
     log.info("quench %s", point.describe())
     steady = None if clean is None else _clean_from_dataset(clean, params)
-    result = api.simulate(spec, label=point.describe(), clean=steady)
+    result = quench.simulate(point, label=point.describe(), clean=steady)
     if not np.all(np.isfinite(result.gaps)):
         raise FloatingPointError(f"non-finite Delta(t) for {point.describe()}")
     if point.zeta == 0.0 and result.max_norm_deviation > 1e-8:
