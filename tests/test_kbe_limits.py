@@ -21,8 +21,8 @@ from scipy.optimize import brentq
 from higgsdyn.kbe import KBConfig, mean_field_gap, run
 from higgsdyn.kbe.quadrature import ORDERS
 from higgsdyn.kbe.stepping import smooth_ramp
-from higgsdyn.pseudospin import api as pseudospin
 from higgsdyn.pseudospin import kernels as pseudospin_kernels
+from higgsdyn.pseudospin import quench as pseudospin
 
 
 def pseudospin_on_kb_band(
@@ -188,7 +188,7 @@ def test_collisionless_kb_gap_matches_pseudospin_kernel_on_same_band(pseudospin_
 def test_pseudospin_late_time_gap_matches_yuzbashyan_asymptotic_gap(lambda_i):
     """Phase II of the integrable BCS quench: <Delta(t)> -> Delta_inf (Lax root, see helpers).
 
-    P1 grid (``higgsdyn.pseudospin.api``: N = 2000 equally spaced levels, units Delta_1 =
+    P1 grid (``higgsdyn.pseudospin.quench``: N = 2000 equally spaced levels, units Delta_1 =
     Delta_f), lambda_f = 0.25 so omega_D = 27.3 Delta_f (weak coupling); Delta_i/Delta_f =
     0.579 (up) and 1.536 (down). Delta_inf from the exact grid Lax condition: 0.96270, 0.96139;
     from the weak-coupling closed form: 0.96268, 0.96129. Measured mean of Delta over

@@ -94,7 +94,8 @@ def test_equilibrium_dataset_contract(quick_run):
 
 def test_quench_dataset_contract(quick_run):
     """ARCHITECTURE.md: results/p1/quench.nc dims and variables; every configured point present."""
-    from higgsdyn.pseudospin.stage import QuenchParams, expand_grids
+    from higgsdyn.pseudospin.quench import QuenchParams
+    from higgsdyn.pseudospin.stage import expand_grids
 
     ds = read_dataset(quick_run / "results/p1/quench.nc")
     assert ds["gap_t"].dims == ("disorder", "zeta", "lambda_f", "time")
