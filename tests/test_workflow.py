@@ -35,6 +35,7 @@ FIGURES = tuple(
         "p2_fig2",
         "p2_floquet_scaling",
         "p2_fig3a",
+        "p2_fig3a_statistics",
         "p2_fig3b",
     )
     for ext in ("pdf", "png")
@@ -71,6 +72,30 @@ def test_quick_run_writes_conforming_datasets_and_figures(quick_run):
     for figure in FIGURES:
         assert (quick_run / figure).stat().st_size > 1000
     assert not list(quick_run.glob("results/**/*.part"))
+
+
+def test_figure_text_is_at_least_7_pt(quick_run):
+    """Issue 14: every label, tick and legend entry of every figure is >= 7 pt at the
+    printed size (the figures are drawn at their printed width, style.COLUMN_WIDTH_INCH)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.text import Text
+
+    from higgsdyn.cli.stages import dataset_path, figure_module, figure_names
+
+    for name in figure_names():
+        module = figure_module(name)
+        paths = {key: quick_run / dataset_path(key) for key in module.DATASETS}
+        figure = module.plot(
+            {key: read_dataset(path) for key, path in paths.items() if path.exists()}
+        )
+        small = {
+            (text.get_text(), text.get_fontsize())
+            for text in figure.findobj(Text)
+            if text.get_visible() and text.get_text().strip() and text.get_fontsize() < 7
+        }
+        assert not small, (name, sorted(small))
 
 
 def test_equilibrium_dataset_contract(quick_run):

@@ -67,23 +67,23 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
         reference = point["ldos0"]
         second, factor2 = _rescaled(point["ldos2"])
         occupied, factor_occ = _rescaled(point["ldos_occupied2"])
-        ldos.plot(point["omega"], reference, color=style.COLORS[0], label="zeroth order")
+        ldos.plot(point["omega"], reference, color=style.COLORS[0], label="0th order")
         ldos.plot(
             point["omega"],
             second,
             color=style.COLORS[3],
-            label=rf"$\theta^2$ term $\times${factor2:.2g}",
+            label=rf"$\theta^2$ $\times${factor2:.2g}",
         )
         ldos.plot(
             point["omega"],
             occupied,
             "--",
             color=style.COLORS[2],
-            label=rf"occupied $\theta^2$ $\times${factor_occ:.2g}",
+            label=rf"occ. $\theta^2$ $\times${factor_occ:.2g}",
         )
         ldos.set_xlabel(style.axis_label(point["omega"], r"$\omega$"))
-        ldos.set_ylim(-2.5, 3.5)
-        ldos.legend(loc="lower right", fontsize=5)
+        ldos.set_ylim(-2.5, 4.5)  # headroom for the legend above the curves
+        ldos.legend(loc="upper right", handlelength=1.2, borderaxespad=0.2)
         if column == 0:
             ldos.set_ylabel(r"Re $\hat g^R_{00}$, Re $\hat g^<_{00}/2$")
             ldos.text(-0.3, 1.02, "(b)", transform=ldos.transAxes, fontweight="bold")

@@ -57,7 +57,7 @@ def plot(
         if np.isfinite(value):
             axes.axvline(value, color=color, ls=line, lw=0.9, label=label)
     if axes.get_legend_handles_labels()[0]:
-        axes.legend(loc="lower right", fontsize=5.5, labelcolor="w")
+        axes.legend(loc="lower right", labelcolor="w")
     axes.set_title(
         f"{variant}, seed {seed}: {int(summary['slip_count_total'])} phase slips", fontsize=7
     )
@@ -73,7 +73,7 @@ def _kb_negative_time(datasets: Mapping[str, xr.Dataset]) -> float:
 
 
 def _phase_inset(axes: plt.Axes, run: xr.Dataset) -> None:
-    inset = axes.inset_axes((0.1, 0.64, 0.36, 0.32))
+    inset = axes.inset_axes((0.3, 0.6, 0.34, 0.35))
     times = run["time"].values
     for index, fraction in enumerate(INSET_TIME_FRACTIONS):
         sample = int(round(fraction * (len(times) - 1)))
@@ -85,14 +85,12 @@ def _phase_inset(axes: plt.Axes, run: xr.Dataset) -> None:
             lw=0.7,
             label=f"{times[sample]:g}",
         )
-    inset.set_xlabel("site $i$", fontsize=5, labelpad=0)
-    inset.set_ylabel(r"$\varphi_i/\pi$", fontsize=5, labelpad=0)
-    inset.tick_params(labelsize=5, pad=1)
+    inset.set_xlabel("site $i$", labelpad=0)
+    inset.set_ylabel(r"$\varphi_i/\pi$", labelpad=1)
+    inset.tick_params(pad=1)
     inset.patch.set_alpha(0.85)
     legend = inset.legend(
         title="$Jt$",
-        fontsize=4.5,
-        title_fontsize=5,
         loc="upper left",
         bbox_to_anchor=(1.0, 1.02),
         labelcolor="w",

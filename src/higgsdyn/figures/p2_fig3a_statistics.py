@@ -25,7 +25,11 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     chain = datasets["bdg_chain"]
     style.apply()
     figure, (left, right) = plt.subplots(
-        1, 2, figsize=(2 * style.COLUMN_WIDTH_INCH, 2.8), gridspec_kw={"width_ratios": [1, 1.3]}
+        1,
+        2,
+        figsize=(2 * style.COLUMN_WIDTH_INCH, 2.8),
+        gridspec_kw={"width_ratios": [1, 1.3]},
+        constrained_layout=True,  # the variant labels are long: keep them off the other panel
     )
     variants = [str(name) for name in chain["variant"].values]
     for row, variant in enumerate(variants):
@@ -57,5 +61,5 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     right.set_xlabel(style.axis_label(chain["time_bin"], "$t$"))
     right.set_ylabel(style.axis_label(chain["slip_rate"], "slip rate"))
     right.set_ylim(bottom=0)
-    right.legend(fontsize=6, loc="upper right")
+    right.legend(loc="upper right")
     return figure

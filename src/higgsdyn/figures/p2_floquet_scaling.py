@@ -27,7 +27,7 @@ SWEEPS = (("gamma_inel", "gamma", r"\gamma_{\rm inel}"), ("detuning", "detuning"
 
 def _fit_label(fl: xr.Dataset, name: str, paper: str) -> str:
     value, error = float(fl[name]), float(fl[f"{name}_error"])
-    return rf"fit $p = {value:.3f} \pm {error:.3f}$ (paper {paper})"
+    return rf"fit $p = {value:.3f} \pm {error:.3f}$" + f"\n(paper {paper})"
 
 
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
@@ -57,8 +57,9 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
             intercept + slope * np.log(smooth),
             "-",
             color=style.COLORS[4],
-            label=rf"$a + b\ln {symbol}$, $b = {slope:.3f} \pm "
-            rf"{float(fl[f'ns1_log_slope_{suffix}_error']):.3f}$",
+            label=rf"$b = {slope:.3f} \pm {float(fl[f'ns1_log_slope_{suffix}_error']):.3f}$"
+            + "\n"
+            + rf"in $a + b\ln {symbol}$",
         )
         dynamic.set_ylabel(r"$n_s^{(1)}/(n_s^{(0)}\theta)$ [1/$\Delta$]")
 
@@ -88,7 +89,7 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
         for ax in axes[row]:
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel(xlabel)
-            ax.legend(loc="best", fontsize=5.5)
+            ax.legend(loc="upper right")  # the curves fall from the upper left
     axes[0, 0].set_title(r"$\omega_0 = 2\Delta$, $\gamma_{\rm inel}$ sweep", fontsize=7)
     axes[1, 0].set_title(r"$\omega_0 = 2\Delta - \delta$, detuning sweep", fontsize=7)
     figure.suptitle(rf"$\theta = {theta:g}\,\Delta$", fontsize=7)
