@@ -73,6 +73,33 @@ def _polar(a: float, b: float, cov: np.ndarray) -> tuple[float, float, float, fl
     )
 
 
+def _sinusoid_fit(
+    coef, cov, residual, fixed_omega: float | None = None, time_shift: float = 0.0
+) -> SinusoidFit:
+    """SinusoidFit from the least-squares coefficients (c, a, b, omega) of
+    c + a cos(omega (t - time_shift)) + b sin(omega (t - time_shift)) and their covariance;
+    (c, a, b) and error-free omega if ``fixed_omega`` is given."""
+    if fixed_omega is None:
+        omega, omega_err = float(coef[3]), float(np.sqrt(cov[3, 3]))
+    else:
+        omega, omega_err = float(fixed_omega), 0.0
+    amplitude, phase, amplitude_err, phase_err = _polar(coef[1], coef[2], cov[1:3, 1:3])
+    if time_shift:
+        phase = float(np.angle(np.exp(1j * (phase - omega * time_shift))))
+        phase_err = float(np.hypot(phase_err, time_shift * omega_err))
+    return SinusoidFit(
+        mean=float(coef[0]),
+        amplitude=amplitude,
+        omega=omega,
+        phase=phase,
+        mean_err=float(np.sqrt(cov[0, 0])),
+        amplitude_err=amplitude_err,
+        omega_err=omega_err,
+        phase_err=phase_err,
+        rms_residual=float(np.sqrt(np.mean(residual**2))),
+    )
+
+
 def fit_fixed_frequency(time: np.ndarray, values: np.ndarray, omega: float) -> SinusoidFit:
     """Linear least squares of values = c + a cos(omega t) + b sin(omega t) at given omega."""
     design = np.column_stack([np.ones_like(time), np.cos(omega * time), np.sin(omega * time)])
@@ -80,18 +107,7 @@ def fit_fixed_frequency(time: np.ndarray, values: np.ndarray, omega: float) -> S
     residual = values - design @ coef
     dof = max(values.size - 3, 1)
     cov = np.linalg.inv(design.T @ design) * (residual @ residual) / dof
-    amplitude, phase, amplitude_err, phase_err = _polar(coef[1], coef[2], cov[1:, 1:])
-    return SinusoidFit(
-        mean=float(coef[0]),
-        amplitude=amplitude,
-        omega=float(omega),
-        phase=phase,
-        mean_err=float(np.sqrt(cov[0, 0])),
-        amplitude_err=amplitude_err,
-        omega_err=0.0,
-        phase_err=phase_err,
-        rms_residual=float(np.sqrt(np.mean(residual**2))),
-    )
+    return _sinusoid_fit(coef, cov, residual, fixed_omega=omega)
 
 
 def fit_sinusoid(
@@ -117,22 +133,7 @@ def fit_sinusoid(
         omega0,
     ]
     coef, cov = optimize.curve_fit(model, time, values, p0=p0)
-    c, a, b, omega = coef
-    residual = values - model(time, *coef)
-    amplitude, phase_shifted, amplitude_err, phase_err = _polar(a, b, cov[1:3, 1:3])
-    phase = float(np.angle(np.exp(1j * (phase_shifted - omega * t0))))
-    phase_err = float(np.hypot(phase_err, t0 * np.sqrt(cov[3, 3])))
-    return SinusoidFit(
-        mean=float(c),
-        amplitude=amplitude,
-        omega=float(omega),
-        phase=phase,
-        mean_err=float(np.sqrt(cov[0, 0])),
-        amplitude_err=amplitude_err,
-        omega_err=float(np.sqrt(cov[3, 3])),
-        phase_err=phase_err,
-        rms_residual=float(np.sqrt(np.mean(residual**2))),
-    )
+    return _sinusoid_fit(coef, cov, values - model(time, *coef), time_shift=t0)
 
 
 @dataclass(frozen=True)
@@ -211,20 +212,7 @@ def fit_decaying_cosine(time: np.ndarray, values: np.ndarray, omega_guess: float
     )
     start, _, _, _ = np.linalg.lstsq(design, values, rcond=None)
     coef, cov = optimize.curve_fit(model, time, values, p0=[*start, omega0])
-    c, a, b, omega = coef
-    residual = values - model(time, *coef)
-    amplitude, phase, amplitude_err, phase_err = _polar(a, b, cov[1:3, 1:3])
-    return SinusoidFit(
-        mean=float(c),
-        amplitude=amplitude,
-        omega=float(omega),
-        phase=phase,
-        mean_err=float(np.sqrt(cov[0, 0])),
-        amplitude_err=amplitude_err,
-        omega_err=float(np.sqrt(cov[3, 3])),
-        phase_err=phase_err,
-        rms_residual=float(np.sqrt(np.mean(residual**2))),
-    )
+    return _sinusoid_fit(coef, cov, values - model(time, *coef))
 
 
 def window_drift(

@@ -89,34 +89,21 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
             ldos.text(-0.3, 1.02, "(b)", transform=ldos.transAxes, fontweight="bold")
 
     omega0 = fl["omega0"]
-    static = figure.add_subplot(grid[2, 0:3])
-    static.plot(omega0, fl["ns2"] / fl["ns0"], "-", color=style.COLORS[1], label="Eq. (A6)")
-    static.plot(
-        omega0,
-        fl["ns2_nonperturbative"] / fl["ns0"],
-        "o",
-        color=style.COLORS[1],
-        mfc="none",
-        label="Sambe, all orders",
+    panels = (
+        (grid[2, 0:3], "ns2", 1, "Eq. (A6)", r"$n_s^{(2)}/n_s^{(0)}$ (static)", "lower left"),
+        (grid[2, 3:6], "ns1", 4, "Eq. (A5)", r"$|n_s^{(1)}|/n_s^{(0)}$ (dynamic)", "upper left"),
     )
-    static.set_xlabel(style.axis_label(omega0, r"$\omega_0$"))
-    static.set_ylabel(r"$n_s^{(2)}/n_s^{(0)}$ (static)")
-    static.axhline(0, color="0.6", lw=0.5)
-    static.legend(loc="lower left")
-    static.text(-0.15, 1.02, "(c)", transform=static.transAxes, fontweight="bold")
-
-    dynamic = figure.add_subplot(grid[2, 3:6])
-    dynamic.plot(omega0, fl["ns1"] / fl["ns0"], "-", color=style.COLORS[4], label="Eq. (A5)")
-    dynamic.plot(
-        omega0,
-        fl["ns1_nonperturbative"] / fl["ns0"],
-        "o",
-        color=style.COLORS[4],
-        mfc="none",
-        label="Sambe, all orders",
-    )
-    dynamic.set_xlabel(style.axis_label(omega0, r"$\omega_0$"))
-    dynamic.set_ylabel(r"$|n_s^{(1)}|/n_s^{(0)}$ (dynamic)")
-    dynamic.legend(loc="upper left")
+    for cell, name, color, equation, ylabel, corner in panels:
+        panel = figure.add_subplot(cell)
+        color = style.COLORS[color]
+        panel.plot(omega0, fl[name] / fl["ns0"], "-", color=color, label=equation)
+        panel.plot(omega0, fl[f"{name}_nonperturbative"] / fl["ns0"], "o", color=color,
+                   mfc="none", label="Sambe, all orders")  # fmt: skip
+        panel.set_xlabel(style.axis_label(omega0, r"$\omega_0$"))
+        panel.set_ylabel(ylabel)
+        panel.legend(loc=corner)
+        if name == "ns2":
+            panel.axhline(0, color="0.6", lw=0.5)
+            panel.text(-0.15, 1.02, "(c)", transform=panel.transAxes, fontweight="bold")
     figure.suptitle(rf"$\theta = {theta:g}\,\Delta$", fontsize=7)
     return figure

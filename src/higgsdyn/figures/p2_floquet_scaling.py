@@ -30,6 +30,13 @@ def _fit_label(fl: xr.Dataset, name: str, paper: str) -> str:
     return rf"fit $p = {value:.3f} \pm {error:.3f}$" + f"\n(paper {paper})"
 
 
+def _power_law(ax, x, values, smooth, fl: xr.Dataset, name: str, paper: str, color, label=None):
+    """Computed points and the stored power-law fit ``name`` (prefactor x^exponent), log-log."""
+    ax.loglog(x, values, "o", color=color, label=label)
+    fit = float(fl[f"{name}_prefactor"]) * smooth ** float(fl[name])
+    ax.loglog(smooth, fit, "-", color=color, label=_fit_label(fl, name, paper))
+
+
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     """Scaling figure from ``datasets["floquet"]`` (results/p2/floquet.nc)."""
     fl = datasets["floquet"]
@@ -63,29 +70,12 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
         )
         dynamic.set_ylabel(r"$n_s^{(1)}/(n_s^{(0)}\theta)$ [1/$\Delta$]")
 
-        static = axes[row, 1]
-        name = f"ns2_exponent_{suffix}"
-        static.loglog(x, -fl[f"ns2_{suffix}"] / ns0, "o", color=style.COLORS[1])
-        static.loglog(
-            smooth,
-            float(fl[f"{name}_prefactor"]) * smooth ** float(fl[name]),
-            "-",
-            color=style.COLORS[1],
-            label=_fit_label(fl, name, "-1"),
-        )
-        static.set_ylabel(r"$-n_s^{(2)}/n_s^{(0)}$")
-
-        heating = axes[row, 2]
-        name = f"n_excited_exponent_{suffix}"
-        heating.loglog(x, fl[f"n_excited_{suffix}"], "o", color=style.COLORS[2], label="Eq. (D1)")
-        heating.loglog(
-            smooth,
-            float(fl[f"{name}_prefactor"]) * smooth ** float(fl[name]),
-            "-",
-            color=style.COLORS[2],
-            label=_fit_label(fl, name, "-1/2"),
-        )
-        heating.set_ylabel(style.axis_label(fl[f"n_excited_{suffix}"], r"$N_{\rm ex}$"))
+        _power_law(axes[row, 1], x, -fl[f"ns2_{suffix}"] / ns0, smooth, fl,
+                   f"ns2_exponent_{suffix}", "-1", style.COLORS[1])  # fmt: skip
+        axes[row, 1].set_ylabel(r"$-n_s^{(2)}/n_s^{(0)}$")
+        _power_law(axes[row, 2], x, fl[f"n_excited_{suffix}"], smooth, fl,
+                   f"n_excited_exponent_{suffix}", "-1/2", style.COLORS[2], "Eq. (D1)")  # fmt: skip
+        axes[row, 2].set_ylabel(style.axis_label(fl[f"n_excited_{suffix}"], r"$N_{\rm ex}$"))
         for ax in axes[row]:
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel(xlabel)
