@@ -363,7 +363,11 @@ def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff) -> None:
     force_next = np.zeros((n_xi, 2, 2), dtype=np.complex128)
     kernels.retarded_tops(gr, g_at, sr, s_at, xi, gaps, n, dt, quad, lmm, diff, force_next)
     start = lmm.shape[1] - 1 if lmm.shape[1] > 2 else 0
-    weights = dt * np.array([kernels.right_end_weight(quad, n - s) for s in range(n)])
+    last = quad.shape[0] - 2
+    end_weights = np.ones(n)  # kernels.right_end_weight(quad, n - s), s < n
+    distance = np.arange(1, min(n, last) + 1)
+    end_weights[n - distance] = quad[last + 1, distance]
+    weights = dt * end_weights
     tree_conv = np.zeros((n, n_xi, 2, 2), dtype=np.complex128)
     block_ending = {mid: index for index, (_, mid, _) in enumerate(sigma_tree.blocks)}
     band = sigma_tree.band.reshape(sigma_tree.n_times, EDGE, 2, 2)
