@@ -15,7 +15,8 @@ Time integrals use the Gregory weights ``quad`` and time derivatives the multist
 of a :class:`higgsdyn.kbe.quadrature.TimeScheme` (order 2: trapezoidal; order p: BDF-p with
 degree-p Gregory quadrature); the terms that contain the unknown are solved implicitly
 (2x2 linear solves), everything else is explicit, so one call of :func:`retarded_row`,
-:func:`lesser_column` and :func:`local_self_energy` is one corrector sweep of the
+:func:`lesser_column` and the model's local self-energy
+(:func:`higgsdyn.kbe.selfenergy.local_self_energy`) is one corrector sweep of the
 predictor-corrector step in :mod:`higgsdyn.kbe.stepping`.
 
 Each xi is stored only for xi > 0: particle-hole symmetry gives G_{-xi} = tau_1 G_xi tau_1
@@ -545,46 +546,6 @@ def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lm
                 for b in range(2):
                     new_force[k, i, a, b] = conv[i, a, b]
             _add_product(new_force[k, i], h, gm[n, k, i], 1.0)
-
-
-@njit(cache=True)
-def local_self_energy(gr_row, gl_row, sr_row, sl_row, weights, n, disorder, phonon_gt):
-    """Sigma^R(t_n, t_s) and Sigma^<(t_s, t_n), s = 0..n, from the local G (Eqs. 5, 6), slice n
-    of each function given (``gr_row[s]`` = G^R(t_n, t_s), ``gl_row[s]`` = G^<(t_s, t_n)).
-
-    G_loc = sum_i w_i (G_i + tau_1 G_i tau_1) (particle-hole partner), and
-    Sigma^{<,>}(t,t') = tau_3 [c_dis + i D^{<,>}(t-t')] G_loc^{<,>}(t,t') tau_3,
-    with D^>(tau) = phonon_gt[tau/dt], D^<(tau) = D^>(-tau) = -conj(D^>(tau)).
-    Sigma^R = Sigma^> - Sigma^< for t > t' (G^> = G^R + G^<).
-    """
-    n_xi = weights.shape[0]
-    for s in range(n + 1):
-        loc_r = np.zeros((2, 2), dtype=np.complex128)
-        loc_l = np.zeros((2, 2), dtype=np.complex128)
-        for i in range(n_xi):
-            w = weights[i]
-            g = gr_row[s, i]
-            loc_r[0, 0] += w * (g[0, 0] + g[1, 1])
-            loc_r[0, 1] += w * (g[0, 1] + g[1, 0])
-            g = gl_row[s, i]
-            loc_l[0, 0] += w * (g[0, 0] + g[1, 1])
-            loc_l[0, 1] += w * (g[0, 1] + g[1, 0])
-        loc_r[1, 1] = loc_r[0, 0]
-        loc_r[1, 0] = loc_r[0, 1]
-        loc_l[1, 1] = loc_l[0, 0]
-        loc_l[1, 0] = loc_l[0, 1]
-        d_gt = phonon_gt[n - s]
-        d_lt = -np.conj(d_gt)
-        # G^<_loc(t_n, t_s) = -G^<_loc(t_s, t_n)^dagger
-        for a in range(2):
-            for b in range(2):
-                sign = 1.0 if a == b else -1.0
-                lesser_ns = -np.conj(loc_l[b, a])
-                greater_ns = loc_r[a, b] + lesser_ns
-                sl_row[s, a, b] = sign * (disorder + 1j * d_gt) * loc_l[a, b]
-                sr_row[s, a, b] = sign * (
-                    disorder * loc_r[a, b] + 1j * (d_gt * greater_ns - d_lt * lesser_ns)
-                )
 
 
 @njit(cache=True)

@@ -43,6 +43,7 @@ from higgsdyn.kbe.observables import (
     thermal_density_matrix,
 )
 from higgsdyn.kbe.quadrature import TimeScheme, make_scheme
+from higgsdyn.kbe.selfenergy import slice_self_energy
 
 log = logging.getLogger(__name__)
 
@@ -117,26 +118,73 @@ def _propagate(
     """The run; ``keep_history``: store the full two-time history (``KBResult.history``) also
     when the history integrals are compressed (the short start runs); otherwise the
     compressed path keeps only a ring of recent slices (:func:`_storage`)."""
+    state = _set_up(config, equilibrium, keep_history)
+    progress = Progress(log, f"KB {config.band}", state.times.size - 1)
+    for n in range(state.first_step, state.times.size):
+        _predict(state.history, state.gaps, n)
+        if state.branch is not None:
+            state.branch.predict(n)
+        for iteration in range(1, config.max_iterations + 1):
+            change = _corrector_sweep(state, n)
+            if iteration > 1 and change < config.tolerance:
+                break
+        state.iterations[n] = iteration
+        _accept(state, n)
+        _observables(state, n)
+        progress.update(n, sim_time=state.times[n])
+    progress.finish()
+    nbytes = state.history.nbytes + sum(tree.allocated_nbytes() for tree in state.trees or ())
+    return KBResult(state.times, state.gaps, state.ns_para, state.ns_dia, state.energy,
+                    state.iterations, state.density, state.history if keep_history else None,
+                    nbytes, state.gm, state.band)  # fmt: skip
+
+
+@dataclass
+class _State:
+    """One propagation: its inputs, the two-time storage and the observables so far."""
+
+    config: KBConfig
+    scheme: TimeScheme
+    band: Band
+    times: np.ndarray
+    coupling: np.ndarray  # lambda(t_n), the sin^2 quench ramp
+    disorder: float  # c of the Born self-energy (Eq. 6)
+    phonon_gt: np.ndarray  # D^>(n dt) / nu_0 (Eq. 5)
+    history: ContourHistory
+    trees: tuple | None  # (G^<, G^R, Sigma^R) HODLR trees; None for the full history
+    branch: MatsubaraBranch | None
+    gm: np.ndarray  # G^](t_n, tau_k), (n_t, r, n_xi, 2, 2)
+    sigma_left: np.ndarray  # the Sigma^[ weights of the Matsubara-branch Q term
+    force: np.ndarray  # right-hand side of the lesser equation at t_{n-1} (trapezoidal)
+    new_force: np.ndarray
+    gaps: np.ndarray
+    ns_para: np.ndarray
+    ns_dia: np.ndarray
+    energy: np.ndarray
+    iterations: np.ndarray
+    density: np.ndarray
+    no_past: np.ndarray  # the empty compressed past of the full-history path
+    first_step: int = 1
+
+
+def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
+    """Inputs, storage, the initial slice t_0 (thermal or correlated Matsubara state) and, for
+    a multistep scheme, the start slices 1..steps (:func:`_start_values`)."""
     scheme = make_scheme(config.time_order)
     band = config.make_band()
     times = config.times()
     n_times = times.size
-    dt = config.dt
     coupling = config.lambda_i + (config.lambda_f - config.lambda_i) * smooth_ramp(
         times / config.quench_time if config.quench_time > 0 else np.sign(times) + (times == 0)
     )
-    lags = dt * np.arange(n_times)
+    lags = config.dt * np.arange(n_times)
     phonon_gt = (
         phonon_greater(lags, config.lambda_ph, config.omega_debye, config.temperature)
         / band.dos_fermi
     )
     disorder = disorder_strength(config.scattering_rate, band.dos_fermi)
-
     trees = _history_trees(config, n_times, band.n_nodes)
     history = _storage(scheme, n_times, band.n_nodes, full=trees is None or keep_history)
-    no_past = np.zeros((0, band.n_nodes, 2, 2), dtype=np.complex128)
-    gr, gl, sr, sl = history.gr, history.gl, history.sr, history.sl
-    g_at, s_at = history.g_at, history.s_at
     gaps = np.zeros(n_times, dtype=np.complex128)
     branch = _matsubara_branch(config, band, times, disorder, equilibrium)
     if branch is None:
@@ -148,93 +196,97 @@ def _propagate(
         gaps[0] = branch.equilibrium.gap
         rho0 = branch.rho
         gm, sigma_left = branch.gm, branch.sigma_left
+    gr, gl, g_at = history.gr, history.gl, history.g_at
     gr[g_at[0]] = -1j * np.eye(2)
     gl[g_at[0]] = 1j * rho0
-    _self_energy(history, band, 0, disorder, phonon_gt)
+    slice_self_energy(history, band.weights, 0, disorder, phonon_gt)
     force = np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128)
     force[0] = gl[g_at[0]] @ mean_field_hamiltonian(band, gaps[0].real)
     kernels.mixed_history(gm, sigma_left, 0, 0, force[0])
-    new_force = np.zeros_like(force)
-
-    ns_para = np.zeros(n_times)
-    ns_dia = np.zeros(n_times)
-    energy = np.zeros(n_times)
-    iterations = np.zeros(n_times, dtype=np.int64)
-    density = np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128)
-    density[0] = -1j * gl[g_at[0]]
-    ns_para[0], ns_dia[0] = superfluid_density(
-        band, rho0, _paramagnetic(history, branch, 0, dt, scheme)
+    state = _State(
+        config, scheme, band, times, coupling, disorder, phonon_gt, history, trees, branch, gm,
+        sigma_left, force, np.zeros_like(force), gaps, np.zeros(n_times), np.zeros(n_times),
+        np.zeros(n_times), np.zeros(n_times, dtype=np.int64),
+        np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128),
+        np.zeros((0, band.n_nodes, 2, 2), dtype=np.complex128),
+    )  # fmt: skip
+    state.density[0] = -1j * gl[g_at[0]]
+    state.ns_para[0], state.ns_dia[0] = superfluid_density(
+        band, rho0, _paramagnetic(history, branch, 0, config.dt, scheme)
     )
-    energy[0] = mean_field_energy(band, rho0, gaps[0], coupling[0])
-    first_step = 1
+    state.energy[0] = mean_field_energy(band, rho0, gaps[0], coupling[0])
     if scheme.steps > 1:
         last_start = min(scheme.steps, n_times - 1)
-        observables = (gaps, ns_para, ns_dia, energy)
+        observables = (gaps, state.ns_para, state.ns_dia, state.energy)
         _start_values(config, equilibrium, last_start, history, branch, observables)
         for n in range(last_start + 1):
-            _self_energy(history, band, n, disorder, phonon_gt)
-            density[n] = -1j * gl[g_at[n] + n]
-        first_step = last_start + 1
+            slice_self_energy(history, band.weights, n, disorder, phonon_gt)
+            state.density[n] = -1j * gl[g_at[n] + n]
+        state.first_step = last_start + 1
     if trees is not None:
-        for n in range(first_step):
+        for n in range(state.first_step):
             _append_slice(trees, history, n)
+    return state
 
-    progress = Progress(log, f"KB {config.band}", n_times - 1)
-    for n in range(first_step, n_times):
-        _predict(history, gaps, n)
-        if branch is not None:
-            branch.predict(n)
-        for iteration in range(1, config.max_iterations + 1):
-            previous_diag = gl[g_at[n] + n].copy()
-            previous_sigma = history.s_slice("sr", n).copy()
-            previous_mixed = gm[n].copy()
-            if trees is None:
-                kernels.retarded_row(gr, g_at, sr, s_at, band.xi, gaps, n, dt, scheme.quad,
-                                     scheme.lmm, scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
-            else:
-                compressed.retarded_row(history, trees[2], band.xi, gaps, n, dt, scheme.quad,
-                                        scheme.lmm, scheme.diff)  # fmt: skip
-            if branch is not None:
-                branch.step(history.s_slice("sr", n), band.xi, gaps, n, dt, scheme.quad,
-                            scheme.lmm)  # fmt: skip
-            if trees is None:
-                q_past = no_past
-            else:
-                q_past = compressed.lesser_history(*trees[:2], history.s_slice("sr", n),
-                                                   history.s_slice("sl", n), dt, scheme.quad,
-                                                   scheme.steps)  # fmt: skip
-            kernels.lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, band.xi, gaps,
-                                  force, new_force, n, dt, scheme.quad, scheme.lmm,
-                                  q_past)  # fmt: skip
-            rho = -1j * gl[g_at[n] + n]
-            gaps[n] = gap_from_density(band, rho, coupling[n])
-            _self_energy(history, band, n, disorder, phonon_gt)
-            change = max(
-                np.abs(gl[g_at[n] + n] - previous_diag).max(),
-                np.abs(history.s_slice("sr", n) - previous_sigma).max(),
-                np.abs(gm[n] - previous_mixed).max(initial=0.0),
-            )
-            if iteration > 1 and change < config.tolerance:
-                break
-        iterations[n] = iteration
-        if trees is not None:
-            _append_slice(trees, history, n)
-        force, new_force = new_force, force
-        if branch is not None:
-            branch.accept()
-        rho = -1j * gl[g_at[n] + n]
-        density[n] = rho
-        para_imtrace = _paramagnetic(history, branch, n, dt, scheme)
-        ns_para[n], ns_dia[n] = superfluid_density(band, rho, para_imtrace)
-        energy[n] = mean_field_energy(band, rho, gaps[n], coupling[n])
-        if not (np.isfinite(gaps[n]) and np.isfinite(ns_para[n]) and abs(gaps[n]) < 1e3):
-            raise FloatingPointError(f"KB run diverged at t = {times[n]:.3f} for {config}")
-        progress.update(n, sim_time=times[n])
-    progress.finish()
-    nbytes = history.nbytes + sum(tree.allocated_nbytes() for tree in trees or ())
-    kept = history if keep_history else None
-    return KBResult(times, gaps, ns_para, ns_dia, energy, iterations, density, kept, nbytes, gm,
-                    band)  # fmt: skip
+
+def _corrector_sweep(state: _State, n: int) -> float:
+    """One corrector sweep of step n: retarded row, mixed row, lesser column (with the
+    diagonal), Delta(t_n), local self-energy; returns the change of G^<(t_n, t_n), Sigma^R
+    row n and G^](t_n, .) against the previous sweep."""
+    history, band, scheme, trees = state.history, state.band, state.scheme, state.trees
+    gr, gl, sr, sl = history.gr, history.gl, history.sr, history.sl
+    g_at, s_at = history.g_at, history.s_at
+    dt, gaps, gm = state.config.dt, state.gaps, state.gm
+    previous_diag = gl[g_at[n] + n].copy()
+    previous_sigma = history.s_slice("sr", n).copy()
+    previous_mixed = gm[n].copy()
+    if trees is None:
+        kernels.retarded_row(gr, g_at, sr, s_at, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
+                             scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
+    else:
+        compressed.retarded_row(history, trees[2], band.xi, gaps, n, dt, scheme.quad,
+                                scheme.lmm, scheme.diff)  # fmt: skip
+    if state.branch is not None:
+        state.branch.step(history.s_slice("sr", n), band.xi, gaps, n, dt, scheme.quad,
+                          scheme.lmm)  # fmt: skip
+    if trees is None:
+        q_past = state.no_past
+    else:
+        q_past = compressed.lesser_history(*trees[:2], history.s_slice("sr", n),
+                                           history.s_slice("sl", n), dt, scheme.quad,
+                                           scheme.steps)  # fmt: skip
+    kernels.lesser_column(gl, gr, g_at, sl, sr, s_at, gm, state.sigma_left, band.xi, gaps,
+                          state.force, state.new_force, n, dt, scheme.quad, scheme.lmm,
+                          q_past)  # fmt: skip
+    gaps[n] = gap_from_density(band, -1j * gl[g_at[n] + n], state.coupling[n])
+    slice_self_energy(history, band.weights, n, state.disorder, state.phonon_gt)
+    return max(
+        np.abs(gl[g_at[n] + n] - previous_diag).max(),
+        np.abs(history.s_slice("sr", n) - previous_sigma).max(),
+        np.abs(gm[n] - previous_mixed).max(initial=0.0),
+    )
+
+
+def _accept(state: _State, n: int) -> None:
+    """Step n is converged: it joins the trees, its right-hand sides become the previous."""
+    if state.trees is not None:
+        _append_slice(state.trees, state.history, n)
+    state.force, state.new_force = state.new_force, state.force
+    if state.branch is not None:
+        state.branch.accept()
+
+
+def _observables(state: _State, n: int) -> None:
+    """rho_xi(t_n), n_s (para, dia; Eqs. 7-8) and the mean-field energy at t_n."""
+    history, band = state.history, state.band
+    rho = -1j * history.gl[history.g_at[n] + n]
+    state.density[n] = rho
+    para_imtrace = _paramagnetic(history, state.branch, n, state.config.dt, state.scheme)
+    state.ns_para[n], state.ns_dia[n] = superfluid_density(band, rho, para_imtrace)
+    state.energy[n] = mean_field_energy(band, rho, state.gaps[n], state.coupling[n])
+    gap = state.gaps[n]
+    if not (np.isfinite(gap) and np.isfinite(state.ns_para[n]) and abs(gap) < 1e3):
+        raise FloatingPointError(f"KB run diverged at t = {state.times[n]:.3f} for {state.config}")
 
 
 HISTORY_MODES = ("full", "compressed")
@@ -265,13 +317,6 @@ def _storage(scheme: TimeScheme, n_times: int, n_xi: int, full: bool) -> Contour
         return ContourHistory.allocate(n_times, n_xi)
     table = scheme.quad.shape[0] - 2
     return ContourHistory.moving(n_times, n_xi, g_window=scheme.steps + 1, s_window=table + 1)
-
-
-def _self_energy(history: ContourHistory, band: Band, n: int, disorder, phonon_gt) -> None:
-    """Sigma^R, Sigma^< slice n from G slice n (:func:`kernels.local_self_energy`)."""
-    kernels.local_self_energy(history.g_slice("gr", n), history.g_slice("gl", n),
-                              history.s_slice("sr", n), history.s_slice("sl", n), band.weights,
-                              n, disorder, phonon_gt)  # fmt: skip
 
 
 def _append_slice(trees, history: ContourHistory, n: int) -> None:
