@@ -215,12 +215,16 @@ class HistoryTree:
                     self._grow(index)
                 tol = self.tol * self.scale
                 _absorb_row(self.u[index], self.v[index], rank, p - mid, row[b_lo:mid], tol)
+                if p == b_hi - 1:  # block complete: keep its rank, not its capacity
+                    k = int(rank.max())
+                    self.u[index] = self.u[index][:, :, :k].copy()
+                    self.v[index] = self.v[index][:, :k].copy()
         self.filled = p + 1
 
     def _grow(self, index: int) -> None:
         lo, mid, _ = self.blocks[index]
         u, v = self.u[index], self.v[index]
-        cap = min(2 * u.shape[2], 4 * (mid - lo))
+        cap = min(max(u.shape[2] + 8, u.shape[2] * 5 // 4), 4 * (mid - lo))  # slack <= 25%
         new_u = np.zeros(u.shape[:2] + (cap,), dtype=np.complex128)
         new_v = np.zeros((u.shape[0], cap) + v.shape[2:], dtype=np.complex128)
         new_u[:, :, : u.shape[2]] = u
