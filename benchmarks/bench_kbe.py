@@ -28,6 +28,11 @@ def synthetic_history(n: int, n_xi: int) -> ContourHistory:
     return history
 
 
+def lesser_args(history: ContourHistory) -> tuple[np.ndarray, ...]:
+    """The history arrays of kernels.lesser_history_all, in its order."""
+    return history.gl, history.gr, history.g_at, history.sl, history.sr, history.s_at
+
+
 MIXED_RANK = 57  # DLR nodes of the default flat-band runs (beta = 200, cutoff 4 + 4 omega_D)
 
 
@@ -57,7 +62,7 @@ def whole_run_bandwidth(n_times: int, n_xi: int, every: int, scheme) -> None:
     for n in lengths:
         total_time += best_of(
             lambda n=n: kernels.lesser_history_all(
-                history.gl, history.gr, history.sl, history.sr, n, False, 0.1, *quad_steps
+                *lesser_args(history), n, False, 0.1, *quad_steps
             ),
             10,
         )
@@ -86,24 +91,23 @@ def main() -> None:
         force = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
         new_force = np.zeros_like(force)
         gm, sigma_left, source, mixed_force = synthetic_mixed(n, n_xi)
-        args_lesser = (history.gl, history.gr, history.sl, history.sr, gm, sigma_left, xi, gaps,
-                       force, new_force)  # fmt: skip
-        args_mixed = (gm, history.sr, source, xi, gaps, mixed_force, mixed_force.copy())
+        args_lesser = (history.gl, history.gr, history.g_at, history.sl, history.sr,
+                       history.s_at, gm, sigma_left, xi, gaps, force, new_force)  # fmt: skip
+        args_mixed = (gm, history.s_slice("sr", n), source, xi, gaps, mixed_force,
+                      mixed_force.copy())  # fmt: skip
         no_past = np.zeros((0, n_xi, 2, 2), dtype=np.complex128)  # full history path
 
         def sweep(args_lesser=args_lesser, args_mixed=args_mixed, history=history, xi=xi,
                   gaps=gaps, n=n, no_past=no_past):  # fmt: skip
             kernels.retarded_row(
-                history.gr, history.sr, xi, gaps, n, 0.1, scheme.quad, scheme.lmm, scheme.diff,
-                kernels.NUMBA_THREADS,
+                history.gr, history.g_at, history.sr, history.s_at, xi, gaps, n, 0.1,
+                scheme.quad, scheme.lmm, scheme.diff, kernels.NUMBA_THREADS,
             )  # fmt: skip
             kernels.mixed_row(*args_mixed, n, 0.1, scheme.quad, scheme.lmm)
             kernels.lesser_column(*args_lesser, n, 0.1, scheme.quad, scheme.lmm, no_past)
 
         def convolution(history=history, n=n):
-            kernels.lesser_history_all(
-                history.gl, history.gr, history.sl, history.sr, n, False, 0.1, *quad_steps
-            )
+            kernels.lesser_history_all(*lesser_args(history), n, False, 0.1, *quad_steps)
 
         sweep()
         convolution()
@@ -115,9 +119,7 @@ def main() -> None:
     n, n_xi = 200, 17
     history = synthetic_history(n, n_xi)
     t_fast = best_of(
-        lambda: kernels.lesser_history_all(
-            history.gl, history.gr, history.sl, history.sr, n, False, 0.1, *quad_steps
-        ),
+        lambda: kernels.lesser_history_all(*lesser_args(history), n, False, 0.1, *quad_steps),
         3,
     )
     t_numpy = best_of(

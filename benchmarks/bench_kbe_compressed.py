@@ -10,13 +10,21 @@ block rank and the error of Q. The history is the smooth non-separable test hist
 tests/test_kbe_compressed.py (free Nambu propagators times 1/(1 + (t/3)^2)); fitted exponents
 of cost and memory in N are printed at the end.
 
-``--runs T...``: whole KB runs (Fig. 1b set-up, omega_D = 0.04, dt = 0.25, t_prep = 10) to
-t_max = T for both history paths, each in its own process: wall time and peak RSS.
+``--runs T... [--paths full compressed] [--n-xi 32]``: whole KB runs of the Fig. 1b point
+omega_D = 0.04 exactly as config/config.yaml p2.kbe defines it (lambda_ph, dt, t_prep,
+BDF-6, history_tol; only n_xi, t_max and the history path replaced), each in its own process
+with NUMBA_NUM_THREADS=1 after a compiling t_max = 2 run: wall time of ``run`` (and of its
+Matsubara equilibrium alone), the process's peak RSS (ru_maxrss), the two-time storage
+(``KBResult.history_nbytes``) and n_s(t_max)/n_s(0); then the exponents in N_t of time
+(minus the CPU time of a t_max = 2 run: equilibrium, Matsubara branches, start values) and
+memory fitted over the runs of each path, and their extrapolation to ``--goal`` (t_max).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import subprocess
 import sys
 import time
@@ -40,37 +48,83 @@ def test_history(n_times: int, n_xi: int) -> ContourHistory:
     return free_history(n_times, DT, n_xi)
 
 
+CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
+
 RUN_SCRIPT = """
-import resource, sys, time
-from higgsdyn.kbe.stepping import KBConfig, run
-config = KBConfig(n_xi={n_xi}, lambda_i=0.25, lambda_f=0.45, lambda_ph=0.3, omega_debye=0.04,
-                  dt=0.25, t_max={t_max}, t_prep=10.0, tolerance=1e-7, max_iterations=10,
-                  history="{history}", history_tol={tol})
-run(KBConfig(**{{**config.__dict__, "t_max": 2.0}}))  # compile
+import json, resource, sys, time
+from dataclasses import replace
+import yaml
+from higgsdyn.kbe import stage
+from higgsdyn.kbe.stepping import _equilibrium, run
+with open({config!r}) as handle:
+    block = yaml.safe_load(handle)["p2"]["kbe"]
+params = next(p for p in stage.jobs(block).values() if p.get("omega_D") == 0.04)
+params = dict(params, n_xi={n_xi}, t_max={t_max}, history={history!r}, **{tol})
+config = stage.make_run(params).kb_config()
+run(replace(config, t_max=2.0))  # compile
 start = time.perf_counter()
+_equilibrium(config)
+equilibrium = time.perf_counter() - start
+start = time.process_time()
+run(replace(config, t_max=2.0))
+setup = time.process_time() - start  # equilibrium, Matsubara branches, start values
+start, cpu = time.perf_counter(), time.process_time()
 result = run(config)
-print(config.n_times, time.perf_counter() - start,
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3,
-      result.ns_para[-1] + result.ns_dia[-1])
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+ns = result.ns_para + result.ns_dia
+index0 = abs(result.times).argmin()
+print(json.dumps(dict(n_times=config.n_times, wall=wall, cpu=cpu, equilibrium=equilibrium,
+                      setup=setup,
+                      rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3,
+                      storage_mb=result.history_nbytes / 1e6, ns_end=ns[-1] / ns[index0],
+                      history_tol=config.history_tol, n_nodes=result.band.n_nodes,
+                      dt=config.dt, t_prep=config.t_prep,
+                      iterations=float(result.iterations[result.iterations > 0].mean()))))
 """
 
 
-def whole_runs(t_maxes: list[float], n_xi: int, tol: float) -> None:
-    """Wall time and peak RSS of whole runs for both history paths (one process each)."""
-    print("| t_max | N_t | full [s] | compressed [s] | full peak RSS [MB] | compressed [MB] | "
-          "|n_s difference| |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+def whole_run(t_max: float, n_xi: int, history: str, tol: float | None) -> dict:
+    """One whole run in its own process (one numba thread): the dict RUN_SCRIPT prints."""
+    code = RUN_SCRIPT.format(config=str(CONFIG), n_xi=n_xi, t_max=t_max, history=history,
+                             tol={} if tol is None else {"history_tol": tol})  # fmt: skip
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env=env)  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def whole_runs(t_maxes: list[float], n_xi: int, tol: float | None, paths: list[str],
+               goal: float) -> None:  # fmt: skip
+    """Wall time, peak RSS and storage of whole runs per history path; fitted exponents."""
+    print(f"n_xi = {n_xi}, history_tol = {'config' if tol is None else tol}, 1 numba thread")
+    print("| path | t_max | N_t | wall [s] | CPU [s] | set-up CPU [s] | iterations/step | "
+          "peak RSS [MB] | two-time storage [MB] | n_s(t_max)/n_s(0) |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    rows: dict[str, list[dict]] = {path: [] for path in paths}
     for t_max in t_maxes:
-        out = {}
-        for history in ("full", "compressed"):
-            code = RUN_SCRIPT.format(n_xi=n_xi, t_max=t_max, history=history, tol=tol)
-            text = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                  check=True).stdout.split()  # fmt: skip
-            out[history] = [float(x) for x in text]
-        full, fast = out["full"], out["compressed"]
-        cells = (f"{t_max:g}", f"{int(full[0])}", f"{full[1]:.1f}", f"{fast[1]:.1f}",
-                 f"{full[2]:.0f}", f"{fast[2]:.0f}", f"{abs(full[3] - fast[3]):.1e}")  # fmt: skip
-        print("| " + " | ".join(cells) + " |", flush=True)
+        for path in paths:
+            out = whole_run(t_max, n_xi, path, tol)
+            rows[path].append(out)
+            cells = (path, f"{t_max:g}", f"{out['n_times']}", f"{out['wall']:.1f}",
+                     f"{out['cpu']:.1f}", f"{out['setup']:.1f}", f"{out['iterations']:.2f}",
+                     f"{out['rss_mb']:.0f}", f"{out['storage_mb']:.1f}",
+                     f"{out['ns_end']:.6f}")  # fmt: skip
+            print("| " + " | ".join(cells) + " |", flush=True)
+    for path, runs in rows.items():
+        if len(runs) < 2:
+            continue
+        goal_n = int(round((goal + runs[0]["t_prep"]) / runs[0]["dt"])) + 1
+        n = np.log([run["n_times"] for run in runs])
+        for key, name in (("wall", "wall time"), ("cpu", "CPU time"), ("storage_mb", "storage"),
+                          ("rss_mb", "peak RSS")):  # fmt: skip
+            values = np.array([run[key] for run in runs])
+            if key in ("wall", "cpu"):  # the stepping: minus the N_t-independent set-up
+                values = values - np.array([run["setup"] for run in runs])
+            slope, intercept = np.polyfit(n[-3:], np.log(values[-3:]), 1)
+            print(f"{path}: exponent in N_t of {name} (last {min(3, len(runs))} runs) "
+                  f"{slope:.2f}; at N_t = {goal_n} (t_max = {goal:g}): "
+                  f"{np.exp(intercept) * goal_n**slope:.3g} "
+                  f"{'s (+ set-up)' if key in ('wall', 'cpu') else 'MB'}")  # fmt: skip
 
 
 def main() -> None:
@@ -79,9 +133,13 @@ def main() -> None:
     parser.add_argument("--n-xi", type=int, default=8)
     parser.add_argument("--tol", type=float, default=1e-6)
     parser.add_argument("--runs", type=float, nargs="*", default=[])
+    parser.add_argument("--paths", nargs="+", default=["full", "compressed"])
+    parser.add_argument("--run-tol", type=float, default=None,
+                        help="history_tol of the whole runs (default: config.yaml)")  # fmt: skip
+    parser.add_argument("--goal", type=float, default=640.0, help="t_max to extrapolate to")
     args = parser.parse_args()
     if args.runs:
-        whole_runs(args.runs, args.n_xi, args.tol)
+        whole_runs(args.runs, args.n_xi, args.run_tol, args.paths, args.goal)
         return
     scheme = make_scheme(6)
     quad_steps = (scheme.quad, scheme.steps)
@@ -102,9 +160,8 @@ def main() -> None:
         window = slice(offset(n), offset(n) + n + 1)
 
         def full(history=history, n=n):
-            return kernels.lesser_history_all(
-                history.gl, history.gr, history.sl, history.sr, n, False, DT, *quad_steps
-            )
+            arrays = (history.gl, history.gr, history.g_at, history.sl, history.sr, history.s_at)
+            return kernels.lesser_history_all(*arrays, n, False, DT, *quad_steps)
 
         def tree(history=history, trees=trees, window=window):
             return compressed.lesser_history(

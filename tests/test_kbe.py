@@ -67,8 +67,8 @@ def test_lesser_history_kernel_matches_numpy_reference(order, n):
         array[:] = rng.normal(size=array.shape) + 1j * rng.normal(size=array.shape)
     for include_end in (False, True):
         fast = kernels.lesser_history_all(
-            history.gl, history.gr, history.sl, history.sr, n, include_end, 0.1, scheme.quad,
-            scheme.steps,
+            history.gl, history.gr, history.g_at, history.sl, history.sr, history.s_at, n,
+            include_end, 0.1, scheme.quad, scheme.steps,
         )  # fmt: skip
         slow = kernels.lesser_history_reference(
             history.gl, history.gr, history.sl, history.sr, n, include_end, 0.1, scheme

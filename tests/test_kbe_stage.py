@@ -72,6 +72,20 @@ def test_resources_cover_the_full_history():
     assert longer["mem_mb"] > first["mem_mb"] and longer["runtime"] > first["runtime"]
 
 
+def test_resources_of_a_compressed_run_follow_its_measured_cost():
+    """A compressed-history job requests memory above what the Fig. 1b benchmark measured
+    (peak RSS 922 MB and 2004 MB at t_max = 160 and 320, n_xi = 32, history_tol 1e-4) and,
+    at the issue-15 goal size (t_max = 640), far less than the dense history."""
+    params = {"omega_D": 0.04, "lambda_f": 0.45, "n_xi": 32, "t_max": 160.0,
+              "history": "compressed", "history_tol": 1e-4}  # fmt: skip
+    assert resources(params)["mem_mb"] > 922
+    assert resources({**params, "t_max": 320.0})["mem_mb"] > 2004
+    goal = {**params, "t_max": 640.0}
+    dense = resources({**goal, "history": "full"})
+    assert resources(goal)["mem_mb"] < dense["mem_mb"] / 2
+    assert resources(goal)["runtime"] < dense["runtime"] / 2
+
+
 def test_first_negative_time_interpolates_after_the_quench():
     """time_ns_negative of kbe_tightbinding.nc: linear interpolation of the first sign change
     of n_s(t) at t >= 0; the baseline (t < 0) never counts; NaN if n_s stays positive."""

@@ -20,6 +20,9 @@ def debye_alpha2f(omega: np.ndarray, lambda_ph: float, omega_debye: float) -> np
     return np.where(omega < omega_debye, lambda_ph * omega**2 / omega_debye**2, 0.0)
 
 
+CHUNK = 2048  # lags per block (the mixed component has N_t x r of them: 4 GB at once at N_t 2601)
+
+
 def phonon_greater(
     times: np.ndarray, lambda_ph: float, omega_debye: float, temperature: float, n_omega: int = 400
 ) -> np.ndarray:
@@ -36,8 +39,12 @@ def phonon_greater(
     omega = 0.5 * omega_debye * (x + 1.0)
     weight = 0.5 * omega_debye * w * debye_alpha2f(omega, lambda_ph, omega_debye)
     occupation = bose(omega, temperature)
-    phase = np.exp(-1j * np.outer(times, omega))
-    return -1j * (phase * (occupation + 1.0) + occupation / phase) @ weight
+    flat = np.ravel(times)
+    out = np.empty(flat.shape, dtype=np.complex128)
+    for lo in range(0, flat.size, CHUNK):  # (CHUNK, n_omega) temporaries, not (N_t r, n_omega)
+        phase = np.exp(-1j * np.outer(flat[lo : lo + CHUNK], omega))
+        out[lo : lo + CHUNK] = -1j * (phase * (occupation + 1.0) + occupation / phase) @ weight
+    return out.reshape(np.shape(times))
 
 
 def disorder_strength(scattering_rate: float, dos_fermi: float) -> float:

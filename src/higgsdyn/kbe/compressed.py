@@ -27,7 +27,6 @@ import numpy as np
 from numba import njit
 
 from higgsdyn.kbe import kernels
-from higgsdyn.kbe.contour import offset
 from higgsdyn.kbe.kernels import gregory
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
@@ -216,12 +215,16 @@ class HistoryTree:
                     self._grow(index)
                 tol = self.tol * self.scale
                 _absorb_row(self.u[index], self.v[index], rank, p - mid, row[b_lo:mid], tol)
+                if p == b_hi - 1:  # block complete: keep its rank, not its capacity
+                    k = int(rank.max())
+                    self.u[index] = self.u[index][:, :, :k].copy()
+                    self.v[index] = self.v[index][:, :k].copy()
         self.filled = p + 1
 
     def _grow(self, index: int) -> None:
         lo, mid, _ = self.blocks[index]
         u, v = self.u[index], self.v[index]
-        cap = min(2 * u.shape[2], 4 * (mid - lo))
+        cap = min(max(u.shape[2] + 8, u.shape[2] * 5 // 4), 4 * (mid - lo))  # slack <= 25%
         new_u = np.zeros(u.shape[:2] + (cap,), dtype=np.complex128)
         new_v = np.zeros((u.shape[0], cap) + v.shape[2:], dtype=np.complex128)
         new_u[:, :, : u.shape[2]] = u
@@ -281,6 +284,11 @@ class HistoryTree:
             (hi - mid, mid - lo, int(rank.max()))
             for (lo, mid, hi), rank in zip(self.blocks, self.rank, strict=True)
         ]
+
+    def allocated_nbytes(self) -> int:
+        """Memory allocated (the blocks at their capacities, >= the ranks)."""
+        arrays = [*self.dense, *self.u, *self.v, *self.rank, self.head, self.band, self.corner]
+        return sum(array.nbytes for array in arrays) + self.leaf_of.nbytes
 
     def nbytes(self) -> int:
         """Memory actually used (ranks, not capacities, for the blocks)."""
@@ -346,19 +354,29 @@ def _block_left_cols(u, v, rank, x, y):
                 _product(y[q, i], t[i, r], v[0, r, q], 1.0)
 
 
-def retarded_row(gr, sigma_tree, sr, xi, gaps, n, dt, quad, lmm, diff) -> None:
+def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff) -> None:
     """Retarded row G^R(t_n, t_j) as kernels.retarded_row, with the history sum over s from
     the Sigma^R tree (rows < n) in HODLR order: the block rows [mid, hi) x columns [lo, mid)
-    contribute to the columns once G^R(t_n, t_s), s >= mid, is solved (Kaye & Golez)."""
+    contribute to the columns once G^R(t_n, t_s), s >= mid, is solved (Kaye & Golez).
+    ``history`` (:class:`higgsdyn.kbe.contour.ContourHistory`, full or moving) holds row n of
+    G^R and the Sigma^R rows inside the Gregory table; older Sigma^R from the tree's dense
+    leaves and sub-diagonals."""
     n_xi = xi.shape[0]
-    row = gr[offset(n) : offset(n) + n + 1]
+    gr, g_at, sr, s_at = history.gr, history.g_at, history.sr, history.s_at
+    row = history.g_slice("gr", n)
     force_next = np.zeros((n_xi, 2, 2), dtype=np.complex128)
-    kernels.retarded_tops(gr, sr, xi, gaps, n, dt, quad, lmm, diff, force_next)
+    kernels.retarded_tops(gr, g_at, sr, s_at, xi, gaps, n, dt, quad, lmm, diff, force_next)
     start = lmm.shape[1] - 1 if lmm.shape[1] > 2 else 0
-    weights = dt * np.array([kernels.right_end_weight(quad, n - s) for s in range(n)])
+    last = quad.shape[0] - 2
+    end_weights = np.ones(n)  # kernels.right_end_weight(quad, n - s), s < n
+    distance = np.arange(1, min(n, last) + 1)
+    end_weights[n - distance] = quad[last + 1, distance]
+    weights = dt * end_weights
     tree_conv = np.zeros((n, n_xi, 2, 2), dtype=np.complex128)
     block_ending = {mid: index for index, (_, mid, _) in enumerate(sigma_tree.blocks)}
-    for lo, hi in reversed(sigma_tree.leaves):
+    band = sigma_tree.band.reshape(sigma_tree.n_times, EDGE, 2, 2)
+    for leaf_index in range(len(sigma_tree.leaves) - 1, -1, -1):
+        lo, hi = sigma_tree.leaves[leaf_index]
         if lo >= n - start:
             continue
         index = block_ending.get(hi)
@@ -368,5 +386,6 @@ def retarded_row(gr, sigma_tree, sr, xi, gaps, n, dt, quad, lmm, diff) -> None:
             x = row[mid:top] * weights[mid:top, None, None, None]
             _block_left_cols(sigma_tree.u[index], sigma_tree.v[index], sigma_tree.rank[index],
                              np.ascontiguousarray(x), tree_conv[b_lo:mid])  # fmt: skip
-        kernels.retarded_leaf(gr, sr, xi, gaps, n, dt, quad, lmm, tree_conv[lo:hi], lo, hi,
-                              EDGE, force_next)  # fmt: skip
+        leaf = sigma_tree.dense[leaf_index].reshape(hi - lo, hi - lo, 2, 2)
+        kernels.retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm,
+                              tree_conv[lo:hi], lo, hi, force_next)  # fmt: skip

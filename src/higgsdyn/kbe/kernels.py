@@ -1,11 +1,13 @@
 """Numba kernels of the Nambu Kadanoff-Baym stepper (P2 Eqs. 4-8), with numpy references.
 
-Storage (see :mod:`higgsdyn.kbe.contour`): two-time functions live in packed triangular
-arrays of shape ``(n_packed, n_xi, 2, 2)``; time slice ``n`` starts at ``offset(n) = n(n+1)/2``.
+Storage (see :mod:`higgsdyn.kbe.contour`): two-time functions live in arrays of shape
+``(storage, n_xi, 2, 2)``; time slice ``n`` of G starts at ``g_at[n]``, of Sigma at ``s_at[n]``
+(packed triangles ``n(n+1)/2`` for the full history, a ring of recent slices for the moving
+one; the kernels read only the slices the caller keeps):
 
-- ``gr[offset(n) + s, i]  = G^R_xi_i(t_n, t_s)``  (retarded row n, s <= n)
-- ``gl[offset(n) + s, i]  = G^<_xi_i(t_s, t_n)``  (lesser column n, s <= n)
-- ``sr[offset(n) + s]     = Sigma^R(t_n, t_s)`` and ``sl[offset(n) + s] = Sigma^<(t_s, t_n)``
+- ``gr[g_at[n] + s, i] = G^R_xi_i(t_n, t_s)``  (retarded row n, s <= n)
+- ``gl[g_at[n] + s, i] = G^<_xi_i(t_s, t_n)``  (lesser column n, s <= n)
+- ``sr[s_at[n] + s]    = Sigma^R(t_n, t_s)`` and ``sl[s_at[n] + s] = Sigma^<(t_s, t_n)``
   (local self-energies, one slice serves every xi)
 
 The other triangles follow from G^<(t,t') = -G^<(t',t)^dagger and G^A(t,t') = G^R(t',t)^dagger.
@@ -13,7 +15,8 @@ Time integrals use the Gregory weights ``quad`` and time derivatives the multist
 of a :class:`higgsdyn.kbe.quadrature.TimeScheme` (order 2: trapezoidal; order p: BDF-p with
 degree-p Gregory quadrature); the terms that contain the unknown are solved implicitly
 (2x2 linear solves), everything else is explicit, so one call of :func:`retarded_row`,
-:func:`lesser_column` and :func:`local_self_energy` is one corrector sweep of the
+:func:`lesser_column` and the model's local self-energy
+(:func:`higgsdyn.kbe.selfenergy.local_self_energy`) is one corrector sweep of the
 predictor-corrector step in :mod:`higgsdyn.kbe.stepping`.
 
 Each xi is stored only for xi > 0: particle-hole symmetry gives G_{-xi} = tau_1 G_xi tau_1
@@ -26,11 +29,7 @@ import numba as nb
 import numpy as np
 from numba import njit, prange
 
-
-@njit(cache=True, inline="always")
-def offset(n):
-    """Start of time slice n in a packed triangle."""
-    return n * (n + 1) // 2
+from higgsdyn.kbe.contour import offset
 
 
 @njit(cache=True, inline="always")
@@ -95,16 +94,16 @@ def gregory(quad, m, s):
 
 
 @njit(cache=True, inline="always")
-def _sigma_smooth(sr, a, b, out):
+def _sigma_smooth(sr, s_at, a, b, out):
     """out = the smooth continuation of Sigma^R(t_a, t_b): -Sigma^R(t_b, t_a)^dagger if a < b."""
     if a >= b:
         for p in range(2):
             for q in range(2):
-                out[p, q] = sr[offset(a) + b, p, q]
+                out[p, q] = sr[s_at[a] + b, p, q]
     else:
         for p in range(2):
             for q in range(2):
-                out[p, q] = -np.conj(sr[offset(b) + a, q, p])
+                out[p, q] = -np.conj(sr[s_at[b] + a, q, p])
 
 
 @njit(cache=True)
@@ -136,7 +135,7 @@ def _dense_solve(mat, rhs):
 
 
 @njit(cache=True)
-def _retarded_start(gr, sr, xi, gaps, n, i, dt, quad, diff):
+def _retarded_start(gr, g_at, sr, s_at, xi, gaps, n, i, dt, quad, diff):
     """G^R(t_n, t_{n-m}), m = 1..S, of one xi solved together (NESSi's start values).
 
     On the nodes x = 0..S (t' = t_n - x dt) the right Dyson equation reads
@@ -151,7 +150,7 @@ def _retarded_start(gr, sr, xi, gaps, n, i, dt, quad, diff):
     sig = np.zeros((2, 2), dtype=np.complex128)
     for m in range(1, size + 1):
         _hamiltonian(xi, gaps[n - m], h)
-        _sigma_smooth(sr, n, n - m, sig)
+        _sigma_smooth(sr, s_at, n, n - m, sig)
         for c in range(2):
             # B_m = -(i/dt) D[m,0] G_0 + dt w(m,0) G_0 Sigma~(n, n-m), G_0 = -i
             for a in range(2):
@@ -160,7 +159,7 @@ def _retarded_start(gr, sr, xi, gaps, n, i, dt, quad, diff):
                     value -= diff[m, 0] / dt
                 rhs[2 * (m - 1) + c, a] = value
         for lag in range(1, size + 1):
-            _sigma_smooth(sr, n - lag, n - m, sig)
+            _sigma_smooth(sr, s_at, n - lag, n - m, sig)
             for b in range(2):
                 for c in range(2):
                     value = -dt * quad[m, lag] * sig[b, c]
@@ -173,14 +172,14 @@ def _retarded_start(gr, sr, xi, gaps, n, i, dt, quad, diff):
     for lag in range(1, size + 1):
         for a in range(2):
             for b in range(2):
-                gr[offset(n) + n - lag, i, a, b] = rhs[2 * (lag - 1) + b, a]
+                gr[g_at[n] + n - lag, i, a, b] = rhs[2 * (lag - 1) + b, a]
 
 
 @njit(cache=True)
-def _retarded_top(gr, sr, xi, gaps, n, i, dt, quad, lmm, diff, force_next):
+def _retarded_top(gr, g_at, sr, s_at, xi, gaps, n, i, dt, quad, lmm, diff, force_next):
     """G^R(t_n, t_n) = -i, the start block next to the diagonal (BDF) and the trapezoidal
     right-hand side at j = n, for one xi."""
-    row = offset(n)
+    row = g_at[n]
     h = np.zeros((2, 2), dtype=np.complex128)
     gr[row + n, i, 0, 0] = -1j
     gr[row + n, i, 0, 1] = 0.0
@@ -191,15 +190,15 @@ def _retarded_top(gr, sr, xi, gaps, n, i, dt, quad, lmm, diff, force_next):
         for b in range(2):
             force_next[a, b] = -1j * h[a, b]
     if lmm.shape[1] > 2:
-        _retarded_start(gr, sr, xi[i], gaps, n, i, dt, quad, diff)
+        _retarded_start(gr, g_at, sr, s_at, xi[i], gaps, n, i, dt, quad, diff)
 
 
 @njit(cache=True, inline="always")
-def _retarded_solve(gr, sr, xi, gaps, n, j, i, dt, quad, lmm, conv, force_next, h, mat, rhs):
-    """G^R(t_n, t_j) of one xi by the multistep rule, given the history sum ``conv``."""
-    row = offset(n)
+def _retarded_solve(gr, row, sig, xi, gaps, n, j, i, dt, quad, lmm, conv, force_next, h, mat,
+                    rhs):  # fmt: skip
+    """G^R(t_n, t_j) of one xi by the multistep rule, given the history sum ``conv``; row n
+    starts at ``row``, ``sig`` = Sigma^R(t_j, t_j)."""
     b0, b1 = lmm[1, 0], lmm[1, 1]
-    sig = sr[offset(j) + j]
     end_weight = dt * gregory(quad, n - j, 0)
     _hamiltonian(xi[i], gaps[j], h)
     for a in range(2):
@@ -219,7 +218,7 @@ def _retarded_solve(gr, sr, xi, gaps, n, j, i, dt, quad, lmm, conv, force_next, 
 
 
 @njit(cache=True, parallel=True)
-def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
+def retarded_row(gr, g_at, sr, s_at, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
     """Retarded row G^R(t_n, t_j), j = n..0, from the right Dyson equation in t' (Eq. 4).
 
     -i d/dt' G^R(t,t') = G^R(t,t') h(t') + int_{t'}^{t} ds G^R(t,s) Sigma^R(s,t'),
@@ -229,7 +228,7 @@ def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
     per thread); within a block xi is the innermost loop, so each Sigma^R(s, t_j) is loaded
     once per block.
     """
-    row = offset(n)
+    row = g_at[n]
     n_xi = xi.shape[0]
     n_blocks = min(n_blocks, n_xi)
     steps = lmm.shape[1] - 1
@@ -244,17 +243,19 @@ def retarded_row(gr, sr, xi, gaps, n, dt, quad, lmm, diff, n_blocks):
         mat = np.zeros((2, 2), dtype=np.complex128)
         rhs = np.zeros((2, 2), dtype=np.complex128)
         for k in range(size):
-            _retarded_top(gr, sr, xi, gaps, n, first + k, dt, quad, lmm, diff, force_next[k])
+            _retarded_top(gr, g_at, sr, s_at, xi, gaps, n, first + k, dt, quad, lmm, diff,
+                          force_next[k])  # fmt: skip
         for j in range(n - 1 - start, -1, -1):
             m = n - j
             conv[:] = 0.0
             for s in range(j + 1, n + 1):
                 weight = dt * gregory(quad, m, s - j)
-                sig = sr[offset(s) + j]
+                sig = sr[s_at[s] + j]
                 for k in range(size):
                     _add_product(conv[k], gr[row + s, first + k], sig, weight)
+            sig = sr[s_at[j] + j]
             for k in range(size):
-                _retarded_solve(gr, sr, xi, gaps, n, j, first + k, dt, quad, lmm, conv[k],
+                _retarded_solve(gr, row, sig, xi, gaps, n, j, first + k, dt, quad, lmm, conv[k],
                                 force_next[k], h, mat, rhs)  # fmt: skip
 
 
@@ -266,15 +267,21 @@ def right_end_weight(quad, distance):
 
 
 @njit(cache=True)
-def retarded_leaf(gr, sr, xi, gaps, n, dt, quad, lmm, tree_conv, lo, hi, edge, force_next):
+def retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm, tree_conv, lo, hi,
+                  force_next):  # fmt: skip
     """Retarded row G^R(t_n, t_j) for j in [lo, hi), descending (compressed history).
 
     ``tree_conv[j - lo]`` holds sum_{hi <= s < n} dt w_R(n - s) G^R(t_n, t_s) Sigma^R(t_s, t_j)
     from the Sigma^R tree (:func:`higgsdyn.kbe.compressed.retarded_row`), w_R the weights of
     the upper end; here the exact Gregory weights are completed for s < max(hi, j + edge)
-    and s = n. Rows with m = n - j inside the Gregory table are summed densely.
+    and s = n (edge = ``band.shape[1]`` > the Gregory end correction: the weight at
+    s - j = edge is exactly 1 - 1). Rows with m = n - j inside the Gregory table are summed
+    densely. Sigma^R(t_s, t_j) for s < n comes from the Sigma^R tree, exactly: ``leaf[s - lo,
+    j - lo]`` (this leaf, dense) or ``band[s, s - j]`` (the dense sub-diagonals, s - j < edge);
+    near the end (n - s inside the Gregory table) and at s = n from the ring ``sr``.
     """
-    row = offset(n)
+    row = g_at[n]
+    edge = band.shape[1]
     table = quad.shape[0] - 2
     start = lmm.shape[1] - 1 if lmm.shape[1] > 2 else 0
     conv = np.zeros((2, 2), dtype=np.complex128)
@@ -287,51 +294,53 @@ def retarded_leaf(gr, sr, xi, gaps, n, dt, quad, lmm, tree_conv, lo, hi, edge, f
             conv[:] = 0.0
             if m <= table:
                 for s in range(j + 1, n + 1):
-                    _add_product(conv, gr[row + s, i], sr[offset(s) + j],
+                    _add_product(conv, gr[row + s, i], sr[s_at[s] + j],
                                  dt * gregory(quad, m, s - j))  # fmt: skip
             else:
                 conv[:] = tree_conv[j - lo, i]
-                for s in range(j + 1, min(max(hi, j + edge + 1), n)):
+                for s in range(j + 1, min(max(hi, j + edge), n)):
                     weight = dt * gregory(quad, m, s - j)
                     if s >= hi:
                         weight -= dt * right_end_weight(quad, n - s)
-                    _add_product(conv, gr[row + s, i], sr[offset(s) + j], weight)
-                _add_product(conv, gr[row + n, i], sr[offset(n) + j], dt * gregory(quad, m, m))
-            _retarded_solve(gr, sr, xi, gaps, n, j, i, dt, quad, lmm, conv, force_next[i], h,
-                            mat, rhs)  # fmt: skip
+                        _add_product(conv, gr[row + s, i], band[s, s - j], weight)
+                    else:
+                        _add_product(conv, gr[row + s, i], leaf[s - lo, j - lo], weight)
+                _add_product(conv, gr[row + n, i], sr[s_at[n] + j], dt * gregory(quad, m, m))
+            _retarded_solve(gr, row, band[j, 0], xi, gaps, n, j, i, dt, quad, lmm, conv,
+                            force_next[i], h, mat, rhs)  # fmt: skip
 
 
 @njit(cache=True)
-def retarded_tops(gr, sr, xi, gaps, n, dt, quad, lmm, diff, force_next):
+def retarded_tops(gr, g_at, sr, s_at, xi, gaps, n, dt, quad, lmm, diff, force_next):
     """:func:`_retarded_top` for every xi (compressed path)."""
     for i in range(xi.shape[0]):
-        _retarded_top(gr, sr, xi, gaps, n, i, dt, quad, lmm, diff, force_next[i])
+        _retarded_top(gr, g_at, sr, s_at, xi, gaps, n, i, dt, quad, lmm, diff, force_next[i])
 
 
 @njit(cache=True, inline="always")
-def _lesser(gl, j, s, i, out):
-    """out = G^<(t_j, t_s) from the packed lesser columns."""
+def _lesser(gl, g_at, j, s, i, out):
+    """out = G^<(t_j, t_s) from the stored lesser columns."""
     if j <= s:
         for a in range(2):
             for b in range(2):
-                out[a, b] = gl[offset(s) + j, i, a, b]
+                out[a, b] = gl[g_at[s] + j, i, a, b]
     else:
         for a in range(2):
             for b in range(2):
-                out[a, b] = -np.conj(gl[offset(j) + s, i, b, a])
+                out[a, b] = -np.conj(gl[g_at[j] + s, i, b, a])
 
 
 @njit(cache=True, inline="always")
-def _sigma_lesser(sl, j, s, out):
-    """out = Sigma^<(t_j, t_s) from the packed lesser columns of the local self-energy."""
+def _sigma_lesser(sl, s_at, j, s, out):
+    """out = Sigma^<(t_j, t_s) from the stored lesser columns of the local self-energy."""
     if j <= s:
         for a in range(2):
             for b in range(2):
-                out[a, b] = sl[offset(s) + j, a, b]
+                out[a, b] = sl[s_at[s] + j, a, b]
     else:
         for a in range(2):
             for b in range(2):
-                out[a, b] = -np.conj(sl[offset(j) + s, b, a])
+                out[a, b] = -np.conj(sl[s_at[j] + s, b, a])
 
 
 @njit(cache=True, inline="always")
@@ -361,7 +370,7 @@ def _stream_product_minus_dagger(acc, block, b00, b01, b10, b11):
 
 
 @njit(cache=True)
-def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, quad, steps, acc):
+def _lesser_history(gl, gr, g_at, sl, sr, s_at, j, m, include_end, dt, quad, steps, acc):
     """acc[i] = Q_i(t_j, t_m) = int_0^{t_m} G^< Sigma^A + int_0^{t_j} G^R Sigma^< (Gregory).
 
     The s = m endpoint of the first integral is left out unless ``include_end``. For
@@ -373,33 +382,34 @@ def _lesser_history(gl, gr, sl, sr, j, m, include_end, dt, quad, steps, acc):
     last = m if (include_end and m > 0) else m - 1
     for s in range(0, last + 1):
         weight = dt * gregory(quad, m, s)
-        sig = sr[offset(m) + s]
+        sig = sr[s_at[m] + s]
         # Sigma^A(s, m) = Sigma^R(m, s)^dagger
         a00 = weight * np.conj(sig[0, 0])
         a01 = weight * np.conj(sig[1, 0])
         a10 = weight * np.conj(sig[0, 1])
         a11 = weight * np.conj(sig[1, 1])
         if j <= s:
-            _stream_product(acc, gl[offset(s) + j], a00, a01, a10, a11)
+            _stream_product(acc, gl[g_at[s] + j], a00, a01, a10, a11)
         else:  # G^<(t_j, t_s) = -G^<(t_s, t_j)^dagger
-            _stream_product_minus_dagger(acc, gl[offset(j) + s], a00, a01, a10, a11)
+            _stream_product_minus_dagger(acc, gl[g_at[j] + s], a00, a01, a10, a11)
     if j > 0:
         sig_l = np.zeros((2, 2), dtype=np.complex128)
         for s in range(0, max(j, steps) + 1):
             weight = dt * gregory(quad, j, s)
-            _sigma_lesser(sl, s, m, sig_l)
+            _sigma_lesser(sl, s_at, s, m, sig_l)
             b00 = weight * sig_l[0, 0]
             b01 = weight * sig_l[0, 1]
             b10 = weight * sig_l[1, 0]
             b11 = weight * sig_l[1, 1]
             if s <= j:
-                _stream_product(acc, gr[offset(j) + s], b00, b01, b10, b11)
+                _stream_product(acc, gr[g_at[j] + s], b00, b01, b10, b11)
             else:  # smooth continuation G^R(t_j, t_s) = -G^R(t_s, t_j)^dagger, s > j
-                _stream_product_minus_dagger(acc, gr[offset(s) + j], b00, b01, b10, b11)
+                _stream_product_minus_dagger(acc, gr[g_at[s] + j], b00, b01, b10, b11)
 
 
 @njit(cache=True)
-def _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force_prev, q_rest, force_out):
+def _lesser_step(gl, g_at, sr, s_at, xi, gaps, j, n, dt, quad, lmm, force_prev, q_rest,
+                 force_out):  # fmt: skip
     """G^<(t_j, t_n) by the multistep rule ``lmm`` in t' (Eq. 4, lesser).
 
     -i d/dt' G^<(t,t') = G^<(t,t') h(t') + Q(t,t'); the s = n endpoint of Q is implicit.
@@ -411,7 +421,7 @@ def _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force_prev, q_rest, forc
     rhs = np.zeros((2, 2), dtype=np.complex128)
     past = np.zeros((2, 2), dtype=np.complex128)
     sig_adv = np.zeros((2, 2), dtype=np.complex128)
-    _dagger(sr[offset(n) + n], sig_adv)
+    _dagger(sr[s_at[n] + n], sig_adv)
     end_weight = dt * gregory(quad, n, n)
     b0, b1 = lmm[1, 0], lmm[1, 1]
     for i in range(xi.shape[0]):
@@ -423,11 +433,11 @@ def _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force_prev, q_rest, forc
                 rhs[a, b] = 1j * dt * (b0 * q_rest[i, a, b] + b1 * force_prev[i, a, b])
             mat[a, a] += lmm[0, 0]
         for lag in range(1, lmm.shape[1]):
-            _lesser(gl, j, n - lag, i, past)
+            _lesser(gl, g_at, j, n - lag, i, past)
             for a in range(2):
                 for b in range(2):
                     rhs[a, b] -= lmm[0, lag] * past[a, b]
-        new = gl[offset(n) + j, i]
+        new = gl[g_at[n] + j, i]
         _solve_right(rhs, mat, new)
         for a in range(2):
             for b in range(2):
@@ -446,9 +456,8 @@ def mixed_history(gm, sigma_left, j, m, acc):
 
 
 @njit(cache=True, parallel=True)
-def lesser_column(
-    gl, gr, sl, sr, gm, sigma_left, xi, gaps, force, new_force, n, dt, quad, lmm, q_past
-):
+def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, xi, gaps, force, new_force, n, dt,
+                  quad, lmm, q_past):  # fmt: skip
     """Lesser column G^<(t_j, t_n), j = 0..n, and the t'-derivative terms for the next step.
 
     ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n)
@@ -466,25 +475,27 @@ def lesser_column(
         if j < q_past.shape[0]:
             q_rest[:] = q_past[j]
         else:
-            _lesser_history(gl, gr, sl, sr, j, n, False, dt, quad, steps, q_rest)
+            _lesser_history(gl, gr, g_at, sl, sr, s_at, j, n, False, dt, quad, steps, q_rest)
         mixed_history(gm, sigma_left, j, n, q_rest)
-        _lesser_step(gl, sr, xi, gaps, j, n, dt, quad, lmm, force[j], q_rest, new_force[j])
+        _lesser_step(gl, g_at, sr, s_at, xi, gaps, j, n, dt, quad, lmm, force[j], q_rest,
+                     new_force[j])  # fmt: skip
     force_prev = np.zeros((n_xi, 2, 2), dtype=np.complex128)
     q_rest = np.empty((n_xi, 2, 2), dtype=np.complex128)
     if lmm[1, 1] != 0.0:
         previous = np.empty((n_xi, 2, 2), dtype=np.complex128)
         h = np.zeros((2, 2), dtype=np.complex128)
-        _lesser_history(gl, gr, sl, sr, n, n - 1, True, dt, quad, steps, force_prev)
+        _lesser_history(gl, gr, g_at, sl, sr, s_at, n, n - 1, True, dt, quad, steps, force_prev)
         mixed_history(gm, sigma_left, n, n - 1, force_prev)
         for i in range(n_xi):
-            _lesser(gl, n, n - 1, i, previous[i])
+            _lesser(gl, g_at, n, n - 1, i, previous[i])
             _hamiltonian(xi[i], gaps[n - 1], h)
             _add_product(force_prev[i], previous[i], h, 1.0)
-    _lesser_history(gl, gr, sl, sr, n, n, False, dt, quad, steps, q_rest)
+    _lesser_history(gl, gr, g_at, sl, sr, s_at, n, n, False, dt, quad, steps, q_rest)
     mixed_history(gm, sigma_left, n, n, q_rest)
-    _lesser_step(gl, sr, xi, gaps, n, n, dt, quad, lmm, force_prev, q_rest, new_force[n])
+    _lesser_step(gl, g_at, sr, s_at, xi, gaps, n, n, dt, quad, lmm, force_prev, q_rest,
+                 new_force[n])  # fmt: skip
     for i in range(n_xi):
-        diag = gl[offset(n) + n, i]
+        diag = gl[g_at[n] + n, i]
         d00 = 0.5 * (diag[0, 0] - np.conj(diag[0, 0]))
         d11 = 0.5 * (diag[1, 1] - np.conj(diag[1, 1]))
         d01 = 0.5 * (diag[0, 1] - np.conj(diag[1, 0]))
@@ -495,16 +506,17 @@ def lesser_column(
 
 
 @njit(cache=True, parallel=True)
-def mixed_row(gm, sr, source, xi, gaps, force, new_force, n, dt, quad, lmm):
+def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lmm):
     """G^](t_n, tau_k) for every node tau_k and xi: the left Dyson equation in t,
 
     i d/dt G^](t,tau) = h(t) G^](t,tau) + int_0^t ds Sigma^R(t,s) G^](s,tau) + source(t,tau),
     source = int_0^beta dtau' Sigma^](t,tau') G^M(tau' - tau), by the multistep rule ``lmm``
     and the Gregory weights ``quad`` with the s = n endpoint implicit. ``force[k, i]`` holds
     the right-hand side at t_{n-1}; ``new_force`` receives it at t_n (trapezoidal rule only).
+    ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n.
     """
     n_xi = xi.shape[0]
-    sig_nn = sr[offset(n) + n]
+    sig_nn = sigma_row[n]
     end_weight = dt * gregory(quad, n, n)
     b0, b1 = lmm[1, 0], lmm[1, 1]
     for k in prange(gm.shape[1]):
@@ -514,7 +526,7 @@ def mixed_row(gm, sr, source, xi, gaps, force, new_force, n, dt, quad, lmm):
         rhs = np.zeros((2, 2), dtype=np.complex128)
         for s in range(n):
             weight = dt * gregory(quad, n, s)
-            sig = sr[offset(n) + s]
+            sig = sigma_row[s]
             for i in range(n_xi):
                 _add_product(conv[i], sig, gm[s, k, i], weight)
         for i in range(n_xi):
@@ -537,54 +549,16 @@ def mixed_row(gm, sr, source, xi, gaps, force, new_force, n, dt, quad, lmm):
 
 
 @njit(cache=True)
-def local_self_energy(gr, gl, sr, sl, weights, n, disorder, phonon_gt):
-    """Sigma^R(t_n, t_s) and Sigma^<(t_s, t_n), s = 0..n, from the local G (Eqs. 5, 6).
-
-    G_loc = sum_i w_i (G_i + tau_1 G_i tau_1) (particle-hole partner), and
-    Sigma^{<,>}(t,t') = tau_3 [c_dis + i D^{<,>}(t-t')] G_loc^{<,>}(t,t') tau_3,
-    with D^>(tau) = phonon_gt[tau/dt], D^<(tau) = D^>(-tau) = -conj(D^>(tau)).
-    Sigma^R = Sigma^> - Sigma^< for t > t' (G^> = G^R + G^<).
-    """
-    n_xi = weights.shape[0]
-    for s in range(n + 1):
-        loc_r = np.zeros((2, 2), dtype=np.complex128)
-        loc_l = np.zeros((2, 2), dtype=np.complex128)
-        for i in range(n_xi):
-            w = weights[i]
-            g = gr[offset(n) + s, i]
-            loc_r[0, 0] += w * (g[0, 0] + g[1, 1])
-            loc_r[0, 1] += w * (g[0, 1] + g[1, 0])
-            g = gl[offset(n) + s, i]
-            loc_l[0, 0] += w * (g[0, 0] + g[1, 1])
-            loc_l[0, 1] += w * (g[0, 1] + g[1, 0])
-        loc_r[1, 1] = loc_r[0, 0]
-        loc_r[1, 0] = loc_r[0, 1]
-        loc_l[1, 1] = loc_l[0, 0]
-        loc_l[1, 0] = loc_l[0, 1]
-        d_gt = phonon_gt[n - s]
-        d_lt = -np.conj(d_gt)
-        # G^<_loc(t_n, t_s) = -G^<_loc(t_s, t_n)^dagger
-        for a in range(2):
-            for b in range(2):
-                sign = 1.0 if a == b else -1.0
-                lesser_ns = -np.conj(loc_l[b, a])
-                greater_ns = loc_r[a, b] + lesser_ns
-                sl[offset(n) + s, a, b] = sign * (disorder + 1j * d_gt) * loc_l[a, b]
-                sr[offset(n) + s, a, b] = sign * (
-                    disorder * loc_r[a, b] + 1j * (d_gt * greater_ns - d_lt * lesser_ns)
-                )
-
-
-@njit(cache=True)
-def paramagnetic_kernel(gr, gl, n, dt, quad):
-    """Im Tr X_i(t_n), X = int_0^t ds G^R(t,s) G^<(s,t); -i Tr [G*G]^<(t,t) = 2 Im Tr X (Eq. 7)."""
-    n_xi = gr.shape[1]
+def paramagnetic_kernel(gr_row, gl_row, n, dt, quad):
+    """Im Tr X_i(t_n), X = int_0^t ds G^R(t,s) G^<(s,t); -i Tr [G*G]^<(t,t) = 2 Im Tr X (Eq. 7),
+    from slice n (``gr_row[s]`` = G^R(t_n, t_s), ``gl_row[s]`` = G^<(t_s, t_n))."""
+    n_xi = gr_row.shape[1]
     out = np.zeros(n_xi)
     acc = np.zeros((2, 2), dtype=np.complex128)
     for i in range(n_xi):
         acc[:] = 0.0
         for s in range(n + 1):
-            _add_product(acc, gr[offset(n) + s, i], gl[offset(n) + s, i], dt * gregory(quad, n, s))
+            _add_product(acc, gr_row[s, i], gl_row[s, i], dt * gregory(quad, n, s))
         out[i] = (acc[0, 0] + acc[1, 1]).imag
     return out
 
@@ -624,12 +598,12 @@ def lesser_history_reference(gl, gr, sl, sr, n, include_end, dt, scheme):
 
 
 @njit(cache=True, parallel=True)
-def lesser_history_all(gl, gr, sl, sr, n, include_end, dt, quad, steps):
+def lesser_history_all(gl, gr, g_at, sl, sr, s_at, n, include_end, dt, quad, steps):
     """Numba counterpart of :func:`lesser_history_reference` (benchmark of the convolution)."""
     n_xi = gr.shape[1]
     out = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
     for j in prange(n + 1):
-        _lesser_history(gl, gr, sl, sr, j, n, include_end, dt, quad, steps, out[j])
+        _lesser_history(gl, gr, g_at, sl, sr, s_at, j, n, include_end, dt, quad, steps, out[j])
     return out
 
 

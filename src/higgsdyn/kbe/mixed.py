@@ -129,11 +129,12 @@ class MatsubaraBranch:
         product = (sigma @ self.source_matrix).reshape(2, rank, -1, 2)  # (a, k, i, c)
         return np.ascontiguousarray(product.transpose(1, 2, 0, 3))
 
-    def step(self, sr, xi, gaps, n, dt, quad, lmm) -> None:
-        """One corrector sweep of G^](t_n, .) and Sigma^](t_n, .) (see kernels.mixed_row)."""
+    def step(self, sigma_row, xi, gaps, n, dt, quad, lmm) -> None:
+        """One corrector sweep of G^](t_n, .) and Sigma^](t_n, .) (see kernels.mixed_row);
+        ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n."""
         kernels.mixed_row(
             self.gm,
-            sr,
+            sigma_row,
             self.source(n),
             xi,
             gaps,

@@ -20,7 +20,7 @@ import xarray as xr
 
 from higgsdyn.io import cf_variable
 from higgsdyn.io.keys import job_table, point_key
-from higgsdyn.kbe.contour import ContourHistory
+from higgsdyn.kbe.contour import ENTRY_BYTES, ContourHistory
 from higgsdyn.kbe.quadrature import scheme_name
 from higgsdyn.kbe.stepping import KBConfig, KBResult, run
 
@@ -166,7 +166,7 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
         coords={"time": ("time", result.times, time_attrs)},
     )
     ds.attrs["source_paper"] = REFERENCES
-    memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
+    memory = result.history_nbytes  # the dense history, or the ring and trees (compressed)
     ds.attrs["solver"] = (
         f"two-time KB, {scheme_name(config.time_order)} predictor-corrector, dt={config.dt}, "
         f"n_xi={config.n_xi} (+partners), correlated Matsubara initial state "
@@ -188,18 +188,36 @@ def make_run(params: Mapping[str, Any]) -> FlatBandRun | ChainRun:
 # history plus the interpreter, numpy and numba (~0.3 GB).
 SECONDS_PER_NT3_NODE = 3.0e-8
 BASELINE_MB = 300.0
+# The compressed history (history = "compressed"; benchmarks/README.md, 2026-12-06, CPU time
+# on the loaded machine, history_tol 1e-4, n_nodes 33, N_t 361-1321): stepping ~4.6e-6 s x
+# n_nodes x N_t^2.19 after a ~45 s set-up; ring and trees ~770 B x n_nodes x N_t^1.5 (about
+# twice that at history_tol 1e-6); the mixed component G^] adds N_t r n_nodes 64 B (r <= 64).
+COMPRESSED_SECONDS = 4.6e-6
+COMPRESSED_TIME_EXPONENT = 2.19
+COMPRESSED_SETUP_SECONDS = 45.0
+COMPRESSED_BYTES = 770.0
+MIXED_NODES = 64
 
 
 def resources(params: Mapping[str, Any]) -> dict[str, int]:
     """Scheduler request of one job (``runtime`` in minutes, ``mem_mb``) from its size.
 
     Memory: ContourHistory.bytes_needed(N_t, n_nodes) + BASELINE_MB, with a 1.5x margin;
-    runtime: SECONDS_PER_NT3_NODE N_t^3 n_nodes with a 3x margin, at least 5 minutes.
+    runtime: SECONDS_PER_NT3_NODE N_t^3 n_nodes with a 3x margin, at least 5 minutes. A
+    compressed history uses the COMPRESSED_* model instead (times 2 below history_tol 1e-5).
     """
     config = make_run(params).kb_config()
     n_times, n_nodes = config.n_times, config.make_band().n_nodes
     memory_mb = ContourHistory.bytes_needed(n_times, n_nodes) / 1e6 + BASELINE_MB
     seconds = SECONDS_PER_NT3_NODE * n_times**3 * n_nodes
+    if config.history == "compressed":
+        fine = 2.0 if config.history_tol < 1e-5 else 1.0
+        storage = fine * COMPRESSED_BYTES * n_nodes * n_times**1.5
+        mixed = n_times * MIXED_NODES * n_nodes * ENTRY_BYTES
+        memory_mb = (storage + mixed) / 1e6 + BASELINE_MB
+        seconds = COMPRESSED_SETUP_SECONDS + fine * COMPRESSED_SECONDS * n_nodes * n_times ** (
+            COMPRESSED_TIME_EXPONENT
+        )
     return {
         "runtime": max(5, int(np.ceil(3 * seconds / 60))),
         "mem_mb": int(np.ceil(1.5 * memory_mb)),

@@ -31,7 +31,7 @@ from higgsdyn.io.progress import Progress
 from higgsdyn.kbe import compressed, kernels
 from higgsdyn.kbe.bands import Band, flat_band, tight_binding_band
 from higgsdyn.kbe.bath import disorder_strength, phonon_greater
-from higgsdyn.kbe.contour import ContourHistory, offset
+from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.matsubara import MatsubaraEquilibrium, solve_equilibrium
 from higgsdyn.kbe.mixed import MatsubaraBranch
 from higgsdyn.kbe.observables import (
@@ -43,6 +43,7 @@ from higgsdyn.kbe.observables import (
     thermal_density_matrix,
 )
 from higgsdyn.kbe.quadrature import TimeScheme, make_scheme
+from higgsdyn.kbe.selfenergy import slice_self_energy
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,9 @@ class KBResult:
     ns_dia: np.ndarray
     energy: np.ndarray  # mean-field energy (collisionless conservation check)
     iterations: np.ndarray
-    history: ContourHistory
+    density: np.ndarray  # rho_xi(t_n) = -i G^<_xi(t_n, t_n), (n_t, n_xi, 2, 2)
+    history: ContourHistory | None  # the full two-time history; None when compressed
+    history_nbytes: int  # memory of the two-time storage (dense or ring + HODLR trees)
     mixed: np.ndarray  # G^](t_n, tau_k) on the DLR nodes, (n_t, r, n_xi, 2, 2); r = 0 at T = 0
     band: Band
 
@@ -106,29 +109,82 @@ def smooth_ramp(x: np.ndarray) -> np.ndarray:
 
 def run(config: KBConfig) -> KBResult:
     """Propagate the KB equations from t = -t_prep to t_max (see module docstring)."""
-    return _propagate(config, _equilibrium(config))
+    return _propagate(config, _equilibrium(config), keep_history=config.history == "full")
 
 
-def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KBResult:
+def _propagate(
+    config: KBConfig, equilibrium: MatsubaraEquilibrium | None, keep_history: bool
+) -> KBResult:
+    """The run; ``keep_history``: store the full two-time history (``KBResult.history``) also
+    when the history integrals are compressed (the short start runs); otherwise the
+    compressed path keeps only a ring of recent slices (:func:`_storage`)."""
+    state = _set_up(config, equilibrium, keep_history)
+    progress = Progress(log, f"KB {config.band}", state.times.size - 1)
+    for n in range(state.first_step, state.times.size):
+        _predict(state.history, state.gaps, n)
+        if state.branch is not None:
+            state.branch.predict(n)
+        for iteration in range(1, config.max_iterations + 1):
+            change = _corrector_sweep(state, n)
+            if iteration > 1 and change < config.tolerance:
+                break
+        state.iterations[n] = iteration
+        _accept(state, n)
+        _observables(state, n)
+        progress.update(n, sim_time=state.times[n])
+    progress.finish()
+    nbytes = state.history.nbytes + sum(tree.allocated_nbytes() for tree in state.trees or ())
+    return KBResult(state.times, state.gaps, state.ns_para, state.ns_dia, state.energy,
+                    state.iterations, state.density, state.history if keep_history else None,
+                    nbytes, state.gm, state.band)  # fmt: skip
+
+
+@dataclass
+class _State:
+    """One propagation: its inputs, the two-time storage and the observables so far."""
+
+    config: KBConfig
+    scheme: TimeScheme
+    band: Band
+    times: np.ndarray
+    coupling: np.ndarray  # lambda(t_n), the sin^2 quench ramp
+    disorder: float  # c of the Born self-energy (Eq. 6)
+    phonon_gt: np.ndarray  # D^>(n dt) / nu_0 (Eq. 5)
+    history: ContourHistory
+    trees: tuple | None  # (G^<, G^R, Sigma^R) HODLR trees; None for the full history
+    branch: MatsubaraBranch | None
+    gm: np.ndarray  # G^](t_n, tau_k), (n_t, r, n_xi, 2, 2)
+    sigma_left: np.ndarray  # the Sigma^[ weights of the Matsubara-branch Q term
+    force: np.ndarray  # right-hand side of the lesser equation at t_{n-1} (trapezoidal)
+    new_force: np.ndarray
+    gaps: np.ndarray
+    ns_para: np.ndarray
+    ns_dia: np.ndarray
+    energy: np.ndarray
+    iterations: np.ndarray
+    density: np.ndarray
+    no_past: np.ndarray  # the empty compressed past of the full-history path
+    first_step: int = 1
+
+
+def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
+    """Inputs, storage, the initial slice t_0 (thermal or correlated Matsubara state) and, for
+    a multistep scheme, the start slices 1..steps (:func:`_start_values`)."""
     scheme = make_scheme(config.time_order)
     band = config.make_band()
     times = config.times()
     n_times = times.size
-    dt = config.dt
     coupling = config.lambda_i + (config.lambda_f - config.lambda_i) * smooth_ramp(
         times / config.quench_time if config.quench_time > 0 else np.sign(times) + (times == 0)
     )
-    lags = dt * np.arange(n_times)
+    lags = config.dt * np.arange(n_times)
     phonon_gt = (
         phonon_greater(lags, config.lambda_ph, config.omega_debye, config.temperature)
         / band.dos_fermi
     )
     disorder = disorder_strength(config.scattering_rate, band.dos_fermi)
-
-    history = ContourHistory.allocate(n_times, band.n_nodes)
     trees = _history_trees(config, n_times, band.n_nodes)
-    no_past = np.zeros((0, band.n_nodes, 2, 2), dtype=np.complex128)
-    gr, gl, sr, sl = history.gr, history.gl, history.sr, history.sl
+    history = _storage(scheme, n_times, band.n_nodes, full=trees is None or keep_history)
     gaps = np.zeros(n_times, dtype=np.complex128)
     branch = _matsubara_branch(config, band, times, disorder, equilibrium)
     if branch is None:
@@ -140,85 +196,97 @@ def _propagate(config: KBConfig, equilibrium: MatsubaraEquilibrium | None) -> KB
         gaps[0] = branch.equilibrium.gap
         rho0 = branch.rho
         gm, sigma_left = branch.gm, branch.sigma_left
-    gr[0] = -1j * np.eye(2)
-    gl[0] = 1j * rho0
-    kernels.local_self_energy(gr, gl, sr, sl, band.weights, 0, disorder, phonon_gt)
+    gr, gl, g_at = history.gr, history.gl, history.g_at
+    gr[g_at[0]] = -1j * np.eye(2)
+    gl[g_at[0]] = 1j * rho0
+    slice_self_energy(history, band.weights, 0, disorder, phonon_gt)
     force = np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128)
-    force[0] = gl[0] @ mean_field_hamiltonian(band, gaps[0].real)
+    force[0] = gl[g_at[0]] @ mean_field_hamiltonian(band, gaps[0].real)
     kernels.mixed_history(gm, sigma_left, 0, 0, force[0])
-    new_force = np.zeros_like(force)
-
-    ns_para = np.zeros(n_times)
-    ns_dia = np.zeros(n_times)
-    energy = np.zeros(n_times)
-    iterations = np.zeros(n_times, dtype=np.int64)
-    ns_para[0], ns_dia[0] = superfluid_density(
-        band, rho0, _paramagnetic(gr, gl, branch, 0, dt, scheme)
+    state = _State(
+        config, scheme, band, times, coupling, disorder, phonon_gt, history, trees, branch, gm,
+        sigma_left, force, np.zeros_like(force), gaps, np.zeros(n_times), np.zeros(n_times),
+        np.zeros(n_times), np.zeros(n_times, dtype=np.int64),
+        np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128),
+        np.zeros((0, band.n_nodes, 2, 2), dtype=np.complex128),
+    )  # fmt: skip
+    state.density[0] = -1j * gl[g_at[0]]
+    state.ns_para[0], state.ns_dia[0] = superfluid_density(
+        band, rho0, _paramagnetic(history, branch, 0, config.dt, scheme)
     )
-    energy[0] = mean_field_energy(band, rho0, gaps[0], coupling[0])
-    first_step = 1
+    state.energy[0] = mean_field_energy(band, rho0, gaps[0], coupling[0])
     if scheme.steps > 1:
         last_start = min(scheme.steps, n_times - 1)
-        observables = (gaps, ns_para, ns_dia, energy)
+        observables = (gaps, state.ns_para, state.ns_dia, state.energy)
         _start_values(config, equilibrium, last_start, history, branch, observables)
         for n in range(last_start + 1):
-            kernels.local_self_energy(gr, gl, sr, sl, band.weights, n, disorder, phonon_gt)
-        first_step = last_start + 1
+            slice_self_energy(history, band.weights, n, disorder, phonon_gt)
+            state.density[n] = -1j * gl[g_at[n] + n]
+        state.first_step = last_start + 1
     if trees is not None:
-        for n in range(first_step):
+        for n in range(state.first_step):
             _append_slice(trees, history, n)
+    return state
 
-    progress = Progress(log, f"KB {config.band}", n_times - 1)
-    for n in range(first_step, n_times):
-        _predict(history, gaps, n)
-        if branch is not None:
-            branch.predict(n)
-        for iteration in range(1, config.max_iterations + 1):
-            previous_diag = gl[offset(n) + n].copy()
-            previous_sigma = sr[offset(n) : offset(n) + n + 1].copy()
-            previous_mixed = gm[n].copy()
-            if trees is None:
-                kernels.retarded_row(gr, sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
-                                     scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
-            else:
-                compressed.retarded_row(gr, trees[2], sr, band.xi, gaps, n, dt, scheme.quad,
-                                        scheme.lmm, scheme.diff)  # fmt: skip
-            if branch is not None:
-                branch.step(sr, band.xi, gaps, n, dt, scheme.quad, scheme.lmm)
-            q_past = (
-                no_past
-                if trees is None
-                else compressed.lesser_history(
-                    *trees[:2], sr[offset(n) :], sl[offset(n) :], dt, scheme.quad, scheme.steps
-                )
-            )
-            kernels.lesser_column(gl, gr, sl, sr, gm, sigma_left, band.xi, gaps, force, new_force,
-                                  n, dt, scheme.quad, scheme.lmm, q_past)  # fmt: skip
-            rho = -1j * gl[offset(n) + n]
-            gaps[n] = gap_from_density(band, rho, coupling[n])
-            kernels.local_self_energy(gr, gl, sr, sl, band.weights, n, disorder, phonon_gt)
-            change = max(
-                np.abs(gl[offset(n) + n] - previous_diag).max(),
-                np.abs(sr[offset(n) : offset(n) + n + 1] - previous_sigma).max(),
-                np.abs(gm[n] - previous_mixed).max(initial=0.0),
-            )
-            if iteration > 1 and change < config.tolerance:
-                break
-        iterations[n] = iteration
-        if trees is not None:
-            _append_slice(trees, history, n)
-        force, new_force = new_force, force
-        if branch is not None:
-            branch.accept()
-        rho = -1j * gl[offset(n) + n]
-        para_imtrace = _paramagnetic(gr, gl, branch, n, dt, scheme)
-        ns_para[n], ns_dia[n] = superfluid_density(band, rho, para_imtrace)
-        energy[n] = mean_field_energy(band, rho, gaps[n], coupling[n])
-        if not (np.isfinite(gaps[n]) and np.isfinite(ns_para[n]) and abs(gaps[n]) < 1e3):
-            raise FloatingPointError(f"KB run diverged at t = {times[n]:.3f} for {config}")
-        progress.update(n, sim_time=times[n])
-    progress.finish()
-    return KBResult(times, gaps, ns_para, ns_dia, energy, iterations, history, gm, band)
+
+def _corrector_sweep(state: _State, n: int) -> float:
+    """One corrector sweep of step n: retarded row, mixed row, lesser column (with the
+    diagonal), Delta(t_n), local self-energy; returns the change of G^<(t_n, t_n), Sigma^R
+    row n and G^](t_n, .) against the previous sweep."""
+    history, band, scheme, trees = state.history, state.band, state.scheme, state.trees
+    gr, gl, sr, sl = history.gr, history.gl, history.sr, history.sl
+    g_at, s_at = history.g_at, history.s_at
+    dt, gaps, gm = state.config.dt, state.gaps, state.gm
+    previous_diag = gl[g_at[n] + n].copy()
+    previous_sigma = history.s_slice("sr", n).copy()
+    previous_mixed = gm[n].copy()
+    if trees is None:
+        kernels.retarded_row(gr, g_at, sr, s_at, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
+                             scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
+    else:
+        compressed.retarded_row(history, trees[2], band.xi, gaps, n, dt, scheme.quad,
+                                scheme.lmm, scheme.diff)  # fmt: skip
+    if state.branch is not None:
+        state.branch.step(history.s_slice("sr", n), band.xi, gaps, n, dt, scheme.quad,
+                          scheme.lmm)  # fmt: skip
+    if trees is None:
+        q_past = state.no_past
+    else:
+        q_past = compressed.lesser_history(*trees[:2], history.s_slice("sr", n),
+                                           history.s_slice("sl", n), dt, scheme.quad,
+                                           scheme.steps)  # fmt: skip
+    kernels.lesser_column(gl, gr, g_at, sl, sr, s_at, gm, state.sigma_left, band.xi, gaps,
+                          state.force, state.new_force, n, dt, scheme.quad, scheme.lmm,
+                          q_past)  # fmt: skip
+    gaps[n] = gap_from_density(band, -1j * gl[g_at[n] + n], state.coupling[n])
+    slice_self_energy(history, band.weights, n, state.disorder, state.phonon_gt)
+    return max(
+        np.abs(gl[g_at[n] + n] - previous_diag).max(),
+        np.abs(history.s_slice("sr", n) - previous_sigma).max(),
+        np.abs(gm[n] - previous_mixed).max(initial=0.0),
+    )
+
+
+def _accept(state: _State, n: int) -> None:
+    """Step n is converged: it joins the trees, its right-hand sides become the previous."""
+    if state.trees is not None:
+        _append_slice(state.trees, state.history, n)
+    state.force, state.new_force = state.new_force, state.force
+    if state.branch is not None:
+        state.branch.accept()
+
+
+def _observables(state: _State, n: int) -> None:
+    """rho_xi(t_n), n_s (para, dia; Eqs. 7-8) and the mean-field energy at t_n."""
+    history, band = state.history, state.band
+    rho = -1j * history.gl[history.g_at[n] + n]
+    state.density[n] = rho
+    para_imtrace = _paramagnetic(history, state.branch, n, state.config.dt, state.scheme)
+    state.ns_para[n], state.ns_dia[n] = superfluid_density(band, rho, para_imtrace)
+    state.energy[n] = mean_field_energy(band, rho, state.gaps[n], state.coupling[n])
+    gap = state.gaps[n]
+    if not (np.isfinite(gap) and np.isfinite(state.ns_para[n]) and abs(gap) < 1e3):
+        raise FloatingPointError(f"KB run diverged at t = {state.times[n]:.3f} for {state.config}")
 
 
 HISTORY_MODES = ("full", "compressed")
@@ -235,10 +303,27 @@ def _history_trees(config: KBConfig, n_times: int, n_xi: int):
     )
 
 
+def _storage(scheme: TimeScheme, n_times: int, n_xi: int, full: bool) -> ContourHistory:
+    """The dense two-time storage: the full history, or the ring of the slices the compressed
+    path still reads (the older ones live in the trees), per step n:
+
+    - G: the lesser columns n - steps..n (the multistep rule of :func:`kernels._lesser_step`;
+      the start values fill slices 0..steps together), the predictor's slice n - 1;
+    - Sigma: the rows n - table..n with table = the Gregory table size (the dense sums of
+      :func:`kernels.retarded_leaf` for n - j <= table, the start block of the retarded row),
+      the Sigma^< column n - 1 of the lesser diagonal's trapezoidal force.
+    """
+    if full:
+        return ContourHistory.allocate(n_times, n_xi)
+    table = scheme.quad.shape[0] - 2
+    return ContourHistory.moving(n_times, n_xi, g_window=scheme.steps + 1, s_window=table + 1)
+
+
 def _append_slice(trees, history: ContourHistory, n: int) -> None:
     """The converged lesser column, retarded row and Sigma^R row n become row n of the trees."""
-    for tree, packed in zip(trees, (history.gl, history.gr, history.sr), strict=True):
-        tree.append(packed[offset(n) : offset(n) + n + 1])
+    slices = (history.g_slice("gl", n), history.g_slice("gr", n), history.s_slice("sr", n))
+    for tree, values in zip(trees, slices, strict=True):
+        tree.append(values)
 
 
 def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:
@@ -267,9 +352,11 @@ def _matsubara_branch(config, band, times, disorder, equilibrium) -> MatsubaraBr
     )
 
 
-def _paramagnetic(gr, gl, branch, n: int, dt: float, scheme: TimeScheme) -> np.ndarray:
+def _paramagnetic(history, branch, n: int, dt: float, scheme: TimeScheme) -> np.ndarray:
     """Im Tr X_i(t_n) of the contour bubble: real-time part plus the Matsubara branch."""
-    real_time = kernels.paramagnetic_kernel(gr, gl, n, dt, scheme.quad)
+    real_time = kernels.paramagnetic_kernel(
+        history.g_slice("gr", n), history.g_slice("gl", n), n, dt, scheme.quad
+    )
     return real_time if branch is None else real_time + branch.paramagnetic(n)
 
 
@@ -285,12 +372,12 @@ def _start_values(config, equilibrium, steps, history, branch, observables) -> N
         fine = replace(
             config, time_order=2, dt=config.dt / refine, t_max=float(config.times()[steps])
         )
-        fine_runs.append((refine, _propagate(fine, equilibrium)))
+        fine_runs.append((refine, _propagate(fine, equilibrium, keep_history=True)))
     pairs = [(n, s) for n in range(steps + 1) for s in range(n + 1)]
-    coarse = np.array([offset(n) + s for n, s in pairs])
+    coarse = np.array([history.g_at[n] + s for n, s in pairs])
     for name in ("gr", "gl"):
         levels = [
-            getattr(result.history, name)[[offset(n * r) + s * r for n, s in pairs]]
+            getattr(result.history, name)[[result.history.g_at[n * r] + s * r for n, s in pairs]]
             for r, result in fine_runs
         ]
         getattr(history, name)[coarse] = _romberg(levels)
@@ -314,6 +401,8 @@ def _romberg(levels: list[np.ndarray]) -> np.ndarray:
 def _predict(history: ContourHistory, gaps: np.ndarray, n: int) -> None:
     """Predictor: Delta by linear extrapolation, slice n by time-translation of slice n-1."""
     gaps[n] = 2 * gaps[n - 1] - gaps[n - 2] if n >= 2 else gaps[n - 1]
-    for array in (history.sr, history.sl, history.gr, history.gl):
-        array[offset(n) + 1 : offset(n) + n + 1] = array[offset(n - 1) : offset(n - 1) + n]
-        array[offset(n)] = array[offset(n - 1)]
+    parts = ((history.sr, history.s_at), (history.sl, history.s_at),
+             (history.gr, history.g_at), (history.gl, history.g_at))  # fmt: skip
+    for array, at in parts:
+        array[at[n] + 1 : at[n] + n + 1] = array[at[n - 1] : at[n - 1] + n]
+        array[at[n]] = array[at[n - 1]]
