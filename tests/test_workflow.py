@@ -87,6 +87,7 @@ def test_figure_text_is_at_least_7_pt(quick_run):
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot
     from matplotlib.text import Text
 
     from higgsdyn.cli.stages import dataset_path, figure_module, figure_names
@@ -102,6 +103,7 @@ def test_figure_text_is_at_least_7_pt(quick_run):
             for text in figure.findobj(Text)
             if text.get_visible() and text.get_text().strip() and text.get_fontsize() < 7
         }
+        matplotlib.pyplot.close(figure)
         assert not small, (name, sorted(small))
 
 
