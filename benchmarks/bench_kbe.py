@@ -14,10 +14,11 @@ import argparse
 import numpy as np
 from timing import best_of
 
+from higgsdyn.io.config import load_config
 from higgsdyn.kbe import kernels
 from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.quadrature import make_scheme
-from higgsdyn.kbe.stage import ChainRun, FlatBandRun
+from higgsdyn.kbe.stage import jobs, make_run
 
 
 def synthetic_history(n: int, n_xi: int) -> ContourHistory:
@@ -133,11 +134,12 @@ def main() -> None:
         f"numba {t_fast:.4f} s, ratio {t_numpy / t_fast:.0f}x"
     )
     print(f"numba threads: {kernels.NUMBA_THREADS}")
-    for name, point in (
-        ("Fig. 1b/1c point (default)", FlatBandRun(omega_D=0.16, lambda_f=0.45)),
-        ("Fig. 3b (default)", ChainRun()),
+    default_jobs = jobs(load_config(["config/config.yaml"])["p2"]["kbe"])
+    for name, key in (
+        ("Fig. 1b point (default)", "flat_omegaD-0.160_lf-0.450"),
+        ("Fig. 3b (default)", "chain_lf-2.000"),
     ):
-        config = point.kb_config()
+        config = make_run(default_jobs[key]).kb_config()
         memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
         print(f"{name}: N_t = {config.n_times}, history memory {memory / 1e9:.2f} GB")
 

@@ -110,3 +110,11 @@ def chain_run(**overrides):
     from higgsdyn.bdg.stage import baseline_run
 
     return baseline_run(default_config()["p2"]["bdg"], **overrides)
+
+
+def kbe_job(key: str, **overrides) -> dict:
+    """The parameters of KB job ``key`` of the default config (``higgsdyn jobs kbe``), with
+    ``overrides``."""
+    from higgsdyn.kbe.stage import jobs
+
+    return {**jobs(default_config()["p2"]["kbe"])[key], **overrides}

@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from conftest import default_config
+from higgsdyn.io.config import merge
 from higgsdyn.kbe import checks
 from higgsdyn.kbe.stage import dataset_of, jobs
 
-NUMERICS = {"n_xi": 6, "dt": 0.5, "temperature": 0.005}
-CONFIG = {
+# a small overlay on the default config's p2.kbe block, as a user's --configfile would be
+CONFIG = merge(default_config()["p2"]["kbe"], {
     "flatband": {
-        "numerics": NUMERICS,
+        "numerics": {"n_xi": 6, "dt": 0.5, "temperature": 0.005},
         "fig1b": {"lambda_i": 0.25, "lambda_f": 0.45, "omega_D": [0.16], "lambda_ph": 0.3,
                   "t_max": 10.0, "t_prep": 20.0},
         "fig1c": {"lambda_i": 0.3, "lambda_f": [0.45], "scattering_rate": 0.2,
@@ -22,7 +24,7 @@ CONFIG = {
     },
     "tightbinding": {"lambda_i": 1.2, "lambda_f": 2.0, "gamma_el": 0.1, "n_k": 6, "dt": 0.5,
                      "t_max": 10.0, "t_prep": 10.0},
-}  # fmt: skip
+})  # fmt: skip
 TIME = np.arange(-20.0, 10.0 + 0.25, 0.5)
 JOBS = {
     name: [params for params in jobs(CONFIG).values() if dataset_of(params) == f"kbe_{name}"]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from conftest import kbe_job
 from higgsdyn.figures import p2_fig1bc, p2_fig3b
 from higgsdyn.io.datasets import convention_problems
 from higgsdyn.kbe.contour import ContourHistory
@@ -17,21 +18,15 @@ from higgsdyn.kbe.stage import first_negative_time, make_run, merge_points, reso
 
 TINY = {"dt": 0.4, "t_max": 6.0, "t_prep": 2.0}
 FLAT = {"n_xi": 6, **TINY}
+FIG1B_POINT = "flat_omegaD-0.160_lf-0.450"
 
 
 @pytest.fixture(scope="module")
 def flatband_points():
     points = [
-        {"omega_D": 0.16, "lambda_f": 0.45, "lambda_i": 0.25, "lambda_ph": 0.1, **FLAT},
-        {"omega_D": 0.6, "lambda_f": 0.45, "lambda_i": 0.25, "lambda_ph": 0.1, **FLAT},
-        {
-            "omega_D": 0.0,
-            "lambda_f": 0.45,
-            "lambda_i": 0.3,
-            "scattering_rate": 0.2,
-            "n_xi": 6,
-            **TINY,
-        },
+        kbe_job(FIG1B_POINT, lambda_ph=0.1, **FLAT),
+        kbe_job("flat_omegaD-0.600_lf-0.450", lambda_ph=0.1, **FLAT),
+        kbe_job("flat_omegaD-0.000_lf-0.450", **FLAT),  # Fig. 1c: disorder, no phonons
     ]
     return [run_point(point) for point in points]
 
@@ -51,7 +46,7 @@ def test_flatband_points_follow_conventions_and_merge(flatband_points):
 
 
 def test_tightbinding_point_and_figure():
-    ds = run_point({"gamma_el": 0.1, "lambda_i": 1.2, "lambda_f": 2.0, "n_k": 6, **TINY})
+    ds = run_point(kbe_job("chain_lf-2.000", n_k=6, **TINY))
     assert convention_problems(ds, require_provenance=False) == []
     merged = merge_points([ds])
     assert merged["ns_t"].dims == ("time",)
@@ -60,7 +55,7 @@ def test_tightbinding_point_and_figure():
 
 def test_resources_cover_the_full_history():
     """The scheduler request of a KB job holds the two-time history the solver allocates."""
-    params = {"omega_D": 0.16, "lambda_f": 0.45, "n_xi": 16, "t_max": 160.0}
+    params = kbe_job(FIG1B_POINT, n_xi=16, t_max=160.0)
     config = make_run(params).kb_config()
     n_times, n_nodes = config.n_times, config.make_band().n_nodes
     history = ContourHistory.allocate(n_times, n_nodes)
@@ -76,8 +71,8 @@ def test_resources_of_a_compressed_run_follow_its_measured_cost():
     """A compressed-history job requests memory above what the Fig. 1b benchmark measured
     (peak RSS 922 MB and 2004 MB at t_max = 160 and 320, n_xi = 32, history_tol 1e-4) and,
     at the issue-15 goal size (t_max = 640), far less than the dense history."""
-    params = {"omega_D": 0.04, "lambda_f": 0.45, "n_xi": 32, "t_max": 160.0,
-              "history": "compressed", "history_tol": 1e-4}  # fmt: skip
+    params = kbe_job("flat_omegaD-0.040_lf-0.450", n_xi=32, t_max=160.0,
+                     history="compressed", history_tol=1e-4)  # fmt: skip
     assert resources(params)["mem_mb"] > 922
     assert resources({**params, "t_max": 320.0})["mem_mb"] > 2004
     goal = {**params, "t_max": 640.0}
