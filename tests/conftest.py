@@ -118,3 +118,20 @@ def kbe_job(key: str, **overrides) -> dict:
     from higgsdyn.kbe.stage import jobs
 
     return {**jobs(default_config()["p2"]["kbe"])[key], **overrides}
+
+
+# A small KB run for unit tests (the values KBConfig carried as defaults before issue 17):
+# tests state what they change; the production values live in config.yaml.
+KB_TEST_BASE = dict(
+    band="flat", n_xi=24, xi_stretch=4.0, lambda_i=0.25, lambda_f=0.45, temperature=0.005,
+    scattering_rate=0.0, lambda_ph=0.0, omega_debye=0.16, dt=0.2, t_max=100.0, t_prep=0.0,
+    quench_time=0.5, time_order=6, tolerance=1e-9, max_iterations=12, history="full",
+    history_tol=1e-8,
+)  # fmt: skip
+
+
+def kb_config(**overrides):
+    """KBConfig of KB_TEST_BASE with ``overrides``."""
+    from higgsdyn.kbe.stepping import KBConfig
+
+    return KBConfig(**{**KB_TEST_BASE, **overrides})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import kb_config
 from higgsdyn.kbe import KBConfig, kernels, mean_field_gap, run
 from higgsdyn.kbe.bath import debye_alpha2f, phonon_greater
 from higgsdyn.kbe.contour import ContourHistory
@@ -45,7 +46,7 @@ def pseudospin_rk4(config: KBConfig, dt: float) -> tuple[np.ndarray, np.ndarray]
     return times, np.array(gaps)
 
 
-COLLISIONLESS = KBConfig(n_xi=8, lambda_i=0.25, lambda_f=0.45, t_max=12.0, dt=0.2)
+COLLISIONLESS = kb_config(n_xi=8, lambda_i=0.25, lambda_f=0.45, t_max=12.0, dt=0.2)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_collisionless_gap_matches_independent_pseudospin_rk4(collisionless_refe
     assert error < 2e-3 * np.abs(reference).max(), error
 
 
-SMOOTH_DRIVE = KBConfig(n_xi=8, lambda_i=0.25, lambda_f=0.6, t_max=12.0, quench_time=20.0)
+SMOOTH_DRIVE = kb_config(n_xi=8, lambda_i=0.25, lambda_f=0.6, t_max=12.0, quench_time=20.0)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def test_collisionless_stepper_has_its_order(order, smooth_drive_reference):
     times, reference = smooth_drive_reference
     errors = []
     for dt in (0.2, 0.1):
-        result = run(KBConfig(**{**SMOOTH_DRIVE.__dict__, "dt": dt, "time_order": order}))
+        result = run(kb_config(**{**SMOOTH_DRIVE.__dict__, "dt": dt, "time_order": order}))
         errors.append(
             np.abs(result.gap.real - np.interp(result.times, times, reference.real)).max()
         )
@@ -125,7 +126,7 @@ def test_collisionless_energy_conserved_after_quench(order, ratio_range, bound):
     sin^2 ramp is only C^1 at its ends)."""
     drifts = []
     for dt in (0.1, 0.05):
-        result = run(KBConfig(**{**COLLISIONLESS.__dict__, "dt": dt, "time_order": order}))
+        result = run(kb_config(**{**COLLISIONLESS.__dict__, "dt": dt, "time_order": order}))
         after = result.times >= COLLISIONLESS.quench_time
         drifts.append(np.ptp(result.energy[after]))
     assert drifts[1] < bound * abs(result.energy[0])
@@ -137,13 +138,13 @@ def test_no_quench_collisionless_is_stationary():
     for the trapezoidal rule (its Cayley propagator commutes with h), to O(dt^6) for BDF-6.
 
     Measured max drift of Delta over t = 8/E_F, BDF-6: 3.6e-7 (dt = 0.2), 3.4e-9 (dt = 0.1)."""
-    config = KBConfig(n_xi=8, lambda_i=0.3, lambda_f=0.3, t_max=8.0, dt=0.2, time_order=2)
+    config = kb_config(n_xi=8, lambda_i=0.3, lambda_f=0.3, t_max=8.0, dt=0.2, time_order=2)
     result = run(config)
     assert np.ptp(result.gap.real) < 1e-10
     assert np.ptp(result.ns_para + result.ns_dia) < 1e-10
     drifts = []
     for dt in (0.2, 0.1):
-        result = run(KBConfig(**{**config.__dict__, "dt": dt, "time_order": 6}))
+        result = run(kb_config(**{**config.__dict__, "dt": dt, "time_order": 6}))
         drifts.append(np.ptp(result.gap.real))
     assert drifts[0] < 1e-6 and drifts[0] / drifts[1] > 32, drifts
 
@@ -156,7 +157,7 @@ def test_clean_normal_state_paramagnetic_term_is_the_thermodynamic_fermi_surface
     exactly for the trapezoidal rule, to the BDF-6 damping of the band edge for order 6
     (9e-7 per step at xi dt = 0.2: measured drift 1.0e-5 of para, 2.5e-5 of dia, 20 steps)."""
     temperature = 0.05
-    config = KBConfig(n_xi=8, lambda_i=0.0, lambda_f=0.0, t_max=4.0, dt=0.2,
+    config = kb_config(n_xi=8, lambda_i=0.0, lambda_f=0.0, t_max=4.0, dt=0.2,
                       temperature=temperature, time_order=order)  # fmt: skip
     result = run(config)
     band = config.make_band()
@@ -179,7 +180,7 @@ def test_debye_bath_normalisation():
 def test_particle_hole_symmetry_keeps_gap_real():
     """With the tau_1 partner sums Delta(t) stays real (phase fixed), with disorder too."""
     result = run(
-        KBConfig(n_xi=6, lambda_i=0.3, lambda_f=0.5, scattering_rate=0.2, t_max=6.0, dt=0.2)
+        kb_config(n_xi=6, lambda_i=0.3, lambda_f=0.5, scattering_rate=0.2, t_max=6.0, dt=0.2)
     )
     assert np.abs(result.gap.imag).max() < 1e-12
 
@@ -207,7 +208,7 @@ def test_stepper_has_its_order_with_self_energies(collisions, order, history):
     grid = np.arange(0.0, 8.01, 0.8)
     curves = []
     for dt in (0.4, 0.2, 0.1):
-        result = run(KBConfig(dt=dt, **base, **collisions))
+        result = run(kb_config(dt=dt, **base, **collisions))
         curves.append(np.interp(grid, result.times, result.ns_para + result.ns_dia))
     coarse = np.abs(curves[0] - curves[1]).max()
     fine = np.abs(curves[1] - curves[2]).max()
@@ -228,7 +229,7 @@ def test_dirty_limit_superfluid_density_matches_abrikosov_gorkov():
     from scipy.integrate import quad
 
     rate = 0.2
-    config = KBConfig(n_xi=16, lambda_i=0.3, lambda_f=0.3, scattering_rate=rate, t_max=20.0,
+    config = kb_config(n_xi=16, lambda_i=0.3, lambda_f=0.3, scattering_rate=rate, t_max=20.0,
                       dt=0.25, temperature=0.002)  # fmt: skip
     result = run(config)
     gap = float(np.mean(result.gap.real))

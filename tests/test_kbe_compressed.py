@@ -12,10 +12,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from conftest import kb_config
 from higgsdyn.kbe import compressed, kernels, stepping
 from higgsdyn.kbe.contour import ContourHistory, offset
 from higgsdyn.kbe.quadrature import ORDERS, make_scheme
-from higgsdyn.kbe.stepping import KBConfig, run
+from higgsdyn.kbe.stepping import run
 
 DT = 0.2
 N_TIMES = 120
@@ -122,7 +123,7 @@ RUNS = {
 def test_compressed_run_matches_the_full_history_run(name):
     """Delta(t) and n_s(t) of the compressed path equal the full-history run to the history
     tolerance (relative to |Delta(0)| and n_s,dia(0))."""
-    config = KBConfig(**BASE, **RUNS[name])
+    config = kb_config(**BASE, **RUNS[name])
     full = run(config)
     tol = 1e-8
     fast = run(replace(config, history="compressed", history_tol=tol))
@@ -139,7 +140,7 @@ def test_compressed_quench_with_phonons_error_falls_with_tolerance():
     and the run equals the full-history run to rounding (measured 1.3e-13); above it the
     deviation of n_s(t) falls with history_tol and stays below it (measured 5.3e-6, 2.1e-10
     at 1e-4, 1e-8 with n_xi = 3, N_t = 86)."""
-    config = KBConfig(**BASE, lambda_i=0.3, lambda_f=0.45, lambda_ph=0.3, omega_debye=0.16,
+    config = kb_config(**BASE, lambda_i=0.3, lambda_f=0.45, lambda_ph=0.3, omega_debye=0.16,
                       scattering_rate=0.1)  # fmt: skip
     full = run(config)
     ns_full = full.ns_para + full.ns_dia
@@ -156,7 +157,7 @@ def test_compressed_run_does_not_allocate_the_dense_history():
     the N_t^2 dense history: its two-time storage grows ~linearly in N_t (measured 3.6, 7.4,
     15.5, 33 MB at N_t = 101, 201, 401, 801, n_xi = 2, where the dense history takes 2.6,
     10.4, 41, 165 MB) and the moving storage is a fixed number of slices."""
-    base = KBConfig(n_xi=2, temperature=0.0, dt=0.2, lambda_i=0.3, lambda_f=0.45,
+    base = kb_config(n_xi=2, temperature=0.0, dt=0.2, lambda_i=0.3, lambda_f=0.45,
                     history="compressed", history_tol=1e-6)  # fmt: skip
     storage = {}
     for t_max in (32.0, 64.0):
@@ -177,4 +178,4 @@ def test_compressed_run_does_not_allocate_the_dense_history():
 
 def test_unknown_history_mode_is_rejected():
     with pytest.raises(ValueError, match="history"):
-        run(KBConfig(n_xi=2, t_max=0.4, history="hodlr"))
+        run(kb_config(n_xi=2, t_max=0.4, history="hodlr"))

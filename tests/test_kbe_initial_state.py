@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import kb_config
 from higgsdyn.kbe.bath import phonon_greater
 from higgsdyn.kbe.dlr import ImaginaryTimeBasis, fine_tau_grid, kernel
 from higgsdyn.kbe.matsubara import (
@@ -18,7 +19,7 @@ from higgsdyn.kbe.matsubara import (
     imaginary_time_green,
     solve_equilibrium,
 )
-from higgsdyn.kbe.stepping import KBConfig, run
+from higgsdyn.kbe.stepping import run
 
 BETA = 200.0
 CUTOFF = 4.0
@@ -86,7 +87,7 @@ def test_dlr_mixed_convolution_matches_quadrature_across_the_jump(basis, level):
 def test_imaginary_time_green_ends_at_the_density_matrix_and_is_free_without_sigma():
     """G^M(beta^-) = -rho (Matsubara density matrix); with no self-energy G^M is the mean-field
     -sum_s P_s K(tau, s E) exactly (the window part vanishes)."""
-    config = KBConfig(n_xi=6, lambda_i=0.3, temperature=0.02, scattering_rate=0.2)
+    config = kb_config(n_xi=6, lambda_i=0.3, temperature=0.02, scattering_rate=0.2)
     band = config.make_band()
     state = solve_equilibrium(band, 0.3, 0.02, scattering_rate=0.2, omega_max=400.0)
     near_beta = imaginary_time_green(band, state, 0.02, np.array([50.0 - 1e-7]))[0]
@@ -126,7 +127,7 @@ def test_run_starts_at_the_matsubara_equilibrium(collisions):
     n_s,para(0) comes from G^M on the DLR nodes (tau integral), kbe.matsubara's from the
     frequency sum: they agree to the window truncation, measured 2.5e-7 (disorder) and
     1.2e-7 (phonons) at the default window 100 (3e-9 at 400)."""
-    config = KBConfig(n_xi=8, lambda_i=0.3, lambda_f=0.3, temperature=0.02, dt=0.2, t_max=0.4,
+    config = kb_config(n_xi=8, lambda_i=0.3, lambda_f=0.3, temperature=0.02, dt=0.2, t_max=0.4,
                       **collisions)  # fmt: skip
     result = run(config)
     self_energies = {"scattering_rate": 0.0, "lambda_ph": 0.0, **collisions}
@@ -164,7 +165,7 @@ def test_no_quench_is_stationary_to_the_order_of_the_stepper(
     ns_bound, occupation_bound, (low, high) = STATIONARY_BOUNDS[order]
     ns_drifts, occupation_drifts = [], []
     for dt in (0.2, 0.1):
-        config = KBConfig(n_xi=8, lambda_i=lambda_i, lambda_f=lambda_i, temperature=temperature,
+        config = kb_config(n_xi=8, lambda_i=lambda_i, lambda_f=lambda_i, temperature=temperature,
                           dt=dt, t_max=6.0, time_order=order, history=history,
                           **collisions)  # fmt: skip
         result = run(config)
@@ -187,7 +188,7 @@ def test_quench_is_converged_in_the_tau_representation(monkeypatch):
     10x, three orders below the O(dt^2) error of the stepper."""
     from higgsdyn.kbe import mixed
 
-    config = KBConfig(n_xi=6, lambda_i=0.3, lambda_f=0.45, temperature=0.02, dt=0.25,
+    config = kb_config(n_xi=6, lambda_i=0.3, lambda_f=0.45, temperature=0.02, dt=0.25,
                       t_max=4.0, t_prep=1.0, scattering_rate=0.2, lambda_ph=0.2,
                       omega_debye=0.2)  # fmt: skip
 
@@ -199,7 +200,7 @@ def test_quench_is_converged_in_the_tau_representation(monkeypatch):
     monkeypatch.setattr(mixed, "CUTOFF_FACTOR", 8.0)
     refined = observables(run(config))
     monkeypatch.undo()
-    wider = observables(run(KBConfig(**{**config.__dict__, "matsubara_cutoff": 200.0})))
+    wider = observables(run(kb_config(**{**config.__dict__, "matsubara_cutoff": 200.0})))
     for other, (gap_tol, ns_tol) in ((refined, (7e-8, 4e-6)), (wider, (2e-8, 4e-6))):
         assert np.abs(other[0] - reference[0]).max() < gap_tol
         assert np.abs(other[1] - reference[1]).max() < ns_tol

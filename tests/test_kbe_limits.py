@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
+from conftest import kb_config
 from higgsdyn.kbe import KBConfig, mean_field_gap, run
 from higgsdyn.kbe.quadrature import ORDERS
 from higgsdyn.kbe.stepping import smooth_ramp
@@ -132,7 +133,7 @@ def weak_coupling_asymptotic_gap(gap_i: float, gap_f: float) -> float:
     return brentq(residual, 1e-12 * gap_i, 50 * gap_f, xtol=1e-15, rtol=1e-14)
 
 
-QUENCH = KBConfig(n_xi=12, lambda_i=0.25, lambda_f=0.45, temperature=0.0, t_max=40.0)
+QUENCH = kb_config(n_xi=12, lambda_i=0.25, lambda_f=0.45, temperature=0.0, t_max=40.0)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +168,7 @@ def test_collisionless_kb_gap_matches_pseudospin_kernel_on_same_band(pseudospin_
     ref_times, reference = pseudospin_reference
     curves, errors = [], []
     for dt in (0.4, 0.2):
-        result = run(KBConfig(**{**QUENCH.__dict__, "dt": dt, "time_order": order}))
+        result = run(kb_config(**{**QUENCH.__dict__, "dt": dt, "time_order": order}))
         window = result.times >= 20.0
         expected = np.interp(result.times, ref_times, reference)
         errors.append(np.abs(result.gap.real - expected)[window].max())
@@ -235,7 +236,7 @@ def test_pseudospin_on_kb_band_late_time_gap_matches_lax_root():
     Delta_f is 0.0107 away. KB itself agrees with this kernel on the same band (test above),
     and the slow test below runs KB to t = 60/E_F.
     """
-    config = KBConfig(n_xi=16, lambda_i=0.35, lambda_f=0.45, temperature=0.0, t_max=60.0)
+    config = kb_config(n_xi=16, lambda_i=0.35, lambda_f=0.45, temperature=0.0, t_max=60.0)
     band = config.make_band()
     times, gaps = pseudospin_on_kb_band(config)
     gap_i = mean_field_gap(band, config.lambda_i, 0.0)
@@ -255,7 +256,7 @@ def test_collisionless_kb_late_time_gap_matches_lax_root():
     band (the 1.8e-4 KB-kernel difference is the dt = 0.2 error). Tolerance 6e-4 as above.
     25 s at load ~2 (N_t = 301).
     """
-    config = KBConfig(n_xi=16, lambda_i=0.35, lambda_f=0.45, temperature=0.0, t_max=60.0)
+    config = kb_config(n_xi=16, lambda_i=0.35, lambda_f=0.45, temperature=0.0, t_max=60.0)
     band = config.make_band()
     result = run(config)
     exact = lax_asymptotic_gap(
@@ -298,8 +299,8 @@ def test_gap_and_superfluid_density_converged_in_n_xi(base, n_xi, gap_tol, ns_to
     16 -> 32: 6.0e-7, 1.5e-7 (with the former switch-on start 7.1e-7, 2.1e-8; n_s(0) now
     carries the Matsubara-branch bubble). Tolerances ~4x the measured change at the tested n_xi.
     """
-    coarse = _gap_and_stiffness(KBConfig(n_xi=n_xi, **base))
-    fine = _gap_and_stiffness(KBConfig(n_xi=2 * n_xi, **base))
+    coarse = _gap_and_stiffness(kb_config(n_xi=n_xi, **base))
+    fine = _gap_and_stiffness(kb_config(n_xi=2 * n_xi, **base))
     gap_change = np.abs(coarse[0] - fine[0]).max()
     ns_change = np.abs(coarse[1] - fine[1]).max()
     assert gap_change < gap_tol, gap_change

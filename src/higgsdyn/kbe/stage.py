@@ -107,6 +107,8 @@ class ChainRun:
             n_xi=self.n_k,
             xi_stretch=self.k_stretch,
             scattering_rate=self.gamma_el,
+            lambda_ph=0.0,  # Fig. 3b: disorder only, no phonon bath
+            omega_debye=1.0,
             **_shared(self),
         )
 

@@ -47,30 +47,35 @@ from higgsdyn.kbe.selfenergy import slice_self_energy
 
 log = logging.getLogger(__name__)
 
+MATSUBARA_CUTOFF = 100.0
+
 
 @dataclass(frozen=True)
 class KBConfig:
-    """One Kadanoff-Baym run; energies in the band unit (E_F flat band, J chain)."""
+    """One Kadanoff-Baym run; energies in the band unit (E_F flat band, J chain). No defaults:
+    the workflow builds it from config.yaml through kbe.stage (FlatBandRun, ChainRun)."""
 
-    band: str = "flat"  # "flat" (Figs. 1b, 1c) or "tight_binding" (Fig. 3b)
-    n_xi: int = 24  # Gauss-Legendre nodes for xi > 0
-    xi_stretch: float = 4.0  # sinh map: node density near the Fermi level
-    lambda_i: float = 0.25
-    lambda_f: float = 0.45
-    temperature: float = 0.005
-    scattering_rate: float = 0.0  # 1/tau_el (Eq. 6)
-    lambda_ph: float = 0.0  # lambda_el-ph (Eq. 5, Debye bath)
-    omega_debye: float = 0.16
-    dt: float = 0.2
-    t_max: float = 100.0
-    t_prep: float = 0.0  # stationary baseline before the quench
-    quench_time: float = 0.5  # sin^2 ramp of lambda from lambda_i to lambda_f after t = 0
-    time_order: int = 6  # 2: trapezoidal; 6: BDF-6 + Gregory (quadrature.ORDERS)
-    tolerance: float = 1e-9
-    max_iterations: int = 12
-    matsubara_cutoff: float = 100.0  # |w_n| window of the initial equilibrium (tail ~ 1/w^3)
-    history: str = "full"  # "full" or "compressed" (HODLR history of G^R, G^<: compressed.py)
-    history_tol: float = 1e-8  # entry tolerance of the compressed history, relative to max |G|
+    band: str  # "flat" (Figs. 1b, 1c) or "tight_binding" (Fig. 3b)
+    n_xi: int  # Gauss-Legendre nodes for xi > 0
+    xi_stretch: float  # sinh map: node density near the Fermi level
+    lambda_i: float
+    lambda_f: float
+    temperature: float
+    scattering_rate: float  # 1/tau_el (Eq. 6)
+    lambda_ph: float  # lambda_el-ph (Eq. 5, Debye bath); 0: no phonons
+    omega_debye: float  # Debye energy of the bath (read if lambda_ph > 0)
+    dt: float
+    t_max: float
+    t_prep: float  # stationary baseline before the quench
+    quench_time: float  # sin^2 ramp of lambda from lambda_i to lambda_f after t = 0
+    time_order: int  # 2: trapezoidal; 6: BDF-6 + Gregory (quadrature.ORDERS)
+    tolerance: float
+    max_iterations: int
+    history: str  # "full" or "compressed" (HODLR history of G^R, G^<: compressed.py)
+    history_tol: float  # entry tolerance of the compressed history, relative to max |G|
+    # a constant of the method, not a run parameter: |w_n| window of the initial Matsubara
+    # equilibrium (its tail falls as 1/w^3; physics_notes, "Correlated equilibrium")
+    matsubara_cutoff: float = MATSUBARA_CUTOFF
 
     def make_band(self) -> Band:
         if self.band == "flat":
