@@ -139,7 +139,7 @@ def main() -> None:
         ("Fig. 1b point (default)", "flat_omegaD-0.160_lf-0.450"),
         ("Fig. 3b (default)", "chain_lf-2.000"),
     ):
-        config = make_run(default_jobs[key]).kb_config()
+        config = make_run(default_jobs[key])
         memory = ContourHistory.bytes_needed(config.n_times, config.make_band().n_nodes)
         print(f"{name}: N_t = {config.n_times}, history memory {memory / 1e9:.2f} GB")
 

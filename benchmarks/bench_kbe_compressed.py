@@ -60,7 +60,7 @@ with open({config!r}) as handle:
     block = yaml.safe_load(handle)["p2"]["kbe"]
 params = next(p for p in stage.jobs(block).values() if p.get("omega_D") == 0.04)
 params = dict(params, n_xi={n_xi}, t_max={t_max}, history={history!r}, **{tol})
-config = stage.make_run(params).kb_config()
+config = stage.make_run(params)
 run(replace(config, t_max=2.0))  # compile
 start = time.perf_counter()
 _equilibrium(config)

@@ -39,10 +39,10 @@ def problem(n_levels: int, zeta: float):
     return state, coefficients, quench.coupling_weight(lambda_f, n_levels, cutoff)
 
 
-def run(state, coefficients, weight, step, t_end, order=4):
+def run(state, coefficients, weight, dt, t_end, order=4):
     start = time.perf_counter()
-    n_steps = int(round(t_end / step))
-    result = quench.evolve(state, coefficients, weight, 1.0, step, n_steps, order=order)
+    n_steps = int(round(t_end / dt))
+    result = quench.evolve(state, coefficients, weight, 1.0, dt, n_steps, order=order)
     return result.gaps, time.perf_counter() - start
 
 
@@ -73,16 +73,16 @@ def main() -> None:
     reference, _ = run(state, coefficients, weight, finest, args.t_max, order)
     for threads in args.threads:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        for step in args.steps:
-            gaps, seconds = run(state, coefficients, weight, step, args.t_max, order)
-            stride = int(round(step / finest))
+        for dt in args.steps:
+            gaps, seconds = run(state, coefficients, weight, dt, args.t_max, order)
+            stride = int(round(dt / finest))
             error = np.max(np.abs(gaps - reference[::stride]))
-            halved, _ = run(state, coefficients, weight, step / 2, args.t_max, order)
+            halved, _ = run(state, coefficients, weight, dt / 2, args.t_max, order)
             change = np.max(np.abs(gaps - halved[::2]))
-            n_steps = int(round(args.t_max / step))
+            n_steps = int(round(args.t_max / dt))
             updates = n_sub * n_steps * args.levels
             print(
-                f"threads={threads} h={step}: {seconds:.2f} s, {n_steps / seconds:.0f} steps/s, "
+                f"threads={threads} h={dt}: {seconds:.2f} s, {n_steps / seconds:.0f} steps/s, "
                 f"{1e9 * seconds / updates:.2f} ns/pseudospin-update ({n_sub} per step), "
                 f"{FLOPS_PER_UPDATE * updates / seconds / 1e9:.2f} GFlop/s; "
                 f"max|Delta - ref| = {error:.2e}, step-halving change = {change:.2e}"
@@ -90,7 +90,7 @@ def main() -> None:
 
     # same interval, same accuracy: scipy DOP853 (numpy, one core) vs numba splitting on each
     # thread count. Reference: our order-4 run at h = 0.0015625 (error ~1e-8); for each rtol,
-    # our step shrinks from the largest --steps value until our error is at most scipy's.
+    # our dt shrinks from the largest --steps value until our error is at most scipy's.
     numba.set_num_threads(1)
     t_end = args.t_compare
     sample = np.linspace(0.0, t_end, 201)
@@ -112,24 +112,24 @@ def main() -> None:
         seconds_scipy = time.perf_counter() - start
         scipy_gap = weight * solution.y.reshape(3, args.levels, -1)[0].sum(axis=0)
         scipy_error = np.max(np.abs(scipy_gap - exact))
-        # step = t_end / n_steps with every sample point on the step grid (no interpolation
+        # dt = t_end / n_steps with every sample point on the step grid (no interpolation
         # error), n_steps growing by ~20% per try
         per_sample = int(np.ceil(t_end / max(args.steps) / (sample.size - 1)))
         while True:
             n_steps = per_sample * (sample.size - 1)
-            step = t_end / n_steps
-            gaps, _ = run(state, coefficients, weight, step, t_end, order)
+            dt = t_end / n_steps
+            gaps, _ = run(state, coefficients, weight, dt, t_end, order)
             ours = gaps[::per_sample]
             our_error = np.max(np.abs(ours - exact))
-            if our_error <= scipy_error or step <= 0.0031251:
+            if our_error <= scipy_error or dt <= 0.0031251:
                 break  # the reference step is 0.0015625: do not go below 2x it
             per_sample += max(1, round(0.2 * per_sample))
         for threads in args.threads:
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-            _, seconds_numba = run(state, coefficients, weight, step, t_end, order)
+            _, seconds_numba = run(state, coefficients, weight, dt, t_end, order)
             print(
                 f"on [0, {t_end}]: scipy DOP853 rtol={rtol:g} ({solution.nfev} RHS calls) "
-                f"{seconds_scipy:.2f} s, error {scipy_error:.2e}; numba order {order} h={step:.4g} "
+                f"{seconds_scipy:.2f} s, error {scipy_error:.2e}; numba order {order} h={dt:.4g} "
                 f"threads={threads} {seconds_numba:.3f} s, error {our_error:.2e}"
                 f"{'' if our_error <= scipy_error else ' (NOT reached: compare with care)'}; "
                 f"time ratio scipy/numba = {seconds_scipy / seconds_numba:.1f}"

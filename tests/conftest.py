@@ -124,7 +124,7 @@ def kbe_job(key: str, **overrides) -> dict:
 # tests state what they change; the production values live in config.yaml.
 KB_TEST_BASE = dict(
     band="flat", n_xi=24, xi_stretch=4.0, lambda_i=0.25, lambda_f=0.45, temperature=0.005,
-    scattering_rate=0.0, lambda_ph=0.0, omega_debye=0.16, dt=0.2, t_max=100.0, t_prep=0.0,
+    gamma_el=0.0, lambda_ph=0.0, omega_D=0.16, dt=0.2, t_max=100.0, t_prep=0.0,
     quench_time=0.5, time_order=6, tolerance=1e-9, max_iterations=12, history="full",
     history_tol=1e-8,
 )  # fmt: skip

@@ -173,7 +173,7 @@ def quench(labels, zetas=(0.1, 0.2), time=TIME, signal=persistent, extra=None, d
     ds = xr.Dataset(data, coords={"disorder": list(labels), "zeta": zetas, "lambda_f": [0.33],
                                   "time": time})  # fmt: skip
     ds.attrs["solver"] = "splitting"
-    ds.attrs["config"] = json.dumps({"n_levels": 400, "step": 0.05, "t_max": float(time[-1])})
+    ds.attrs["config"] = json.dumps({"n_levels": 400, "dt": 0.05, "t_max": float(time[-1])})
     return ds
 
 

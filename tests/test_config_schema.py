@@ -45,7 +45,11 @@ BAD_CONFIGS = {
     "unknown section": ({**QUICK, "p3": {}}, ["p3"]),
     "quench order 3": (_with(("p1", "quench", "order"), 3), ["order", "3"]),
     "quench odd N": (_with(("p1", "quench", "n_levels"), 401), ["n_levels", "multipleOf"]),
-    "kbe unknown key": (_with(("p2", "kbe", "tightbinding", "n_xi"), 8), ["n_xi"]),
+    "kbe unknown key": (_with(("p2", "kbe", "tightbinding", "omega_debye"), 1.0), ["omega_debye"]),
+    "kbe renamed key": (
+        _with(("p2", "kbe", "tightbinding", "n_k"), 8),
+        ["p2.kbe.tightbinding.n_k", "renamed n_xi"],
+    ),
     "kbe negative dt": (_with(("p2", "kbe", "flatband", "numerics", "dt"), -0.1), ["dt", "-0.1"]),
     "kbe time order 4": (
         _with(("p2", "kbe", "flatband", "numerics", "time_order"), 4),

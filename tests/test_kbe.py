@@ -179,9 +179,7 @@ def test_debye_bath_normalisation():
 
 def test_particle_hole_symmetry_keeps_gap_real():
     """With the tau_1 partner sums Delta(t) stays real (phase fixed), with disorder too."""
-    result = run(
-        kb_config(n_xi=6, lambda_i=0.3, lambda_f=0.5, scattering_rate=0.2, t_max=6.0, dt=0.2)
-    )
+    result = run(kb_config(n_xi=6, lambda_i=0.3, lambda_f=0.5, gamma_el=0.2, t_max=6.0, dt=0.2))
     assert np.abs(result.gap.imag).max() < 1e-12
 
 
@@ -192,7 +190,7 @@ def test_particle_hole_symmetry_keeps_gap_real():
 )
 @pytest.mark.parametrize(
     "collisions",
-    [{"scattering_rate": 0.3}, {"lambda_ph": 0.2, "omega_debye": 0.3}],
+    [{"gamma_el": 0.3}, {"lambda_ph": 0.2, "omega_D": 0.3}],
     ids=["disorder", "phonons"],
 )
 def test_stepper_has_its_order_with_self_energies(collisions, order, history):
@@ -229,7 +227,7 @@ def test_dirty_limit_superfluid_density_matches_abrikosov_gorkov():
     from scipy.integrate import quad
 
     rate = 0.2
-    config = kb_config(n_xi=16, lambda_i=0.3, lambda_f=0.3, scattering_rate=rate, t_max=20.0,
+    config = kb_config(n_xi=16, lambda_i=0.3, lambda_f=0.3, gamma_el=rate, t_max=20.0,
                       dt=0.25, temperature=0.002)  # fmt: skip
     result = run(config)
     gap = float(np.mean(result.gap.real))
@@ -241,6 +239,6 @@ def test_dirty_limit_superfluid_density_matches_abrikosov_gorkov():
     )[0]
     assert np.ptp(result.gap.real) < 5e-3 * gap  # O(dt^2) drift, measured 1.6e-3
     assert abs(ns_over_n / reference - 1) < 0.08, ns_over_n / reference
-    state = solve_equilibrium(config.make_band(), 0.3, 0.002, scattering_rate=rate,
+    state = solve_equilibrium(config.make_band(), 0.3, 0.002, gamma_el=rate,
                               omega_max=config.matsubara_cutoff)  # fmt: skip
     assert abs(ns_over_n / (state.ns / 2.0) - 1) < 2e-3, ns_over_n / (state.ns / 2.0)

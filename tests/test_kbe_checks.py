@@ -19,10 +19,10 @@ CONFIG = merge(default_config()["p2"]["kbe"], {
         "numerics": {"n_xi": 6, "dt": 0.5, "temperature": 0.005},
         "fig1b": {"lambda_i": 0.25, "lambda_f": 0.45, "omega_D": [0.16], "lambda_ph": 0.3,
                   "t_max": 10.0, "t_prep": 20.0},
-        "fig1c": {"lambda_i": 0.3, "lambda_f": [0.45], "scattering_rate": 0.2,
+        "fig1c": {"lambda_i": 0.3, "lambda_f": [0.45], "gamma_el": 0.2,
                   "t_max": 10.0, "t_prep": 20.0},
     },
-    "tightbinding": {"lambda_i": 1.2, "lambda_f": 2.0, "gamma_el": 0.1, "n_k": 6, "dt": 0.5,
+    "tightbinding": {"lambda_i": 1.2, "lambda_f": 2.0, "gamma_el": 0.1, "n_xi": 6, "dt": 0.5,
                      "t_max": 10.0, "t_prep": 10.0},
 })  # fmt: skip
 TIME = np.arange(-20.0, 10.0 + 0.25, 0.5)

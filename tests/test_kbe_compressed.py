@@ -113,9 +113,9 @@ def test_lesser_history_integral_from_the_tree_matches_the_full_history(history,
 BASE = {"n_xi": 4, "temperature": 0.02, "dt": 0.2, "t_max": 9.0, "t_prep": 1.0}
 RUNS = {
     "clean-quench": {"lambda_i": 0.3, "lambda_f": 0.45},
-    "disorder-quench": {"lambda_i": 0.3, "lambda_f": 0.45, "scattering_rate": 0.2},
+    "disorder-quench": {"lambda_i": 0.3, "lambda_f": 0.45, "gamma_el": 0.2},
     "phonons-no-quench": {"lambda_i": 0.3, "lambda_f": 0.3, "lambda_ph": 0.3,
-                          "omega_debye": 0.16},
+                          "omega_D": 0.16},
 }  # fmt: skip
 
 
@@ -140,8 +140,8 @@ def test_compressed_quench_with_phonons_error_falls_with_tolerance():
     and the run equals the full-history run to rounding (measured 1.3e-13); above it the
     deviation of n_s(t) falls with history_tol and stays below it (measured 5.3e-6, 2.1e-10
     at 1e-4, 1e-8 with n_xi = 3, N_t = 86)."""
-    config = kb_config(**BASE, lambda_i=0.3, lambda_f=0.45, lambda_ph=0.3, omega_debye=0.16,
-                      scattering_rate=0.1)  # fmt: skip
+    config = kb_config(**BASE, lambda_i=0.3, lambda_f=0.45, lambda_ph=0.3, omega_D=0.16,
+                      gamma_el=0.1)  # fmt: skip
     full = run(config)
     ns_full = full.ns_para + full.ns_dia
     errors = []

@@ -87,9 +87,9 @@ def test_dlr_mixed_convolution_matches_quadrature_across_the_jump(basis, level):
 def test_imaginary_time_green_ends_at_the_density_matrix_and_is_free_without_sigma():
     """G^M(beta^-) = -rho (Matsubara density matrix); with no self-energy G^M is the mean-field
     -sum_s P_s K(tau, s E) exactly (the window part vanishes)."""
-    config = kb_config(n_xi=6, lambda_i=0.3, temperature=0.02, scattering_rate=0.2)
+    config = kb_config(n_xi=6, lambda_i=0.3, temperature=0.02, gamma_el=0.2)
     band = config.make_band()
-    state = solve_equilibrium(band, 0.3, 0.02, scattering_rate=0.2, omega_max=400.0)
+    state = solve_equilibrium(band, 0.3, 0.02, gamma_el=0.2, omega_max=400.0)
     near_beta = imaginary_time_green(band, state, 0.02, np.array([50.0 - 1e-7]))[0]
     rho = equilibrium_density_matrix(band, state, 0.02)
     assert np.abs(near_beta + rho).max() < 1e-5
@@ -115,8 +115,8 @@ def test_mixed_phonon_propagator_is_the_analytic_continuation():
 
 
 COLLISIONS = [
-    {"scattering_rate": 0.2},
-    {"lambda_ph": 0.3, "omega_debye": 0.16},
+    {"gamma_el": 0.2},
+    {"lambda_ph": 0.3, "omega_D": 0.16},
 ]
 
 
@@ -130,7 +130,7 @@ def test_run_starts_at_the_matsubara_equilibrium(collisions):
     config = kb_config(n_xi=8, lambda_i=0.3, lambda_f=0.3, temperature=0.02, dt=0.2, t_max=0.4,
                       **collisions)  # fmt: skip
     result = run(config)
-    self_energies = {"scattering_rate": 0.0, "lambda_ph": 0.0, **collisions}
+    self_energies = {"gamma_el": 0.0, "lambda_ph": 0.0, **collisions}
     state = solve_equilibrium(config.make_band(), 0.3, 0.02, omega_max=config.matsubara_cutoff,
                               **self_energies)  # fmt: skip
     assert abs(result.gap[0] - state.gap) < 1e-12
@@ -189,8 +189,8 @@ def test_quench_is_converged_in_the_tau_representation(monkeypatch):
     from higgsdyn.kbe import mixed
 
     config = kb_config(n_xi=6, lambda_i=0.3, lambda_f=0.45, temperature=0.02, dt=0.25,
-                      t_max=4.0, t_prep=1.0, scattering_rate=0.2, lambda_ph=0.2,
-                      omega_debye=0.2)  # fmt: skip
+                      t_max=4.0, t_prep=1.0, gamma_el=0.2, lambda_ph=0.2,
+                      omega_D=0.2)  # fmt: skip
 
     def observables(result):
         return result.gap.real, result.ns_para + result.ns_dia

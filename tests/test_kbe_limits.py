@@ -1,6 +1,6 @@
 """Collisionless limits of the two-time KB solver (P2 Eqs. 4-8) against the P1 pseudospin code.
 
-With lambda_ph = 0 and scattering_rate = 0 the self-energies vanish and Eq. (4) reduces to the
+With lambda_ph = 0 and gamma_el = 0 the self-energies vanish and Eq. (4) reduces to the
 mean-field Bloch (Anderson pseudospin) equations, i d rho_xi/dt = [h_xi, rho_xi] with
 Delta = -lambda(t) sum_i w_i (rho_12 + rho_21). The references here come from the independent
 exact-rotation splitting kernel of :mod:`higgsdyn.pseudospin.kernels` (P1 Eqs. 9-10 without
@@ -27,7 +27,7 @@ from higgsdyn.pseudospin import quench as pseudospin
 
 
 def pseudospin_on_kb_band(
-    config: KBConfig, step: float = 0.02, order: int = 4
+    config: KBConfig, dt: float = 0.02, order: int = 4
 ) -> tuple[np.ndarray, np.ndarray]:
     """Delta(t) of ``config`` (T = 0, no self-energies) from the P1 splitting kernel.
 
@@ -49,7 +49,7 @@ def pseudospin_on_kb_band(
     energy0 = np.sqrt(eps**2 + gap_i**2)
     sx, sy, sz = scale * gap_i / energy0, np.zeros_like(eps), -scale * eps / energy0
     energy = np.sqrt(eps**2 + gap_f**2)
-    substeps = pseudospin_kernels.yoshida_substeps(step, order)
+    substeps = pseudospin_kernels.yoshida_substeps(dt, order)
     half = energy[None, :] * substeps[:, None]
     zero = np.zeros_like(eps)
     arrays = (
@@ -70,14 +70,14 @@ def pseudospin_on_kb_band(
         ramp = smooth_ramp(np.asarray(t / config.quench_time)) if config.quench_time > 0 else 1.0
         return config.lambda_i + (config.lambda_f - config.lambda_i) * float(ramp)
 
-    n_steps = int(round(config.t_max / step))
-    times = step * np.arange(n_steps + 1)
+    n_steps = int(round(config.t_max / dt))
+    times = dt * np.arange(n_steps + 1)
     gaps = np.empty(n_steps + 1)
     gaps[0] = config.lambda_i * np.sum(sx)
     phase_cos, phase_sin = np.ones_like(eps), np.zeros_like(eps)
     done = 0
     while done < n_steps:
-        t_mid = (done + 0.5) * step
+        t_mid = (done + 0.5) * dt
         ramping = t_mid < config.quench_time
         lam = coupling(t_mid) if ramping else config.lambda_f
         count = 1 if ramping else n_steps - done
@@ -148,7 +148,7 @@ def test_pseudospin_reference_is_converged_in_its_step(pseudospin_reference):
     (3e-8 for h = 0.005 vs 0.0025), far below the KB differences tested below (~5e-4).
     """
     times, gaps = pseudospin_reference
-    fine_times, fine = pseudospin_on_kb_band(QUENCH, step=0.01)
+    fine_times, fine = pseudospin_on_kb_band(QUENCH, dt=0.01)
     assert np.abs(fine[::2] - gaps).max() < 2e-6
 
 
@@ -200,7 +200,7 @@ def test_pseudospin_late_time_gap_matches_yuzbashyan_asymptotic_gap(lambda_i):
     Note: h must resolve the band edge (2 omega_D h << 1): at omega_D = 74, h = 0.05 gave
     0.974 for a root 0.9615 (L^2 not conserved); refining h restores the agreement.
     """
-    n_levels, lambda_f, step, t_max = 2000, 0.25, 0.01, 60.0
+    n_levels, lambda_f, dt, t_max = 2000, 0.25, 0.01, 60.0
     cutoff = pseudospin.cutoff_for_unit_gap(lambda_f, n_levels)
     eps = pseudospin.level_grid(n_levels, cutoff)
     gap_i = pseudospin.clean_gap(lambda_i, n_levels, cutoff)
@@ -213,11 +213,11 @@ def test_pseudospin_late_time_gap_matches_yuzbashyan_asymptotic_gap(lambda_i):
         coefficients,
         weight,
         1.0,
-        step,
-        int(round(t_max / step)),
+        dt,
+        int(round(t_max / dt)),
         order=4,
     )
-    times = step * np.arange(evolution.gaps.size)
+    times = dt * np.arange(evolution.gaps.size)
     late_mean = evolution.gaps[times >= 30.0].mean()
     exact = lax_asymptotic_gap(eps, np.full(n_levels, weight / lambda_f), gap_i, 1.0)
     closed_form = weak_coupling_asymptotic_gap(gap_i, 1.0)
@@ -279,7 +279,7 @@ def _gap_and_stiffness(config: KBConfig) -> tuple[np.ndarray, np.ndarray]:
     [
         (dict(lambda_i=0.25, lambda_f=0.45, temperature=0.0, t_max=12.0), 16, 5e-5, 1.5e-5),
         (
-            dict(lambda_i=0.3, lambda_f=0.45, scattering_rate=0.2, t_max=10.0),
+            dict(lambda_i=0.3, lambda_f=0.45, gamma_el=0.2, t_max=10.0),
             16,
             4e-6,
             6e-7,

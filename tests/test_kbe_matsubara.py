@@ -11,7 +11,7 @@ from higgsdyn.kbe.bands import flat_band
 from higgsdyn.kbe.matsubara import phonon_kernel, solve_equilibrium
 from higgsdyn.kbe.stepping import mean_field_gap
 
-BAND = flat_band(16)
+BAND = flat_band(16, 4.0)
 
 
 def continuum_disordered_gap(coupling: float, rate: float, temperature: float) -> float:
@@ -59,19 +59,19 @@ def test_normal_state_superfluid_density_vanishes(lambda_ph, rate):
 def test_phonon_mass_enhancement_is_lambda_ph_for_a_small_debye_energy():
     """Z(i pi T) - 1 = lambda_ph(0) for a wide band (the sum over m telescopes); the finite
     band [-E_F, E_F] lowers it by ~ (2/pi) lambda_ph omega_D."""
-    lambda_ph, omega_debye = 0.3, 0.04
-    state = solve_equilibrium(BAND, 0.0, 0.002, 0.0, lambda_ph, omega_debye)
+    lambda_ph, omega_D = 0.3, 0.04
+    state = solve_equilibrium(BAND, 0.0, 0.002, 0.0, lambda_ph, omega_D)
     lowest = np.argmin(np.abs(state.frequencies - np.pi * 0.002))
     z_minus_one = -state.sigma[lowest, 0, 0].imag / state.frequencies[lowest]
-    assert z_minus_one == pytest.approx(lambda_ph, abs=lambda_ph * omega_debye)
+    assert z_minus_one == pytest.approx(lambda_ph, abs=lambda_ph * omega_D)
     assert z_minus_one < lambda_ph
-    assert phonon_kernel(np.array([0.0]), lambda_ph, omega_debye)[0] == lambda_ph
+    assert phonon_kernel(np.array([0.0]), lambda_ph, omega_D)[0] == lambda_ph
 
 
 def test_anderson_theorem_holds_up_to_the_finite_band_correction_of_the_continuum():
     """Born disorder on the finite band: the node solver (n_xi = 32) against the independent
     continuum gap equation; Anderson's theorem (no change) is recovered as 1/tau_el -> 0."""
-    band = flat_band(32)
+    band = flat_band(32, 4.0)
     clean = solve_equilibrium(band, 0.3, 0.005).gap
     assert clean == pytest.approx(continuum_disordered_gap(0.3, 0.0, 0.005), rel=1e-8)
     reductions = []
@@ -106,7 +106,7 @@ def test_anderson_mixing_reaches_the_linear_mixing_fixed_point_in_fewer_iteratio
     iterations, differences 6e-12 in Delta and Sigma, 8e-11 in n_s (production equilibria:
     118-262 -> 13-32 iterations, 2-5 s -> 0.2-0.9 s)."""
     band = flat_band(8, 4.0)
-    common = dict(scattering_rate=0.2, lambda_ph=0.2, omega_debye=0.3)
+    common = dict(gamma_el=0.2, lambda_ph=0.2, omega_D=0.3)
     linear = solve_equilibrium(band, 0.3, 0.02, anderson_depth=0, **common)
     anderson = solve_equilibrium(band, 0.3, 0.02, **common)
     assert abs(anderson.gap - linear.gap) < 1e-10

@@ -46,7 +46,7 @@ def test_flatband_points_follow_conventions_and_merge(flatband_points):
 
 
 def test_tightbinding_point_and_figure():
-    ds = run_point(kbe_job("chain_lf-2.000", n_k=6, **TINY))
+    ds = run_point(kbe_job("chain_lf-2.000", n_xi=6, **TINY))
     assert convention_problems(ds, require_provenance=False) == []
     merged = merge_points([ds])
     assert merged["ns_t"].dims == ("time",)
@@ -56,7 +56,7 @@ def test_tightbinding_point_and_figure():
 def test_resources_cover_the_full_history():
     """The scheduler request of a KB job holds the two-time history the solver allocates."""
     params = kbe_job(FIG1B_POINT, n_xi=16, t_max=160.0)
-    config = make_run(params).kb_config()
+    config = make_run(params)
     n_times, n_nodes = config.n_times, config.make_band().n_nodes
     history = ContourHistory.allocate(n_times, n_nodes)
     allocated = sum(part.nbytes for part in (history.gr, history.gl, history.sr, history.sl))

@@ -22,7 +22,7 @@ def spec(**changes) -> quench.QuenchParams:
         lambda_i=LAMBDA_I,
         lambda_f=LAMBDA_F,
         n_levels=1500,
-        step=0.025,
+        dt=0.025,
         order=4,
         t_max=100.0,
         output_every=1,
@@ -95,9 +95,9 @@ def test_splitting_converges_to_dop853_at_fourth_order_with_both_impurity_channe
     )
     ref_gap = weight * reference.y.reshape(3, -1, 201)[0].sum(axis=0)
     errors = []
-    for step in (0.0125, 0.00625):
-        run = quench.evolve(state, coefficients, weight, 1.0, step, int(round(t_end / step)))
-        errors.append(np.max(np.abs(run.gaps[:: int(round(0.05 / step))] - ref_gap)))
+    for dt in (0.0125, 0.00625):
+        run = quench.evolve(state, coefficients, weight, 1.0, dt, int(round(t_end / dt)))
+        errors.append(np.max(np.abs(run.gaps[:: int(round(0.05 / dt))] - ref_gap)))
     assert 12.0 < errors[0] / errors[1] < 20.0
     assert errors[1] < 1e-6
 
@@ -108,8 +108,8 @@ def test_convergence_order_in_the_step_with_sources(order):
     coefficients, state, weight = disordered_coefficients(n_levels=300)
     t_end, steps = 10.0, (0.1, 0.05, 0.025, 0.0125)
     finals = []
-    for step in steps:
-        run = quench.evolve(state, coefficients, weight, 1.0, step, int(t_end / step), order=order)
+    for dt in steps:
+        run = quench.evolve(state, coefficients, weight, 1.0, dt, int(t_end / dt), order=order)
         finals.append(run.gaps[-1])
     errors = np.abs(np.diff(finals))
     ratio = errors[-2] / errors[-1]
@@ -161,7 +161,7 @@ def test_volkov_kogan_amplitude_phase_decay_and_asymptotic_gap(ratio):
     Measured at N = 4000, t <= 300: a/prediction 1.004 (1.05) and 1.056 (0.95)
     (O(Delta_i - Delta_f) corrections of opposite sign); D_inf equal to the root to 2e-6."""
     result = quench.simulate(
-        spec(lambda_i=1.0 / np.arcsinh(10.0 / ratio), n_levels=1600, step=0.04, t_max=200.0)
+        spec(lambda_i=1.0 / np.arcsinh(10.0 / ratio), n_levels=1600, dt=0.04, t_max=200.0)
     )
     t, gap = analysis.late_window(result.time, result.gaps, 30.0)
     fit = analysis.fit_decaying_cosine(t, gap)
@@ -184,7 +184,7 @@ def test_volkov_kogan_amplitude_phase_decay_and_asymptotic_gap(ratio):
 
 
 def test_no_quench_clean_equilibrium_is_stationary():
-    result = quench.simulate(spec(lambda_i=LAMBDA_F, t_max=30.0, n_levels=1000, step=0.04))
+    result = quench.simulate(spec(lambda_i=LAMBDA_F, t_max=30.0, n_levels=1000, dt=0.04))
     assert np.max(np.abs(result.gaps - 1.0)) < 1e-10
 
 
@@ -200,7 +200,7 @@ def test_no_quench_ag_state_drifts_at_second_order_in_zeta():
                 initial_state="ag",
                 t_max=40.0,
                 n_levels=1000,
-                step=0.04,
+                dt=0.04,
             )
         )
         drifts.append(np.max(np.abs(result.gaps - result.gaps[0])))
@@ -212,7 +212,7 @@ def late_amplitudes(disorder: str, zeta: float) -> list[float]:
     """Fitted oscillation amplitude in [100, 190] and [190, 280] (N = 2000: revival at
     pi N/(2 omega_D) ~ 314, beyond the windows)."""
     result = quench.simulate(
-        spec(disorder=disorder, zeta=zeta, t_max=280.0, n_levels=2000, step=0.04)
+        spec(disorder=disorder, zeta=zeta, t_max=280.0, n_levels=2000, dt=0.04)
     )
     amplitudes = []
     for start, stop in ((100.0, 190.0), (190.0, 280.0)):
@@ -237,9 +237,7 @@ def test_nonmagnetic_oscillation_decays_at_least_like_inverse_sqrt_t():
 
 def test_doubling_levels_changes_delta_below_tolerance():
     """Convergence in N on the window before the finite-N revival (t << pi N/omega_D)."""
-    runs = [
-        quench.simulate(spec(n_levels=n, zeta=0.1, t_max=60.0, step=0.04)) for n in (1000, 2000)
-    ]
+    runs = [quench.simulate(spec(n_levels=n, zeta=0.1, t_max=60.0, dt=0.04)) for n in (1000, 2000)]
     assert np.max(np.abs(runs[0].gaps - runs[1].gaps)) < 1e-4
 
 
@@ -319,7 +317,7 @@ def paper_resolution(zeta: float) -> quench.QuenchResult:
     return quench.simulate(
         spec(
             n_levels=15024,
-            step=0.02,
+            dt=0.02,
             t_max=400.0,
             zeta=zeta,
             steady_gap="clean_run",
@@ -401,17 +399,17 @@ def test_nonmagnetic_envelope_decays_faster_than_the_caption_t_minus_half():
 
 @pytest.mark.slow
 def test_default_step_and_order_meet_the_step_halving_criterion_to_t400():
-    """config.yaml's (step, order) at P1 Fig. 2 resolution (N = 15024, t = 400, zeta = 0.1):
+    """config.yaml's (dt, order) at P1 Fig. 2 resolution (N = 15024, t = 400, zeta = 0.1):
     halving the step changes Delta(t) by < 1e-5 Delta_1 (issue 3; measured 3.0e-6 at order 6,
     h = 1/32), and the change falls at the order's rate (order 6: 2^6 = 64)."""
     block = yaml.safe_load((REPO / "config/config.yaml").read_text())["p1"]["quench"]
-    step, order = block["step"], block["order"]
+    dt, order = block["dt"], block["order"]
 
     def gaps(h):
         settings = dict(n_levels=15024, t_max=400.0, zeta=0.1, order=order)
-        return quench.simulate(spec(step=h, **settings, clean_t_max=200.0, n_quadrature=200)).gaps
+        return quench.simulate(spec(dt=h, **settings, clean_t_max=200.0, n_quadrature=200)).gaps
 
-    coarse, fine, finest = gaps(2 * step), gaps(step), gaps(step / 2)
+    coarse, fine, finest = gaps(2 * dt), gaps(dt), gaps(dt / 2)
     change = np.max(np.abs(fine - finest[::2]))
     assert change < 1e-5
     assert np.max(np.abs(coarse - fine[::2])) / change > 0.5 * 2**order

@@ -113,7 +113,7 @@ def _multiple(value_key: str, step_key: str) -> Callable[[Mapping], str | None]:
 # Relations between keys that the schema, one key at a time, cannot state.
 CROSS_FIELD_CHECKS = (
     _less("p1.quench.window_start", "p1.quench.t_max", "the steady-state fit window"),
-    _less("p1.quench.step", "p1.quench.t_max", "at least one time step"),
+    _less("p1.quench.dt", "p1.quench.t_max", "at least one time step"),
     _multiple("p2.bdg.store_interval", "p2.bdg.dt"),
     _less("p2.bdg.store_interval", "p2.bdg.t_max", "at least one stored sample after t = 0"),
     _less("p2.bdg.dt", "p2.bdg.t_max", "at least one time step"),
@@ -126,15 +126,30 @@ CROSS_FIELD_CHECKS = (
 )
 
 
+# Keys renamed by a contract change (old dotted path -> new name), named in the error so an
+# old overlay config gets the fix, not only "unknown key". Issue 17: one name per quantity.
+RENAMED_KEYS = {
+    "p1.quench.step": "dt",
+    "p2.kbe.flatband.fig1b.scattering_rate": "gamma_el",
+    "p2.kbe.flatband.fig1c.scattering_rate": "gamma_el",
+    "p2.kbe.tightbinding.n_k": "n_xi",
+    "p2.kbe.tightbinding.k_stretch": "xi_stretch",
+}
+
+
 def validate_config(config: Mapping[str, Any], schema_path: str | os.PathLike) -> None:
     """Raise :class:`ConfigError` (one line) at the first problem of ``config``.
 
-    In order: non-finite numbers (named by key path), the JSON schema (key path, value, the
-    schema rule it broke), then :data:`CROSS_FIELD_CHECKS` (both keys named).
+    In order: non-finite numbers (named by key path), :data:`RENAMED_KEYS`, the JSON schema
+    (key path, value, the schema rule it broke), then :data:`CROSS_FIELD_CHECKS` (both keys
+    named).
     """
     bad = non_finite_keys(config)
     if bad:
         raise ConfigError(f"config {bad[0]}: not a finite number")
+    for old, new in RENAMED_KEYS.items():
+        if _get(config, old) is not None:
+            raise ConfigError(f"config {old}: renamed {new} (same meaning and units)")
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))

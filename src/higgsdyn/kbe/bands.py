@@ -45,7 +45,7 @@ def sinh_mapped_nodes(n: int, stretch: float) -> tuple[np.ndarray, np.ndarray]:
     return x, wu * dx
 
 
-def flat_band(n_xi: int, stretch: float = 4.0) -> Band:
+def flat_band(n_xi: int, stretch: float) -> Band:
     """2D parabolic band with constant DOS, xi in [-E_F, E_F], vertex cut-off (App. B).
 
     Units E_F, nu_0 = 1. K(xi) = rho v_x^2 = xi + E_F (2D: k^2/(2m^2) = (xi + E_F)/m,
@@ -61,14 +61,14 @@ def flat_band(n_xi: int, stretch: float = 4.0) -> Band:
     return Band("flat", xi, weights, para, dia, 1.0, 2.0, "E_F")
 
 
-def tight_binding_band(n_k: int, stretch: float = 3.0) -> Band:
+def tight_binding_band(n_xi: int, stretch: float) -> Band:
     """1D chain xi_k = -2J cos k, k in [-pi, pi] (Fig. 3b); units J.
 
     Nodes k in (pi/2, pi) (xi > 0), mapped densely near the Fermi point k = pi/2;
     weights dk/pi (so sum over both partners = int dk/2pi); v^2 = (dxi/dk)^2 = 4J^2 - xi^2,
     M = d^2 xi/dk^2 = -xi: para_vertex = 2 (4 - xi^2), dia_vertex = -2 xi; nu_0 = 1/(2 pi J).
     """
-    x, w = sinh_mapped_nodes(n_k, stretch)
+    x, w = sinh_mapped_nodes(n_xi, stretch)
     k = 0.5 * np.pi * (1.0 + x)
     weights = 0.5 * np.pi * w / np.pi
     xi = -2.0 * np.cos(k)

@@ -40,15 +40,15 @@ def _equilibrium(config: KBConfig) -> tuple[float, float]:
     """(Delta, n_s / n_s,dia) of the Matsubara equilibrium at lambda_i and T with the run's
     self-energies, in the units of ``gap_t`` and ``ns_over_n_t``."""
     band = config.make_band()
-    state = solve_equilibrium(band, config.lambda_i, config.temperature, config.scattering_rate,
-                              config.lambda_ph, config.omega_debye)  # fmt: skip
+    state = solve_equilibrium(band, config.lambda_i, config.temperature, config.gamma_el,
+                              config.lambda_ph, config.omega_D)  # fmt: skip
     return state.gap, state.ns / state.ns_dia
 
 
 def equilibrium_reference(params: dict) -> tuple[float, float]:
     """Matsubara-equilibrium Delta and n_s/n before the quench of the run ``params``; the
     quench settings are dropped so that runs with the same preparation share one solve."""
-    config = dataclasses.replace(make_run(params).kb_config(), lambda_f=0.0, t_max=0.0)
+    config = dataclasses.replace(make_run(params), lambda_f=0.0, t_max=0.0)
     return _equilibrium(config)
 
 

@@ -62,12 +62,15 @@ class MatsubaraEquilibrium:
         return self.ns_para + self.ns_dia
 
 
-def phonon_kernel(nu: np.ndarray, lambda_ph: float, omega_debye: float) -> np.ndarray:
+def phonon_kernel(nu: np.ndarray, lambda_ph: float, omega_D: float) -> np.ndarray:
     """lambda_ph(nu) = 2 int_0^wD dW alpha^2F(W) W/(W^2 + nu^2) for the Debye alpha^2F of
-    :func:`higgsdyn.kbe.bath.debye_alpha2f` (lambda_ph(0) = lambda_ph)."""
+    :func:`higgsdyn.kbe.bath.debye_alpha2f` (lambda_ph(0) = lambda_ph); zero without a bath
+    (lambda_ph = 0, where omega_D = 0 is allowed)."""
+    if lambda_ph == 0.0:
+        return np.zeros(np.shape(nu))
     nu_sq = np.asarray(nu, dtype=float) ** 2
     safe = np.where(nu_sq > 0, nu_sq, 1.0)
-    log_term = np.where(nu_sq > 0, safe / omega_debye**2 * np.log1p(omega_debye**2 / safe), 0.0)
+    log_term = np.where(nu_sq > 0, safe / omega_D**2 * np.log1p(omega_D**2 / safe), 0.0)
     return lambda_ph * (1.0 - log_term)
 
 
@@ -148,9 +151,9 @@ def solve_equilibrium(
     band: Band,
     coupling: float,
     temperature: float,
-    scattering_rate: float = 0.0,
+    gamma_el: float = 0.0,
     lambda_ph: float = 0.0,
-    omega_debye: float = 1.0,
+    omega_D: float = 0.0,
     omega_max: float = 40.0,
     tolerance: float = 1e-12,
     mixing: float = 0.5,
@@ -164,9 +167,9 @@ def solve_equilibrium(
     n_positive = max(int(np.ceil(omega_max / (2 * np.pi * temperature))), 8)
     index = np.arange(-n_positive, n_positive)
     frequencies = np.pi * temperature * (2 * index + 1)
-    disorder = disorder_strength(scattering_rate, band.dos_fermi)
+    disorder = disorder_strength(gamma_el, band.dos_fermi)
     lags = 2 * np.pi * temperature * np.arange(-2 * n_positive + 1, 2 * n_positive)
-    kernel = phonon_kernel(lags, lambda_ph, omega_debye) * temperature / band.dos_fermi
+    kernel = phonon_kernel(lags, lambda_ph, omega_D) * temperature / band.dos_fermi
     gap = max(mean_field_gap(band, coupling, temperature), 1e-3 if coupling > 0 else 0.0)
     sigma = np.zeros((frequencies.size, 2, 2), dtype=np.complex128)
     weights = band.weights[:, None, None, None]

@@ -40,9 +40,9 @@ CUTOFF_FACTOR = 4.0  # DLR cutoff in units of the widest one-particle energy sca
 INTERPOLATION_TOLERANCE = 1e-6  # G^M off the nodes: DLR against the direct Matsubara sum
 
 
-def spectral_cutoff(band: Band, lambda_ph: float, omega_debye: float) -> float:
+def spectral_cutoff(band: Band, lambda_ph: float, omega_D: float) -> float:
     """DLR cutoff: CUTOFF_FACTOR times the widest one-particle energy scale (band + phonon)."""
-    return CUTOFF_FACTOR * (float(np.abs(band.xi).max()) + (omega_debye if lambda_ph > 0 else 0.0))
+    return CUTOFF_FACTOR * (float(np.abs(band.xi).max()) + (omega_D if lambda_ph > 0 else 0.0))
 
 
 @dataclass
@@ -73,11 +73,11 @@ class MatsubaraBranch:
         times: np.ndarray,
         disorder: float,
         lambda_ph: float,
-        omega_debye: float,
+        omega_D: float,
     ) -> MatsubaraBranch:
         beta = 1.0 / temperature
         basis = ImaginaryTimeBasis.build(
-            beta, spectral_cutoff(band, lambda_ph, omega_debye), DLR_EPSILON
+            beta, spectral_cutoff(band, lambda_ph, omega_D), DLR_EPSILON
         )
         green_nodes = imaginary_time_green(band, equilibrium, temperature, basis.nodes)
         coefficients = basis.values_to_coefficients(green_nodes)
@@ -85,7 +85,7 @@ class MatsubaraBranch:
         elapsed = times - times[0]
         lags = -(elapsed[:, None] + 1j * basis.nodes[None, :])  # D^<(t + i tau) = D^>(-t - i tau)
         phonon_mixed = (
-            phonon_greater(lags.ravel(), lambda_ph, omega_debye, temperature).reshape(lags.shape)
+            phonon_greater(lags.ravel(), lambda_ph, omega_D, temperature).reshape(lags.shape)
             / band.dos_fermi
         )
         n_times, rank, n_xi = times.size, basis.rank, band.n_nodes

@@ -1,10 +1,12 @@
 """Workflow interface of the KB solver: one job per run (P2 Figs. 1b, 1c, 3b).
 
-- :class:`FlatBandRun` (Figs. 1b, 1c): 2D flat band, units E_F. ``omega_D = 0`` means no
+One record, :class:`~higgsdyn.kbe.stepping.KBConfig`, in the config's names:
+
+- ``band = "flat"`` (Figs. 1b, 1c): 2D flat band, units E_F. ``omega_D = 0`` means no
   phonons (the disordered runs of Fig. 1c); ``omega_D > 0`` the clean electron-phonon runs
   of Fig. 1b. Merged over (omega_D, lambda_f) into results/p2/kbe_flatband.nc.
-- :class:`ChainRun` (Fig. 3b): uniform tight-binding chain with Born disorder, units J;
-  merged into results/p2/kbe_tightbinding.nc.
+- ``band = "tight_binding"`` (Fig. 3b): uniform tight-binding chain with Born disorder,
+  units J; merged into results/p2/kbe_tightbinding.nc.
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from higgsdyn.io import cf_variable
+from higgsdyn.io import cf_attrs, cf_variable
 from higgsdyn.io.keys import job_table, point_key
 from higgsdyn.kbe.contour import ENTRY_BYTES, ContourHistory
 from higgsdyn.kbe.quadrature import scheme_name
@@ -34,91 +35,12 @@ DATASETS = {
 KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f"}
 
 
-# KBConfig fields that both runs pass on under the same name
-SHARED_FIELDS = ("lambda_i", "lambda_f", "temperature", "dt", "t_max", "t_prep", "quench_time",
-                 "time_order", "tolerance", "max_iterations", "history", "history_tol")  # fmt: skip
-
-
-def _shared(run) -> dict[str, Any]:
-    return {name: getattr(run, name) for name in SHARED_FIELDS}
-
-
-@dataclass(frozen=True)
-class FlatBandRun:
-    """One flat-band quench (Figs. 1b/1c) in the config's (paper's) names; energies in E_F,
-    times in 1/E_F. No defaults: values and provenance in config.yaml (``p2.kbe.flatband``)."""
-
-    omega_D: float  # Debye energy of the bath (Eq. 5); 0: no phonons
-    lambda_f: float
-    lambda_i: float
-    scattering_rate: float  # 1/tau_el (Eq. 6)
-    temperature: float
-    n_xi: int
-    xi_stretch: float
-    dt: float
-    t_max: float
-    t_prep: float
-    quench_time: float
-    time_order: int
-    tolerance: float
-    max_iterations: int
-    history: str
-    history_tol: float
-    # lambda_el-ph of the Debye bath (Eq. 5), read if omega_D > 0; the Fig. 1c block has no
-    # bath and no lambda_ph (absent is "no phonons", not a copy of a config value)
-    lambda_ph: float = 0.0
-
-    def kb_config(self) -> KBConfig:
-        return KBConfig(
-            band="flat",
-            n_xi=self.n_xi,
-            xi_stretch=self.xi_stretch,
-            scattering_rate=self.scattering_rate,
-            lambda_ph=self.lambda_ph if self.omega_D > 0 else 0.0,
-            omega_debye=self.omega_D if self.omega_D > 0 else 1.0,
-            **_shared(self),
-        )
-
-
-@dataclass(frozen=True)
-class ChainRun:
-    """Uniform tight-binding chain with Born disorder (Fig. 3b) in the config's (paper's)
-    names; energies in J. No defaults: values in config.yaml (``p2.kbe.tightbinding``)."""
-
-    lambda_f: float
-    lambda_i: float
-    gamma_el: float  # elastic scattering rate 1/tau_el (Eq. 6), paper: 0.1 J
-    temperature: float
-    n_k: int
-    k_stretch: float
-    dt: float
-    t_max: float
-    t_prep: float
-    quench_time: float
-    time_order: int
-    tolerance: float
-    max_iterations: int
-    history: str
-    history_tol: float
-
-    def kb_config(self) -> KBConfig:
-        return KBConfig(
-            band="tight_binding",
-            n_xi=self.n_k,
-            xi_stretch=self.k_stretch,
-            scattering_rate=self.gamma_el,
-            lambda_ph=0.0,  # Fig. 3b: disorder only, no phonon bath
-            omega_debye=1.0,
-            **_shared(self),
-        )
-
-
 def _solve(config: KBConfig, point: str) -> KBResult:
     try:
         result = run(config)
     except FloatingPointError as error:
         raise FloatingPointError(f"{point}: {error}") from error
-    collisionless = config.scattering_rate == 0 and config.lambda_ph == 0
+    collisionless = config.gamma_el == 0 and config.lambda_ph == 0
     after = result.times >= config.quench_time
     if collisionless and np.ptp(result.energy[after]) > 1e-2 * abs(result.energy[0]):
         raise RuntimeError(f"{point}: collisionless energy not conserved")
@@ -170,9 +92,9 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
     return ds
 
 
-def make_run(params: Mapping[str, Any]) -> FlatBandRun | ChainRun:
-    """The run of one job's params: a FlatBandRun if they have ``omega_D``, else a ChainRun."""
-    return FlatBandRun(**params) if "omega_D" in params else ChainRun(**params)
+def make_run(params: Mapping[str, Any]) -> KBConfig:
+    """The run of one job's params (rejects a missing or unknown field, naming it)."""
+    return KBConfig(**params)
 
 
 # Cost model of one job, from the default run of 2026-12-01 (idle machine, 1 numba thread;
@@ -199,7 +121,7 @@ def resources(params: Mapping[str, Any]) -> dict[str, int]:
     runtime: SECONDS_PER_NT3_NODE N_t^3 n_nodes with a 3x margin, at least 5 minutes. A
     compressed history uses the COMPRESSED_* model instead (times 2 below history_tol 1e-5).
     """
-    config = make_run(params).kb_config()
+    config = make_run(params)
     n_times, n_nodes = config.n_times, config.make_band().n_nodes
     memory_mb = ContourHistory.bytes_needed(n_times, n_nodes) / 1e6 + BASELINE_MB
     seconds = SECONDS_PER_NT3_NODE * n_times**3 * n_nodes
@@ -218,38 +140,31 @@ def resources(params: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
+# per band: its energy unit, and the unit and name of lambda (the flat band's BCS coupling is
+# dimensionless, the chain's on-site U is in units of J)
+UNITS = {
+    "flat": ("E_F", "1", "BCS coupling"),
+    "tight_binding": ("J_hop", "J_hop", "on-site coupling"),
+}
+
+
 def run_point(params: dict) -> xr.Dataset:
-    """One job: a FlatBandRun (has ``omega_D``) or a ChainRun (has ``gamma_el``)."""
-    point = make_run(params)
-    config = point.kb_config()
-    if isinstance(point, FlatBandRun):
-        ds = _dataset(_solve(config, repr(point)), config, "E_F", params)
-        coords = {
-            "omega_D": ((), point.omega_D, {"units": "E_F", "long_name": "Debye energy (0: none)"}),
-            "lambda_f": ((), point.lambda_f, {"units": "1", "long_name": "final BCS coupling"}),
-        }
-        extra = {
-            "lambda_i": (point.lambda_i, "1", "initial BCS coupling"),
-            "lambda_ph": (config.lambda_ph, "1", "lambda_el-ph of the Debye bath (Eq. 5)"),
-            "scattering_rate": (point.scattering_rate, "E_F", "1/tau_el (Eq. 6)"),
-        }
-    else:
-        ds = _dataset(_solve(config, repr(point)), config, "J_hop", params)
-        coords = {
-            "lambda_f": (
-                (),
-                point.lambda_f,
-                {"units": "J_hop", "long_name": "final on-site coupling"},
-            )
-        }
-        extra = {
-            "lambda_i": (point.lambda_i, "J_hop", "initial on-site coupling"),
-            "gamma_el": (point.gamma_el, "J_hop", "elastic scattering rate 1/tau_el (Eq. 6)"),
-        }
+    """One job: a flat-band run (Figs. 1b, 1c) or the tight-binding chain (Fig. 3b)."""
+    config = make_run(params)
+    unit, coupling_unit, coupling = UNITS[config.band]
+    ds = _dataset(_solve(config, repr(config)), config, unit, params)
+    coords = {"lambda_f": ((), config.lambda_f, cf_attrs(coupling_unit, f"final {coupling}"))}
+    extra = {
+        "lambda_i": (config.lambda_i, coupling_unit, f"initial {coupling}"),
+        "gamma_el": (config.gamma_el, unit, "elastic scattering rate 1/tau_el (Eq. 6)"),
+    }
+    if config.band == "flat":
+        coords["omega_D"] = ((), config.omega_D, cf_attrs("E_F", "Debye energy (0: none)"))
+        extra["lambda_ph"] = (config.lambda_ph, "1", "lambda_el-ph of the Debye bath (Eq. 5)")
     ds = ds.assign_coords(coords)
     for name, (value, units, long_name) in extra.items():
-        ds[name] = ((), value, {"units": units, "long_name": long_name})
-    ds.attrs["parameters"] = repr(dataclasses.asdict(point))
+        ds[name] = ((), value, cf_attrs(units, long_name))
+    ds.attrs["parameters"] = repr(dataclasses.asdict(config))
     return ds
 
 
@@ -294,18 +209,18 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
 
 def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
     """Jobs of the ``p2.kbe`` config block: one flat-band run per ``fig1b.omega_D``
-    (phonons, clean) and per ``fig1c.lambda_f`` (disorder, no phonons: omega_D = 0), with
-    ``numerics`` shared; the single tight-binding chain run of Fig. 3b."""
+    (phonons, clean) and per ``fig1c.lambda_f`` (disorder, no bath: omega_D = lambda_ph = 0),
+    with ``numerics`` shared; the single tight-binding chain run of Fig. 3b (no bath)."""
     flat = block["flatband"]
-    numerics = dict(flat["numerics"])
+    numerics = {"band": "flat", **flat["numerics"]}
+    no_bath = {"omega_D": 0.0, "lambda_ph": 0.0}
     fig1b = {key: value for key, value in flat["fig1b"].items() if key != "omega_D"}
     fig1c = {key: value for key, value in flat["fig1c"].items() if key != "lambda_f"}
     points = [{**numerics, **fig1b, "omega_D": float(w)} for w in flat["fig1b"]["omega_D"]]
     points += [
-        {**numerics, **fig1c, "omega_D": 0.0, "lambda_f": float(lf)}
-        for lf in flat["fig1c"]["lambda_f"]
+        {**numerics, **fig1c, **no_bath, "lambda_f": float(lf)} for lf in flat["fig1c"]["lambda_f"]
     ]
-    points.append(dict(block["tightbinding"]))
+    points.append({"band": "tight_binding", **block["tightbinding"], **no_bath})
     for params in points:
         make_run(params)  # rejects unknown keys before any job runs
     return job_table((key_of(params), params) for params in points)
@@ -313,13 +228,13 @@ def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
 
 def key_of(params: Mapping[str, Any]) -> str:
     """``flat_omegaD-0.040_lf-0.450`` (flat band) or ``chain_lf-2.000`` (Fig. 3b chain)."""
-    if "omega_D" in params:
+    if params["band"] == "flat":
         return point_key(["flat"], {"omegaD": params["omega_D"], "lf": params["lambda_f"]})
     return point_key(["chain"], {"lf": params["lambda_f"]})
 
 
 def dataset_of(params: Mapping[str, Any]) -> str:
-    return "kbe_flatband" if "omega_D" in params else "kbe_tightbinding"
+    return "kbe_flatband" if params["band"] == "flat" else "kbe_tightbinding"
 
 
 def companions(params: Mapping[str, Any]) -> dict[str, str]:

@@ -48,22 +48,24 @@ from higgsdyn.kbe.selfenergy import slice_self_energy
 log = logging.getLogger(__name__)
 
 MATSUBARA_CUTOFF = 100.0
+BANDS = {"flat": flat_band, "tight_binding": tight_binding_band}
 
 
 @dataclass(frozen=True)
 class KBConfig:
-    """One Kadanoff-Baym run; energies in the band unit (E_F flat band, J chain). No defaults:
-    the workflow builds it from config.yaml through kbe.stage (FlatBandRun, ChainRun)."""
+    """One Kadanoff-Baym run, the stage's one record, in the config's (paper's) names;
+    energies in the band unit (E_F flat band, J chain). No defaults: kbe.stage builds it from
+    config.yaml (``p2.kbe``)."""
 
     band: str  # "flat" (Figs. 1b, 1c) or "tight_binding" (Fig. 3b)
-    n_xi: int  # Gauss-Legendre nodes for xi > 0
+    n_xi: int  # Gauss-Legendre nodes for xi > 0 (the chain: k in (pi/2, pi))
     xi_stretch: float  # sinh map: node density near the Fermi level
     lambda_i: float
     lambda_f: float
     temperature: float
-    scattering_rate: float  # 1/tau_el (Eq. 6)
+    gamma_el: float  # elastic scattering rate 1/tau_el (Eq. 6)
     lambda_ph: float  # lambda_el-ph (Eq. 5, Debye bath); 0: no phonons
-    omega_debye: float  # Debye energy of the bath (read if lambda_ph > 0)
+    omega_D: float  # Debye energy of the bath (Eq. 5); 0: no bath (then lambda_ph = 0)
     dt: float
     t_max: float
     t_prep: float  # stationary baseline before the quench
@@ -77,12 +79,14 @@ class KBConfig:
     # equilibrium (its tail falls as 1/w^3; physics_notes, "Correlated equilibrium")
     matsubara_cutoff: float = MATSUBARA_CUTOFF
 
+    def __post_init__(self):
+        if self.band not in BANDS:
+            raise ValueError(f"unknown band {self.band!r}; one of {sorted(BANDS)}")
+        if self.lambda_ph > 0 and not self.omega_D > 0:
+            raise ValueError(f"lambda_ph = {self.lambda_ph} needs a Debye energy omega_D > 0")
+
     def make_band(self) -> Band:
-        if self.band == "flat":
-            return flat_band(self.n_xi, self.xi_stretch)
-        if self.band == "tight_binding":
-            return tight_binding_band(self.n_xi, self.xi_stretch)
-        raise ValueError(f"unknown band {self.band!r}")
+        return BANDS[self.band](self.n_xi, self.xi_stretch)
 
     @property
     def n_times(self) -> int:
@@ -184,10 +188,9 @@ def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
     )
     lags = config.dt * np.arange(n_times)
     phonon_gt = (
-        phonon_greater(lags, config.lambda_ph, config.omega_debye, config.temperature)
-        / band.dos_fermi
+        phonon_greater(lags, config.lambda_ph, config.omega_D, config.temperature) / band.dos_fermi
     )
-    disorder = disorder_strength(config.scattering_rate, band.dos_fermi)
+    disorder = disorder_strength(config.gamma_el, band.dos_fermi)
     trees = _history_trees(config, n_times, band.n_nodes)
     history = _storage(scheme, n_times, band.n_nodes, full=trees is None or keep_history)
     gaps = np.zeros(n_times, dtype=np.complex128)
@@ -334,16 +337,16 @@ def _append_slice(trees, history: ContourHistory, n: int) -> None:
 def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:
     """The Matsubara equilibrium at lambda_i and T; None at T = 0 (collisionless only)."""
     if config.temperature <= 0:
-        if config.scattering_rate > 0 or config.lambda_ph > 0:
+        if config.gamma_el > 0 or config.lambda_ph > 0:
             raise ValueError("KB runs with self-energies need temperature > 0 (Matsubara branch)")
         return None
     return solve_equilibrium(
         config.make_band(),
         config.lambda_i,
         config.temperature,
-        config.scattering_rate,
+        config.gamma_el,
         config.lambda_ph,
-        config.omega_debye,
+        config.omega_D,
         omega_max=config.matsubara_cutoff,
     )
 
@@ -353,7 +356,7 @@ def _matsubara_branch(config, band, times, disorder, equilibrium) -> MatsubaraBr
     if equilibrium is None:
         return None
     return MatsubaraBranch.prepare(
-        band, equilibrium, config.temperature, times, disorder, config.lambda_ph, config.omega_debye
+        band, equilibrium, config.temperature, times, disorder, config.lambda_ph, config.omega_D
     )
 
 

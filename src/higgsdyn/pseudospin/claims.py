@@ -17,7 +17,7 @@ from higgsdyn.io.claims import Claim, Verdict, missing_verdict, run_settings
 from higgsdyn.pseudospin.stage import figure_lambda_f
 
 DATASET = "quench"
-RUN_KEYS = ("n_levels", "step", "order", "t_max", "window_start", "clean_t_max", "initial_state")
+RUN_KEYS = ("n_levels", "dt", "order", "t_max", "window_start", "clean_t_max", "initial_state")
 # Persistence window: from ONSET_TAUS tau_s (the paper: the steady state emerges at t ~ tau_s)
 # to t_max; a verdict needs t_max >= MIN_SPAN_TAUS tau_s so the window spans >= 2 tau_s.
 ONSET_TAUS = 2.0

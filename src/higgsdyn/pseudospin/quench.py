@@ -15,6 +15,7 @@ grid: Delta = g sum_p S^x_p with g = lambda delta / 2. omega_D/Delta_1 follows f
 
 from __future__ import annotations
 
+import functools
 import logging
 import time as wallclock
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ class QuenchParams:
     lambda_f: float  # final coupling lambda_f (P1 Eq. (10)); its clean grid gap is the unit Delta_1
     lambda_i: float  # initial coupling lambda_i (P1 Eq. (10)), gives Delta_0
     n_levels: int  # N equally spaced levels in [-omega_D, omega_D] (P1: 15024)
-    step: float  # time step h [1/Delta_1]
+    dt: float  # time step h [1/Delta_1]
     order: int  # 2: Strang splitting, 4: Yoshida triple jump of it, 6: Yoshida 7-stage
     t_max: float  # end of the run [1/Delta_1]
     output_every: int  # store Delta(t) every this many steps
@@ -90,7 +91,7 @@ class QuenchParams:
             "lambda_f": 0.0 < self.lambda_f < 2.0,
             "lambda_i": 0.0 < self.lambda_i < 2.0,
             "n_levels": self.n_levels >= 16 and self.n_levels % 2 == 0,
-            "step": 0.0 < self.step < 1.0,
+            "dt": 0.0 < self.dt < 1.0,
             "order": self.order in (2, 4, 6),
             "t_max": self.t_max > 0.0,
             "output_every": self.output_every >= 1,
@@ -123,7 +124,7 @@ class QuenchParams:
 
     def solver(self) -> str:
         return (
-            f"exact-rotation splitting order {self.order}, h={self.step}, N={self.n_levels}, "
+            f"exact-rotation splitting order {self.order}, h={self.dt}, N={self.n_levels}, "
             f"t_max={self.t_max}, output every {self.output_every} steps; "
             f"initial_state={self.initial_state}, theta={self.theta}, W={self.w_function}, "
             f"Delta_s={self.steady_gap} (clean run to {self.clean_t_max}), "
@@ -276,7 +277,7 @@ def evolve(
     coefficients: dict[str, np.ndarray],
     weight: float,
     gap_steady: float,
-    step: float,
+    dt: float,
     n_steps: int,
     *,
     order: int = 4,
@@ -285,7 +286,7 @@ def evolve(
     projection_gap: float | None = None,
     label: str = "",
 ) -> Evolution:
-    """Integrate P1 Eqs. (9)-(10) with the splitting of :mod:`kernels` (fixed step, order 2,
+    """Integrate P1 Eqs. (9)-(10) with the splitting of :mod:`kernels` (fixed step dt, order 2,
     4 or 6).
 
     Runs in chunks (progress is logged every few seconds); raises FloatingPointError with
@@ -297,7 +298,7 @@ def evolve(
     eps = coefficients["eps"]
     energy = coefficients["energy"]
     axis_x, axis_z = gap_steady / energy, -eps / energy
-    substeps = kernels.yoshida_substeps(step, order)
+    substeps = kernels.yoshida_substeps(dt, order)
     half_angle = energy[None, :] * substeps[:, None]
     arrays = dict(
         axis_x=axis_x,
@@ -322,7 +323,7 @@ def evolve(
     progress = Progress(log, label, n_steps)
     while done < n_steps:
         count = min(chunk_steps, n_steps - done)
-        phase = 2.0 * energy * (done * step)  # recomputed per chunk: no recurrence drift
+        phase = 2.0 * energy * (done * dt)  # recomputed per chunk: no recurrence drift
         completed = kernels.split_run(
             sx,
             sy,
@@ -339,8 +340,8 @@ def evolve(
         if completed < count:
             raise FloatingPointError(
                 f"{label}: Delta = {gaps[done + 1 + completed]!r} at t = "
-                f"{(done + completed + 1) * step:.4g} (non-finite or |Delta| > "
-                f"{kernels.BLOWUP_GAP}); step = {step}"
+                f"{(done + completed + 1) * dt:.4g} (non-finite or |Delta| > "
+                f"{kernels.BLOWUP_GAP}); dt = {dt}"
             )
         done += count
         norm = np.sqrt(sx * sx + sy * sy + sz * sz)
@@ -349,7 +350,7 @@ def evolve(
             norm_d = np.sqrt(eps * eps + projection_gap**2)
             projection_sum += (projection_gap * sx - eps * sz) / norm_d
             n_projections += 1
-        progress.update(done, sim_time=done * step)
+        progress.update(done, sim_time=done * dt)
     progress.finish()
     return Evolution(
         gaps=gaps,
@@ -402,7 +403,7 @@ def clean_steady_state(
     lambda_i: float,
     lambda_f: float,
     n_levels: int,
-    step: float,
+    dt: float,
     order: int,
     clean_t_max: float,
     label: str = "",
@@ -426,26 +427,13 @@ def clean_steady_state(
     coefficients = dict(
         eps=eps, energy=np.sqrt(eps * eps + reference**2), a=zero, b=zero, c=zero, d=zero
     )
-    n_half = int(round(0.5 * clean_t_max / step))
-    first = evolve(
-        state,
-        coefficients,
-        weight_f,
-        reference,
-        step,
-        n_half,
-        order=order,
-        label=f"{label} clean run (first half)",
-    )
+    n_half = int(round(0.5 * clean_t_max / dt))
+    half = functools.partial(evolve, coefficients=coefficients, weight=weight_f,
+                             gap_steady=reference, dt=dt, n_steps=n_half, order=order)  # fmt: skip
+    first = half(state, label=f"{label} clean run (first half)")
     estimate = float(np.mean(first.gaps[n_half // 2 :]))
-    second = evolve(
+    second = half(
         first.state,
-        coefficients,
-        weight_f,
-        reference,
-        step,
-        n_half,
-        order=order,
         chunk_steps=max(n_half // 200, 1),
         average_from_step=0,
         projection_gap=estimate,
@@ -470,7 +458,7 @@ def simulate(
     """One quench of P1: set-up (P1 Eqs. (10)-(12), Suppl. Eqs. (39)-(40)), evolution of
     P1 Eq. (9), Delta(t).
 
-    ``clean``: the clean steady state of the same (lambda_i, lambda_f, grid, step), when
+    ``clean``: the clean steady state of the same (lambda_i, lambda_f, grid, dt), when
     already computed (:func:`clean_steady_state`); computed here if needed and not given.
     """
     cutoff = cutoff_for_unit_gap(params.lambda_f, params.n_levels)
@@ -495,7 +483,7 @@ def simulate(
 
     if clean is None and needs_clean_run(params):
         clean = clean_steady_state(
-            params.lambda_i, params.lambda_f, params.n_levels, params.step, params.order,
+            params.lambda_i, params.lambda_f, params.n_levels, params.dt, params.order,
             params.clean_t_max, label,
         )  # fmt: skip
     if clean is not None and not np.array_equal(clean.eps, eps):
@@ -513,19 +501,19 @@ def simulate(
     coefficients = source_coefficients(
         eps, gap_steady, cos_theta, sin_theta, w_function, params.rates
     )
-    n_steps = int(round(params.t_max / params.step))
+    n_steps = int(round(params.t_max / params.dt))
     run = evolve(
         state,
         coefficients,
         weight_f,
         gap_steady,
-        params.step,
+        params.dt,
         n_steps,
         order=params.order,
         label=label,
     )
     return QuenchResult(
-        time=params.step * np.arange(n_steps + 1),
+        time=params.dt * np.arange(n_steps + 1),
         gaps=run.gaps,
         cutoff=cutoff,
         gap_initial=gap_initial,

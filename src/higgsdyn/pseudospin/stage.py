@@ -36,7 +36,7 @@ KEY_FIELDS = {
     "lf": "lambda_f",
     "li": "lambda_i",
     "N": "n_levels",
-    "h": "step",
+    "h": "dt",
     "o": "order",
     "tc": "clean_t_max",
 }
@@ -165,7 +165,7 @@ CLEAN_UNITS = {
     "lambda_i": "1",
     "lambda_f": "1",
     "n_levels": "1",
-    "step": "1/Delta_1",
+    "dt": "1/Delta_1",
     "order": "1",
     "clean_t_max": "1/Delta_1",
 }
@@ -206,7 +206,7 @@ def run_clean_point(params: dict) -> xr.Dataset:
     )
     dataset.attrs["source_paper"] = REFERENCES
     dataset.attrs["solver"] = (
-        f"clean quench, exact-rotation splitting order {values['order']}, h={values['step']}, "
+        f"clean quench, exact-rotation splitting order {values['order']}, h={values['dt']}, "
         f"N={values['n_levels']}, t_max={values['clean_t_max']}"
     )
     log.info("done %s: Delta_s %.6f, %.1f s", label, clean.gap_steady, clean.seconds)
@@ -309,7 +309,7 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
         raise ValueError("no quench points to merge")
     times = {tuple(np.round(ds["time"].values, 12)) for ds in datasets}
     if len(times) != 1:
-        raise ValueError("quench points have different time grids (t_max, step, output_every)")
+        raise ValueError("quench points have different time grids (t_max, dt, output_every)")
     expanded = [ds.expand_dims(["disorder", "zeta", "lambda_f"]) for ds in datasets]
     merged = xr.merge(expanded, join="outer", combine_attrs="drop_conflicts", compat="no_conflicts")
     for name, variable in merged.variables.items():
@@ -403,7 +403,7 @@ def resources(params: Mapping[str, Any]) -> dict[str, int]:
     """Scheduler request from the run's size: 3x the cost model, at least 5 minutes; memory
     measured <= 0.4 GB."""
     t_max = params["clean_t_max"] if params.get("job") == "clean" else params["t_max"]
-    seconds = SECONDS_PER_LEVEL_STEP * params["n_levels"] * t_max / params["step"]
+    seconds = SECONDS_PER_LEVEL_STEP * params["n_levels"] * t_max / params["dt"]
     return {
         "runtime": max(5, math.ceil(3 * seconds / 60)),
         "mem_mb": 1000,
