@@ -453,15 +453,42 @@ def kb_chain(negative_at=26.0, t_max=100.0, study=True):
 
 
 def test_fig3a_phase_slip_verdicts():
+    """Proliferation needs both: most seeds reach the slip count, and the slips keep coming;
+    a burst that reaches the count and stops is not proliferation."""
     judge = bdg_claims.judge_fig3a
-    burst = verdict_of(judge, bdg_chain=chain([26.4, 39.9], [26.8, 40.0]))
-    assert burst.verdict == "reproduced" and "transient burst" in burst.note
-    none = [np.nan, np.nan]
-    other = chain(none, none, variants={"attractive": ([2.6, 4.1], [2.8, 4.7])}, late=0.32)
-    depends = verdict_of(judge, bdg_chain=other)
+    reached = ([26.4, 39.9], [26.8, 40.0])
+    lasting = verdict_of(judge, bdg_chain=chain(*reached, late=0.32))
+    assert lasting.verdict == "reproduced" and "keep coming" in lasting.note
+    burst = verdict_of(judge, bdg_chain=chain(*reached, late=0.05))
+    assert burst.verdict == "not_reproduced" and "transient burst" in burst.note
+    attractive = {"attractive": ([2.6, 4.1], [2.8, 4.7])}
+    mixed = chain(*reached, late=0.05, variants=attractive)
+    mixed["slip_fraction_late"].loc[{"variant": "attractive"}] = 0.32
+    depends = verdict_of(judge, bdg_chain=mixed)
     assert depends.verdict == "depends" and "['attractive']" in depends.note
+    none = [np.nan, np.nan]
+    only_other = verdict_of(judge, bdg_chain=chain(none, none, variants=attractive, late=0.32))
+    assert only_other.verdict == "depends"
     assert verdict_of(judge, bdg_chain=chain(none, none)).verdict == "not_reproduced"
     assert verdict_of(judge, bdg_chain=chain(none, none, t_max=10.0)).verdict == "open"
+
+
+def test_fig3a_seed_averaged_rate_decides_over_per_seed_counts():
+    """With the merge's seed-averaged regime the judge follows it: a burst by the rate test
+    is not proliferation even where every seed's late fraction is large; undecided is open."""
+    judge = bdg_claims.judge_fig3a
+    runs = chain([26.4, 39.9], [26.8, 40.0], late=0.32)
+    for regime, expected in [("burst", "not_reproduced"), ("undecided", "open"),
+                             ("proliferation", "reproduced")]:  # fmt: skip
+        runs["slip_regime"] = ("variant", [regime])
+        assert verdict_of(judge, bdg_chain=runs).verdict == expected, regime
+
+
+def test_fig3a_says_when_seeds_are_too_few():
+    runs = chain([26.4, 39.9], [26.8, 40.0], late=0.32)
+    runs["seeds_run"] = ("variant", [2])
+    note = verdict_of(bdg_claims.judge_fig3a, bdg_chain=runs).note
+    assert f"Fewer than {bdg_claims.MIN_SEEDS} seeds" in note
 
 
 def test_fig3b_time_agreement_verdicts():

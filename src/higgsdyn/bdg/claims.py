@@ -96,19 +96,39 @@ def judge_fig3a(datasets: Mapping[str, xr.Dataset]) -> Verdict:
             + ", ".join(f"{v} {regime}" for v, regime in regimes.items())
             + " (burst: the late rate falls below a quarter of the peak)."
         )
-    else:
-        lasting = [v for v in variants if value[f"lasting_fraction[{v}]"] > SEED_MAJORITY]
+    else:  # per seed: a run's slips keep coming if LASTING_FRACTION of them fall late
+        regimes = {v: "proliferation" if value[f"lasting_fraction[{v}]"] > SEED_MAJORITY
+                   else "burst" for v in variants}  # fmt: skip
         character = (f"lasting (>= {LASTING_FRACTION} of the slips in the last third) for "
-                     f"{lasting or 'no variant'}; otherwise a transient burst.")  # fmt: skip
-    if BASELINE in proliferates:
+                     f"{[v for v in variants if regimes[v] == 'proliferation'] or 'no variant'}"
+                     "; otherwise a transient burst.")  # fmt: skip
+    # proliferation is both: most seeds reach proliferation_count slips, and the slips keep
+    # coming (a burst that reaches the count and stops is not proliferation)
+    lasting = [v for v in proliferates if regimes[v] == "proliferation"]
+    few = {v: n for v, n in settings.get("seeds_per_variant", {}).items() if n < MIN_SEEDS}
+    seeds = (
+        f" Fewer than {MIN_SEEDS} seeds, rates not converged in the seeds: {few}." if few else ""
+    )
+    share = f"{value[f'proliferating_fraction[{BASELINE}]']:.0%}"
+    if BASELINE in lasting:
         return Verdict("reproduced", value, evidence, settings,
-                       f"the paper's conventions ({BASELINE}) proliferate in "
-                       f"{value[f'proliferating_fraction[{BASELINE}]']:.0%} of the seeds; "
-                       f"{character}")  # fmt: skip
-    if proliferates:
+                       f"the paper's conventions ({BASELINE}) proliferate in {share} of the "
+                       f"seeds and the slips keep coming; {character}{seeds}")  # fmt: skip
+    if BASELINE in proliferates and regimes[BASELINE] == "undecided":
+        return Verdict("open", value, evidence, settings,
+                       f"{BASELINE} reaches the slip count in {share} of the seeds, but whether "
+                       f"the slips keep coming is undecided: needs more seeds or a longer run; "
+                       f"{character}{seeds}")  # fmt: skip
+    if lasting:
         return Verdict("depends", value, evidence, settings,
-                       f"depends on the unstated conventions: slips proliferate for "
-                       f"{proliferates}, not for {BASELINE}; {character}")  # fmt: skip
+                       f"depends on the unstated conventions: slips proliferate lastingly for "
+                       f"{lasting}, not for {BASELINE} ({share} of its seeds reach the slip "
+                       f"count); {character}{seeds}")  # fmt: skip
+    if proliferates:
+        return Verdict("not_reproduced", value, evidence, settings,
+                       f"slips form in a transient burst ({proliferates} reach the slip count "
+                       f"in most seeds) but proliferate lastingly in no variant; "
+                       f"{character}{seeds}")  # fmt: skip
     if settings["t_max_run"] < MIN_T_MAX:
         return Verdict("open", value, evidence, settings,
                        f"no proliferation by t = {settings['t_max_run']:g}/J: needs t_max >= "
@@ -118,7 +138,7 @@ def judge_fig3a(datasets: Mapping[str, xr.Dataset]) -> Verdict:
         value,
         evidence,
         settings,
-        f"no variant proliferates in most seeds by t = {settings['t_max_run']:g}/J",
+        f"no variant proliferates in most seeds by t = {settings['t_max_run']:g}/J{seeds}",
     )
 
 
