@@ -364,9 +364,20 @@ def test_ns1_vanishing_verdicts():
 # ------------------------------------------------------------------ P2 KB
 
 
+def with_study(ds: xr.Dataset, change: float = 0.0, settings=("n_xi", "dt")) -> xr.Dataset:
+    """``ds`` with the stage's resolution study: ns_t_refined = ns_t + ``change`` for one
+    refinement of each of ``settings``."""
+    refined = xr.concat([ds["ns_t"] + change] * len(settings), dim="refinement")
+    labels = [f"{name}=1" for name in settings]
+    ds["ns_t_refined"] = refined.assign_coords(
+        refinement=labels, refined_setting=("refinement", list(settings))
+    )
+    return ds
+
+
 def kbe_flatband(minima, t_max=100.0, gaps=None, study=(0.0,)):
     """Flat-band runs ``minima``: {(omega_D, lambda_f): min n_s}; n_s(t) dips to its minimum
-    at t_max/2. ``study``: change of n_s between two n_xi (None: no study in the dataset)."""
+    at t_max/2. ``study``: change of n_s under refinement (None: no study in the dataset)."""
     time = np.arange(-2.0, t_max + 0.25, 0.5)
     omega_d = sorted({key[0] for key in minima})
     lambda_f = sorted({key[1] for key in minima})
@@ -380,9 +391,7 @@ def kbe_flatband(minima, t_max=100.0, gaps=None, study=(0.0,)):
     coords = {"omega_D": omega_d, "lambda_f": lambda_f, "time": time}
     ds = xr.Dataset({"ns_t": (dims, ns), "gap_t": (dims, gap)}, coords=coords)
     if study is not None:
-        ds = xr.concat([ds, ds.assign(ns_t=ds["ns_t"] + study[0])], dim="n_xi")
-        ds = ds.assign_coords(n_xi=[24, 16]).transpose("n_xi", *dims)
-        ds["gap_t"] = ds["gap_t"].isel(n_xi=0)
+        ds = with_study(ds, study[0])
     ds.attrs["config"] = json.dumps({"flatband": {"numerics": {"dt": 0.25, "n_xi": 16}}})
     return ds
 
@@ -405,6 +414,10 @@ def test_fig1b_verdicts():
     assert unstudied.verdict == "open" and "unconverged outcome 'reproduced'" in unstudied.note
     moving = verdict_of(judge, kbe_flatband=kbe_flatband({(0.04, 0.45): -0.3}, study=(0.2,)))
     assert moving.verdict == "open" and moving.convergence["converged"] is False
+    assert "above 0.05" in moving.note
+    n_xi_only = with_study(kbe_flatband({(0.04, 0.45): -0.3}, study=None), settings=("n_xi",))
+    partial = verdict_of(judge, kbe_flatband=n_xi_only)
+    assert partial.verdict == "open" and "dt not refined" in partial.note
 
 
 def test_fig1c_verdicts():
@@ -447,9 +460,7 @@ def kb_chain(negative_at=26.0, t_max=100.0, study=True):
     time = np.arange(-2.0, t_max + 0.125, 0.25)
     ns = 1.0 - (time > 0) * time / negative_at if np.isfinite(negative_at) else 1.0 + 0 * time
     ds = xr.Dataset({"ns_t": ("time", ns)}, coords={"time": ("time", time, {"units": "1/J_hop"})})
-    if study:
-        ds = xr.concat([ds, ds], dim="n_xi").assign_coords(n_xi=[6, 12])
-    return ds
+    return with_study(ds) if study else ds
 
 
 def test_fig3a_phase_slip_verdicts():

@@ -184,7 +184,7 @@ def _dry_run_stderr(workdir, overlay: str, *extra: str):
         ("p1: {equilibrium: {omega_debye: 3}}", ["p1.equilibrium", "omega_debye"]),
         (
             "p2: {kbe: {tightbinding: {t_max: 100000.0}}}",
-            ["kbe chain_lf-2.000", "TB", MEMORY_LIMIT_KEY],
+            ["kbe chain_", "TB", MEMORY_LIMIT_KEY],
         ),
     ],
 )
@@ -216,7 +216,7 @@ def test_mistyped_workflow_profile_fails_loudly(workdir):
 
 def test_study_overlays_validate_and_plan_what_they_promise():
     """config/studies/*.yaml layered on the default config pass the schema; the BdG study
-    plans its finite-size seeds at t = 300/J (issue 16)."""
+    plans its finite-size seeds at t = 300/J (issue 16), the KB study refines every run."""
     from higgsdyn.bdg import stage as bdg_stage
 
     studies = sorted((REPO / "config" / "studies").glob("*.yaml"))
@@ -230,3 +230,16 @@ def test_study_overlays_validate_and_plan_what_they_promise():
     assert {params["t_max"] for params in jobs.values()} == {300.0}
     # full maps only for the first field_seeds seeds at the block's N: the file stays small
     assert all(p["n_sites"] == 512 for p in jobs.values() if p["store_fields"])
+    # the KB study: the default runs under their own keys plus one n_xi and one dt refinement
+    # of each (issues 14, 15)
+    from higgsdyn.kbe import stage as kbe_stage
+
+    default = kbe_stage.jobs(load_config([REPO / "config/config.yaml"])["p2"]["kbe"])
+    study = kbe_stage.jobs(
+        load_config([REPO / "config/config.yaml", REPO / "config/studies/kbe_convergence.yaml"])[
+            "p2"
+        ]["kbe"]
+    )
+    assert {key: study[key] for key in default} == default
+    refined = [params["refine"] for key, params in study.items() if key not in default]
+    assert sorted(refined) == sorted(["n_xi", "dt"] * len(default))

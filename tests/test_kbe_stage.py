@@ -45,6 +45,45 @@ def test_flatband_points_follow_conventions_and_merge(flatband_points):
     assert p2_fig1bc.plot({"kbe_flatband": merged}) is not None
 
 
+def test_resolution_study_merges_as_ns_t_refined(flatband_points):
+    """Study points (config ``convergence``) rerun a point with n_xi or dt refined; the merge
+    puts their n_s on the run's time grid as ``ns_t_refined`` and leaves every run variable
+    as it is without them. The refined runs differ from the run, by less than the ledger's
+    convergence threshold at these (tiny) settings."""
+    studies = [
+        run_point({**kbe_job(FIG1B_POINT, lambda_ph=0.1, **FLAT), "n_xi": 8, "refine": "n_xi"}),
+        run_point({**kbe_job(FIG1B_POINT, lambda_ph=0.1, **FLAT), "dt": 0.2, "refine": "dt"}),
+    ]
+    plain = merge_points(flatband_points)
+    merged = merge_points([studies[0], *flatband_points, studies[1]])
+    xr.testing.assert_identical(merged.drop_vars(["ns_t_refined", "refinement",
+                                                  "refined_setting", "refined_value"]),
+                                plain)  # fmt: skip
+    refined = merged["ns_t_refined"]
+    assert refined.dims == ("refinement", "omega_D", "lambda_f", "time")
+    assert refined["refinement"].values.tolist() == ["dt=0.200", "n_xi=8"]
+    assert refined["refined_setting"].values.tolist() == ["dt", "n_xi"]
+    assert convention_problems(merged, require_provenance=False) == []
+    run = dict(omega_D=0.16, lambda_f=0.45)
+    change = np.abs(refined.sel(**run) - merged["ns_t"].sel(**run)).max("time")
+    assert np.all(change > 1e-6) and np.all(change < 0.05)
+    assert refined.sel(omega_D=0.6).isnull().all()  # not studied
+
+
+def test_convergence_value_equal_to_the_run_is_refused():
+    from conftest import default_config
+    from higgsdyn.kbe.stage import jobs
+
+    block = default_config()["p2"]["kbe"]
+    block["tightbinding"]["convergence"] = {"n_xi": [block["tightbinding"]["n_xi"]], "dt": []}
+    with pytest.raises(ValueError, match="convergence n_xi = 16 is the run's own value"):
+        jobs(block)
+    block["tightbinding"]["convergence"] = {"n_xi": [24], "dt": [0.0625]}
+    keys = [key for key in jobs(block) if key.startswith("chain")]
+    assert keys == ["chain_lf-2.000", "chain_refined_lf-2.000_nxi-24_dt-0.125",
+                    "chain_refined_lf-2.000_nxi-16_dt-0.0625"]  # fmt: skip
+
+
 def test_tightbinding_point_and_figure():
     ds = run_point(kbe_job("chain_lf-2.000", n_xi=6, **TINY))
     assert convention_problems(ds, require_provenance=False) == []

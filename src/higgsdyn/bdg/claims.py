@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdict, run_settings
-from higgsdyn.kbe.claims import gated, resolved
+from higgsdyn.kbe.claims import gated, resolved, study_evidence
 from higgsdyn.kbe.stage import first_negative_time
 
 CHAIN, KB = "bdg_chain", "kbe_tightbinding"
@@ -154,12 +154,13 @@ class _Comparison:
         self.kb_t_max = float(finest["time"].max())
         self.settings = {"bdg_chain": _chain_settings(chain), "kbe_tightbinding": kb_settings}
         self.value = {"time_ns_negative": self.t_ns, **value}
-        self.evidence = evidence
+        self.evidence = {**evidence, KB: evidence.get(KB, []) + study_evidence(kb)}
 
     def verdict(self, verdict: str, note: str, gate: bool = True) -> Verdict:
         if not gate:
             return Verdict(verdict, self.value, self.evidence, self.settings, note)
-        return gated(verdict, self.converged, self.value, self.evidence, self.settings, note)
+        return gated(verdict, self.converged, self.value, self.evidence, self.settings, note,
+                     self.settings[KB]["study"])  # fmt: skip
 
 
 def _missing(datasets: Mapping[str, xr.Dataset], needed) -> Verdict | None:

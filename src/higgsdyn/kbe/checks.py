@@ -110,7 +110,7 @@ def _two_gap_above_omega_d(run_ds: xr.Dataset, omega_d: float) -> bool:
 
 def checks(ds: xr.Dataset) -> list[Check]:
     """Checks of every run in a merged KB dataset (flat band or chain)."""
-    runs = list(jobs(json.loads(ds.attrs["config"])).values())
+    runs = [run for run in jobs(json.loads(ds.attrs["config"])).values() if "refine" not in run]
     if "omega_D" not in ds.dims:
         (params,) = [run for run in runs if dataset_of(run) == "kbe_tightbinding"]
         label = f"chain lambda_f={params['lambda_f']:g}"

@@ -4,9 +4,10 @@ Units as in the dataset: energies in E_F, times in 1/E_F, ``ns_t`` = n_s(t)/n_s(
 the stationary baseline before the quench. ``omega_D`` > 0: the clean electron-phonon runs
 of Fig. 1(b); ``omega_D`` = 0: the disordered runs of Fig. 1(c).
 
-A convergence study, when the stage provides one, is ``ns_t`` with an extra ``n_xi`` or
-``dt`` dimension (several resolutions of the same runs); without it the sign of n_s is not
-shown converged and the verdict stays ``open`` (its note gives the unconverged outcome).
+A convergence study, when the stage provides one (config ``convergence``), is
+``ns_t_refined``: each run again with n_xi or dt refined. n_s counts as converged when both
+n_xi and dt were refined and no refinement moves n_s(t)/n_s(0) (t >= 0) by more than
+NS_CONVERGENCE; otherwise the verdict stays ``open`` and its note gives the unconverged outcome.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdic
 
 DATASET = "kbe_flatband"
 RUN_KEYS = ("dt", "n_xi", "t_max", "t_prep", "time_order", "tolerance", "temperature")
-STUDY_DIMS = ("n_xi", "dt")
-# Largest change of n_s(t)/n_s(0) (t >= 0) between the two finest resolutions of a study
-# for the sign to count as converged: 5% of n_s(0) (the N_xi study of docs/physics_notes.md
-# gives 7% at t = 160 for n_xi = 16 vs 32, 1.6% for 24 vs 32).
+STUDY_SETTINGS = ("n_xi", "dt")
+# Largest change of n_s(t)/n_s(0) (t >= 0) from the run to any refinement of it for the sign
+# to count as converged: 5% of n_s(0) (the N_xi study of docs/physics_notes.md gives 7% at
+# t = 160 for n_xi = 16 vs 32, 1.6% for 24 vs 32).
 NS_CONVERGENCE = 0.05
 # The first n_s < 0 of the default runs comes at t = 59/E_F (Fig. 1c, lambda_f = 0.5) and
 # t ~ 26/J (chain): a run that stays positive but is shorter than this cannot contradict
@@ -32,25 +33,34 @@ MIN_T_MAX = 60.0
 
 
 def resolved(ds: xr.Dataset) -> tuple[xr.Dataset, dict, bool | None]:
-    """The finest-resolution runs, the run settings and whether n_s is converged (None:
-    the dataset holds no convergence study)."""
+    """The runs, their settings and whether n_s is converged: None without a study
+    (``ns_t_refined``), False if n_xi or dt was not refined or a refinement moves n_s by more
+    than NS_CONVERGENCE. ``settings`` gets ``converged`` and, in words, ``study``."""
     settings = run_settings(ds, RUN_KEYS)
-    study = [dim for dim in STUDY_DIMS if dim in ds["ns_t"].dims]
-    if not study:
-        settings["converged"] = "unknown: no n_xi/dt study (ns_t along n_xi or dt)"
+    if "ns_t_refined" not in ds:
+        settings.update(
+            converged=None,
+            study="no convergence study in the dataset (ns_t_refined: run with "
+            "config/studies/kbe_convergence.yaml)",
+        )
         return ds, settings, None
-    finest, next_finest = ds, ds
-    for dim in study:  # finest: largest n_xi, smallest dt
-        order = np.argsort(ds[dim].values)
-        pick = order[-1] if dim == "n_xi" else order[0]
-        other = order[-2] if dim == "n_xi" else order[1]
-        finest, next_finest = finest.isel({dim: pick}), next_finest.isel({dim: other})
-    after = finest["time"] >= 0
-    change = float(np.abs(finest["ns_t"] - next_finest["ns_t"]).where(after).max())
-    settings["study"] = {dim: ds[dim].values.tolist() for dim in study}
-    settings["ns_change_finest_pair"] = change
-    settings["converged"] = change <= NS_CONVERGENCE
-    return finest, settings, change <= NS_CONVERGENCE
+    change = np.abs(ds["ns_t_refined"] - ds["ns_t"]).where(ds["time"] >= 0)
+    per_refinement = {
+        str(label): float(change.sel(refinement=label).max(skipna=True))
+        for label in ds["refinement"].values
+    }
+    settings["ns_change_by_refinement"] = per_refinement
+    missing = [name for name in STUDY_SETTINGS if name not in ds["refined_setting"].values]
+    largest = max(per_refinement.values())
+    converged = not missing and largest <= NS_CONVERGENCE
+    settings["converged"] = converged
+    settings["study"] = (
+        f"{' and '.join(missing)} not refined in the study"
+        if missing
+        else f"n_s/n_s(0) moves by at most {largest:.3g} under refinement "
+        f"({'within' if converged else 'above'} {NS_CONVERGENCE})"
+    )
+    return ds, settings, converged
 
 
 def summarise(ns: np.ndarray, time: np.ndarray) -> dict:
@@ -71,15 +81,19 @@ def _run_table(runs: list[tuple[str, float, dict]]) -> str:
     )
 
 
-def gated(verdict: str, converged: bool | None, value, evidence, settings, note: str) -> Verdict:
-    """The computed verdict if n_s is shown converged, else ``open`` saying why."""
+def study_evidence(ds: xr.Dataset) -> list[str]:
+    """The study variables a verdict rests on, if the dataset has them."""
+    return ["ns_t_refined", "refinement"] if "ns_t_refined" in ds else []
+
+
+def gated(
+    verdict: str, converged: bool | None, value, evidence, settings, note: str, reason=None
+) -> Verdict:
+    """The computed verdict if n_s is shown converged, else ``open`` saying why (``reason``,
+    by default ``settings["study"]`` from :func:`resolved`)."""
     if converged:
         return Verdict(verdict, value, evidence, settings, note)
-    reason = (
-        "no convergence study in the dataset"
-        if converged is None
-        else f"n_s changes by more than {NS_CONVERGENCE} between the finest resolutions"
-    )
+    reason = reason or settings.get("study", "no convergence study in the dataset")
     return Verdict(
         "open", value, evidence, settings, f"{reason}: unconverged outcome '{verdict}'. {note}"
     )
@@ -123,7 +137,7 @@ def judge_fig1b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
              "min_ns": [s["min_ns"] for *_, s in runs],
              "two_gap_late": [s["two_gap_late"] for *_, s in runs],
              "first_negative": [s["first_negative"] for *_, s in runs]}  # fmt: skip
-    evidence = {DATASET: ["ns_t", "gap_t", "omega_D (> 0)", "time"]}
+    evidence = {DATASET: ["ns_t", "gap_t", "omega_D (> 0)", "time", *study_evidence(ds)]}
     if not any(above):
         return Verdict("open", value, evidence, settings,
                        "no run with 2 Delta > omega_D (late mean of 2 gap_t): needs a smaller "
@@ -177,7 +191,7 @@ def judge_fig1c(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     minima = [s["min_ns"] for *_, s in runs]
     value = {"lambda_f": [x for _, x, _ in runs], "min_ns": minima,
              "first_negative": [s["first_negative"] for *_, s in runs]}  # fmt: skip
-    evidence = {DATASET: ["ns_t (omega_D = 0)", "lambda_f", "time"]}
+    evidence = {DATASET: ["ns_t (omega_D = 0)", "lambda_f", "time", *study_evidence(ds)]}
     table = _run_table(runs)
     ordered = bool(np.all(np.diff(minima) <= 0))
     order_note = (

@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn.io import cf_attrs, cf_variable
-from higgsdyn.io.keys import job_table, point_key
+from higgsdyn.io.keys import fmt_value, job_table, point_key
 from higgsdyn.kbe.contour import ENTRY_BYTES, ContourHistory
 from higgsdyn.kbe.quadrature import scheme_name
 from higgsdyn.kbe.stepping import KBConfig, KBResult, run
@@ -32,7 +32,10 @@ DATASETS = {
     "kbe_flatband": "P2 Kadanoff-Baym quench of the flat band: n_s(t) (Figs. 1b, 1c)",
     "kbe_tightbinding": "P2 Kadanoff-Baym quench of the disordered tight-binding chain (Fig. 3b)",
 }
-KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f"}
+KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f", "nxi": "n_xi", "dt": "dt"}
+# The resolution study: a run repeated with one setting refined (``refine`` in its job
+# params; config ``convergence``), merged as ``ns_t_refined`` next to the run's ``ns_t``.
+REFINABLE = ("n_xi", "dt")
 
 
 def _solve(config: KBConfig, point: str) -> KBResult:
@@ -93,8 +96,9 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
 
 
 def make_run(params: Mapping[str, Any]) -> KBConfig:
-    """The run of one job's params (rejects a missing or unknown field, naming it)."""
-    return KBConfig(**params)
+    """The run of one job's params (rejects a missing or unknown field, naming it); a
+    study job's ``refine`` names the refined setting and is not a run parameter."""
+    return KBConfig(**{name: value for name, value in params.items() if name != "refine"})
 
 
 # Cost model of one job, from the default run of 2026-12-01 (idle machine, 1 numba thread;
@@ -165,6 +169,9 @@ def run_point(params: dict) -> xr.Dataset:
     for name, (value, units, long_name) in extra.items():
         ds[name] = ((), value, cf_attrs(units, long_name))
     ds.attrs["parameters"] = repr(dataclasses.asdict(config))
+    if "refine" in params:  # a study point: which setting is refined, and to what
+        ds.attrs["refine"] = params["refine"]
+        ds.attrs["refine_value"] = params[params["refine"]]
     return ds
 
 
@@ -182,12 +189,41 @@ def first_negative_time(merged: xr.Dataset) -> float:
     return float(t[k - 1] + (t[k] - t[k - 1]) * ns[k - 1] / (ns[k - 1] - ns[k]))
 
 
+def _refined(main: xr.Dataset, studies: list[xr.Dataset], runs: tuple[str, ...]) -> xr.Dataset:
+    """``ns_t_refined`` (refinement, *runs, time): n_s(t)/n_s(0) of the study points on the
+    time grid of ``main`` (a finer dt's grid contains it), one entry per refined value."""
+    entries = {}
+    for ds in studies:
+        label = f"{ds.attrs['refine']}={fmt_value(ds.attrs['refine_value'])}"
+        ns = ds["ns_t"].reindex(time=main["time"], method="nearest", tolerance=1e-9)
+        ns = ns.assign_coords(time=main["time"]).expand_dims(list(runs))
+        entries.setdefault(label, []).append(ns)
+    labels = sorted(entries)
+    refined = xr.concat(
+        [xr.merge(entries[label], join="outer").reindex_like(main["ns_t"]) for label in labels],
+        dim="refinement",
+    )["ns_t"]
+    refined = refined.assign_coords(
+        refinement=("refinement", labels, cf_attrs("1", "refined setting=value")),
+        refined_setting=("refinement", [label.split("=")[0] for label in labels],
+                         cf_attrs("1", "the setting refined (n_xi or dt)")),
+        refined_value=("refinement", [float(label.split("=")[1]) for label in labels],
+                       cf_attrs("1", "its refined value (dt in the time unit)")),
+    )  # fmt: skip
+    refined.attrs = cf_attrs("1", "n_s(t)/n_s(0) of the run with one setting refined "
+                             "(resolution study; NaN: not studied)")  # fmt: skip
+    return refined
+
+
 def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
     """Merge points: flat band over (omega_D, lambda_f); the chain has a single point, with
-    the first time its n_s(t) turns negative (compared with the BdG slips of Fig. 3a)."""
+    the first time its n_s(t) turns negative (compared with the BdG slips of Fig. 3a). Study
+    points (attribute ``refine``) become ``ns_t_refined``."""
+    studies = [ds for ds in datasets if "refine" in ds.attrs]
+    datasets = [ds for ds in datasets if "refine" not in ds.attrs]
     if "omega_D" not in datasets[0].coords:
         if len(datasets) != 1:
-            raise ValueError("the tight-binding stage has exactly one point")
+            raise ValueError("the tight-binding stage has exactly one run (and its studies)")
         merged = datasets[0].copy()
         merged["time_ns_negative"] = cf_variable(
             (),
@@ -195,22 +231,42 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
             merged["time"].attrs["units"],
             "first time n_s(t) < 0 after the quench (Fig. 3b, Eqs. 4, 6); NaN: never",
         )
-        return merged
-    expanded = [ds.expand_dims(["omega_D", "lambda_f"]) for ds in datasets]
-    merged = xr.merge(expanded, compat="no_conflicts", join="outer", combine_attrs="drop_conflicts")
-    merged = merged.transpose("omega_D", "lambda_f", "time")
-    for name in ("omega_D", "lambda_f"):
-        merged[name].attrs = dict(datasets[0][name].attrs)
-    merged.attrs = dict(datasets[0].attrs)
-    merged.attrs["solver"] = "; ".join(sorted({ds.attrs["solver"] for ds in datasets}))
-    merged.attrs.pop("parameters", None)
+        runs: tuple[str, ...] = ()
+    else:
+        runs = ("omega_D", "lambda_f")
+        expanded = [ds.expand_dims(list(runs)) for ds in datasets]
+        merged = xr.merge(
+            expanded, compat="no_conflicts", join="outer", combine_attrs="drop_conflicts"
+        )
+        merged = merged.transpose(*runs, "time")
+        for name in runs:
+            merged[name].attrs = dict(datasets[0][name].attrs)
+        merged.attrs = dict(datasets[0].attrs)
+        merged.attrs["solver"] = "; ".join(sorted({ds.attrs["solver"] for ds in datasets}))
+        merged.attrs.pop("parameters", None)
+    if studies:
+        merged["ns_t_refined"] = _refined(merged, studies, runs)
     return merged
+
+
+def _studies(points: list[dict], convergence: Mapping[str, list]) -> list[dict]:
+    """Every point again with one setting of ``convergence`` ({n_xi: [...], dt: [...]})
+    refined, marked ``refine``; a listed value equal to the run's own is refused."""
+    studies = []
+    for params in points:
+        for setting in REFINABLE:
+            for value in convergence[setting]:
+                if value == params[setting]:
+                    raise ValueError(f"convergence {setting} = {value} is the run's own value")
+                studies.append({**params, setting: value, "refine": setting})
+    return studies
 
 
 def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
     """Jobs of the ``p2.kbe`` config block: one flat-band run per ``fig1b.omega_D``
     (phonons, clean) and per ``fig1c.lambda_f`` (disorder, no bath: omega_D = lambda_ph = 0),
-    with ``numerics`` shared; the single tight-binding chain run of Fig. 3b (no bath)."""
+    with ``numerics`` shared; the single tight-binding chain run of Fig. 3b (no bath); and
+    each band's resolution study (``convergence``)."""
     flat = block["flatband"]
     numerics = {"band": "flat", **flat["numerics"]}
     no_bath = {"omega_D": 0.0, "lambda_ph": 0.0}
@@ -220,17 +276,26 @@ def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
     points += [
         {**numerics, **fig1c, **no_bath, "lambda_f": float(lf)} for lf in flat["fig1c"]["lambda_f"]
     ]
-    points.append({"band": "tight_binding", **block["tightbinding"], **no_bath})
+    points += _studies(points, flat["convergence"])
+    chain = {key: value for key, value in block["tightbinding"].items() if key != "convergence"}
+    chain_run = {"band": "tight_binding", **chain, **no_bath}
+    points += [chain_run, *_studies([chain_run], block["tightbinding"]["convergence"])]
     for params in points:
         make_run(params)  # rejects unknown keys before any job runs
     return job_table((key_of(params), params) for params in points)
 
 
 def key_of(params: Mapping[str, Any]) -> str:
-    """``flat_omegaD-0.040_lf-0.450`` (flat band) or ``chain_lf-2.000`` (Fig. 3b chain)."""
+    """``flat_omegaD-0.040_lf-0.450`` (flat band) or ``chain_lf-2.000`` (Fig. 3b chain); a
+    study point adds ``refined`` and its resolution: ``chain_refined_lf-2.000_nxi-24_dt-0.125``."""
+    labels = ["flat" if params["band"] == "flat" else "chain"]
+    fields = {"lf": params["lambda_f"]}
     if params["band"] == "flat":
-        return point_key(["flat"], {"omegaD": params["omega_D"], "lf": params["lambda_f"]})
-    return point_key(["chain"], {"lf": params["lambda_f"]})
+        fields = {"omegaD": params["omega_D"], **fields}
+    if "refine" in params:
+        labels.append("refined")
+        fields.update({"nxi": params["n_xi"], "dt": params["dt"]})
+    return point_key(labels, fields)
 
 
 def dataset_of(params: Mapping[str, Any]) -> str:
