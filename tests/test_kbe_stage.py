@@ -68,6 +68,9 @@ def test_resolution_study_merges_as_ns_t_refined(flatband_points):
     change = np.abs(refined.sel(**run) - merged["ns_t"].sel(**run)).max("time")
     assert np.all(change > 1e-6) and np.all(change < 0.05)
     assert refined.sel(omega_D=0.6).isnull().all()  # not studied
+    figure = p2_fig1bc.plot({"kbe_flatband": merged})
+    dashed = [line for axis in figure.axes for line in axis.get_lines() if line.get_ls() == "--"]
+    assert len(dashed) == 2  # the two refinements of the one studied run
 
 
 def test_convergence_value_equal_to_the_run_is_refused():

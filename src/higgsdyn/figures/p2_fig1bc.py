@@ -1,8 +1,9 @@
 """P2 Figs. 1b, 1c: n_s(t)/n_s(0) and Delta(t) after the BCS-coupling quench (KB solver).
 
 Left: clean electron-phonon runs (omega_D > 0); right: disordered runs (omega_D = 0 in the
-merged dataset). Shaded: n_s < 0. Dotted lines in the gap panels: omega_D/2, so a gap
-curve above its line has 2 Delta > omega_D.
+merged dataset). Shaded: n_s < 0. Dashed (if the resolution study ran): the same run with
+n_xi or dt refined. Dotted lines in the gap panels: omega_D/2, so a gap curve above its line
+has 2 Delta > omega_D.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
+from higgsdyn.figures.kb_refinements import plot_refinements
 
 DATASETS = ("kbe_flatband",)  # the merged datasets plot() reads
 
@@ -54,6 +56,7 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
             time = point["time"][after]
             ns = point["ns_t"][after]
             ns_axis.plot(time, ns, color=color, label=label)
+            plot_refinements(ns_axis, point, color)
             ns_axis.fill_between(time, ns, 0, where=ns < 0, color=color, alpha=0.3, lw=0)
             gap_axis.plot(time, point["gap_t"][after], color=color)
             if phonons:

@@ -1,6 +1,7 @@
 """P2 Fig. 3b: n_s(t)/n_s(0) of the uniform tight-binding chain with Born disorder (KB).
 
-Shaded: n_s < 0 (the paper compares its onset with the phase slips of Fig. 3a).
+Shaded: n_s < 0 (the paper compares its onset with the phase slips of Fig. 3a). Dashed (if
+the resolution study ran): the same run with n_xi or dt refined.
 Right axis: Delta(t).
 """
 
@@ -13,6 +14,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from higgsdyn.figures import style
+from higgsdyn.figures.kb_refinements import plot_refinements
 
 DATASETS = ("kbe_tightbinding",)  # the merged datasets plot() reads
 
@@ -27,6 +29,7 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     ns = ds["ns_t"][after]
     axis.plot(time, ns, color=style.COLORS[0], label=r"$n_s(t)/n_s(0)$")
     axis.fill_between(time, ns, 0, where=ns < 0, color=style.COLORS[0], alpha=0.3, lw=0)
+    plot_refinements(axis, ds, style.COLORS[0])
     axis.axhline(0, color="k", lw=0.5)
     axis.set_xlabel(style.axis_label(ds["time"], "$t$"))
     axis.set_ylabel(style.axis_label(ds["ns_t"], r"$n_s(t)/n_s(0)$"))

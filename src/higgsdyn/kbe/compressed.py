@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from higgsdyn.kbe import kernels
-from higgsdyn.kbe.kernels import gregory
+from higgsdyn.kbe.kernels import add_product, gregory
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
 
@@ -107,15 +107,6 @@ def _block_cols_times(u, v, rank, x, n_rows, y):
                         )
 
 
-@njit(cache=True, inline="always")
-def _product(acc, x, y, sign):
-    """acc += sign * x @ y (2x2)."""
-    acc[0, 0] += sign * (x[0, 0] * y[0, 0] + x[0, 1] * y[1, 0])
-    acc[0, 1] += sign * (x[0, 0] * y[0, 1] + x[0, 1] * y[1, 1])
-    acc[1, 0] += sign * (x[1, 0] * y[0, 0] + x[1, 1] * y[1, 0])
-    acc[1, 1] += sign * (x[1, 0] * y[0, 1] + x[1, 1] * y[1, 1])
-
-
 @njit(cache=True)
 def _leaf_products(dense, lo, n_rows, x, mode, y):
     """Dense lower-triangular leaf (rows/columns lo..): mode 0: y[p] += sum_{q<=p} X[p,q] x[q];
@@ -126,15 +117,15 @@ def _leaf_products(dense, lo, n_rows, x, mode, y):
             for q in range(p + 1):
                 block = dense[b, p, q]
                 if mode == 0:
-                    _product(y[lo + p, b], block, x[lo + q], 1.0)
+                    add_product(y[lo + p, b], block, x[lo + q], 1.0)
                 elif mode == 1 and q < p:
                     xd[0, 0] = np.conj(block[0, 0])
                     xd[0, 1] = np.conj(block[1, 0])
                     xd[1, 0] = np.conj(block[0, 1])
                     xd[1, 1] = np.conj(block[1, 1])
-                    _product(y[lo + p, b], xd, x[lo + q], -1.0)
+                    add_product(y[lo + p, b], xd, x[lo + q], -1.0)
                 elif mode == 2:
-                    _product(y[lo + q, b], block, x[lo + p], 1.0)
+                    add_product(y[lo + q, b], block, x[lo + p], 1.0)
 
 
 @njit(cache=True)
@@ -146,8 +137,8 @@ def _edge_corrections(q, head, band, lesser, excess, first):
             if weight == 0.0:
                 continue
             for b in range(q.shape[1]):
-                _product(q[j, b], head[j, d, b], lesser[d], weight)
-                _product(q[j, b], band[j, d, b], lesser[j - d], weight)
+                add_product(q[j, b], head[j, d, b], lesser[d], weight)
+                add_product(q[j, b], band[j, d, b], lesser[j - d], weight)
 
 
 def partition(n_times: int, leaf: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
@@ -351,7 +342,7 @@ def _block_left_cols(u, v, rank, x, y):
     for q in range(y.shape[0]):
         for r in range(k):
             for i in range(n_xi):
-                _product(y[q, i], t[i, r], v[0, r, q], 1.0)
+                add_product(y[q, i], t[i, r], v[0, r, q], 1.0)
 
 
 def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff) -> None:

@@ -67,7 +67,7 @@ def _solve_left(mat, rhs, out):
 
 
 @njit(cache=True, inline="always")
-def _add_product(acc, a, b, weight):
+def add_product(acc, a, b, weight):
     """acc += weight * a @ b (2x2)."""
     acc[0, 0] += weight * (a[0, 0] * b[0, 0] + a[0, 1] * b[1, 0])
     acc[0, 1] += weight * (a[0, 0] * b[0, 1] + a[0, 1] * b[1, 1])
@@ -94,16 +94,19 @@ def gregory(quad, m, s):
 
 
 @njit(cache=True, inline="always")
-def _sigma_smooth(sr, s_at, a, b, out):
-    """out = the smooth continuation of Sigma^R(t_a, t_b): -Sigma^R(t_b, t_a)^dagger if a < b."""
-    if a >= b:
+def _triangle_entry(store, at, major, minor, out):
+    """out = the 2x2 entry (major, minor) of a two-time function stored on one triangle,
+    ``store[at[major] + minor]`` for minor <= major, else -store[at[minor] + major]^dagger:
+    Sigma^R(t_a, t_b) as (a, b) with its smooth continuation for a < b, and Sigma^<(t_j, t_s)
+    as (s, j) from the lesser columns, whose partner is Sigma^<(t, t') = -Sigma^<(t', t)^dagger."""
+    if minor <= major:
         for p in range(2):
             for q in range(2):
-                out[p, q] = sr[s_at[a] + b, p, q]
+                out[p, q] = store[at[major] + minor, p, q]
     else:
         for p in range(2):
             for q in range(2):
-                out[p, q] = -np.conj(sr[s_at[b] + a, q, p])
+                out[p, q] = -np.conj(store[at[minor] + major, q, p])
 
 
 @njit(cache=True)
@@ -150,7 +153,7 @@ def _retarded_start(gr, g_at, sr, s_at, xi, gaps, n, i, dt, quad, diff):
     sig = np.zeros((2, 2), dtype=np.complex128)
     for m in range(1, size + 1):
         _hamiltonian(xi, gaps[n - m], h)
-        _sigma_smooth(sr, s_at, n, n - m, sig)
+        _triangle_entry(sr, s_at, n, n - m, sig)
         for c in range(2):
             # B_m = -(i/dt) D[m,0] G_0 + dt w(m,0) G_0 Sigma~(n, n-m), G_0 = -i
             for a in range(2):
@@ -159,7 +162,7 @@ def _retarded_start(gr, g_at, sr, s_at, xi, gaps, n, i, dt, quad, diff):
                     value -= diff[m, 0] / dt
                 rhs[2 * (m - 1) + c, a] = value
         for lag in range(1, size + 1):
-            _sigma_smooth(sr, s_at, n - lag, n - m, sig)
+            _triangle_entry(sr, s_at, n - lag, n - m, sig)
             for b in range(2):
                 for c in range(2):
                     value = -dt * quad[m, lag] * sig[b, c]
@@ -214,7 +217,7 @@ def _retarded_solve(gr, row, sig, xi, gaps, n, j, i, dt, quad, lmm, conv, force_
     for a in range(2):
         for b in range(2):
             force_next[a, b] = conv[a, b]
-    _add_product(force_next, gr[row + j, i], h, 1.0)
+    add_product(force_next, gr[row + j, i], h, 1.0)
 
 
 @njit(cache=True, parallel=True)
@@ -252,7 +255,7 @@ def retarded_row(gr, g_at, sr, s_at, xi, gaps, n, dt, quad, lmm, diff, n_blocks)
                 weight = dt * gregory(quad, m, s - j)
                 sig = sr[s_at[s] + j]
                 for k in range(size):
-                    _add_product(conv[k], gr[row + s, first + k], sig, weight)
+                    add_product(conv[k], gr[row + s, first + k], sig, weight)
             sig = sr[s_at[j] + j]
             for k in range(size):
                 _retarded_solve(gr, row, sig, xi, gaps, n, j, first + k, dt, quad, lmm, conv[k],
@@ -294,7 +297,7 @@ def retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm, tr
             conv[:] = 0.0
             if m <= table:
                 for s in range(j + 1, n + 1):
-                    _add_product(conv, gr[row + s, i], sr[s_at[s] + j],
+                    add_product(conv, gr[row + s, i], sr[s_at[s] + j],
                                  dt * gregory(quad, m, s - j))  # fmt: skip
             else:
                 conv[:] = tree_conv[j - lo, i]
@@ -302,10 +305,10 @@ def retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm, tr
                     weight = dt * gregory(quad, m, s - j)
                     if s >= hi:
                         weight -= dt * right_end_weight(quad, n - s)
-                        _add_product(conv, gr[row + s, i], band[s, s - j], weight)
+                        add_product(conv, gr[row + s, i], band[s, s - j], weight)
                     else:
-                        _add_product(conv, gr[row + s, i], leaf[s - lo, j - lo], weight)
-                _add_product(conv, gr[row + n, i], sr[s_at[n] + j], dt * gregory(quad, m, m))
+                        add_product(conv, gr[row + s, i], leaf[s - lo, j - lo], weight)
+                add_product(conv, gr[row + n, i], sr[s_at[n] + j], dt * gregory(quad, m, m))
             _retarded_solve(gr, row, band[j, 0], xi, gaps, n, j, i, dt, quad, lmm, conv,
                             force_next[i], h, mat, rhs)  # fmt: skip
 
@@ -328,19 +331,6 @@ def _lesser(gl, g_at, j, s, i, out):
         for a in range(2):
             for b in range(2):
                 out[a, b] = -np.conj(gl[g_at[j] + s, i, b, a])
-
-
-@njit(cache=True, inline="always")
-def _sigma_lesser(sl, s_at, j, s, out):
-    """out = Sigma^<(t_j, t_s) from the stored lesser columns of the local self-energy."""
-    if j <= s:
-        for a in range(2):
-            for b in range(2):
-                out[a, b] = sl[s_at[s] + j, a, b]
-    else:
-        for a in range(2):
-            for b in range(2):
-                out[a, b] = -np.conj(sl[s_at[j] + s, b, a])
 
 
 @njit(cache=True, inline="always")
@@ -396,7 +386,7 @@ def _lesser_history(gl, gr, g_at, sl, sr, s_at, j, m, include_end, dt, quad, ste
         sig_l = np.zeros((2, 2), dtype=np.complex128)
         for s in range(0, max(j, steps) + 1):
             weight = dt * gregory(quad, j, s)
-            _sigma_lesser(sl, s_at, s, m, sig_l)
+            _triangle_entry(sl, s_at, m, s, sig_l)
             b00 = weight * sig_l[0, 0]
             b01 = weight * sig_l[0, 1]
             b10 = weight * sig_l[1, 0]
@@ -442,7 +432,7 @@ def _lesser_step(gl, g_at, sr, s_at, xi, gaps, j, n, dt, quad, lmm, force_prev, 
         for a in range(2):
             for b in range(2):
                 force_out[i, a, b] = q_rest[i, a, b]
-        _add_product(force_out[i], new, h, 1.0)
+        add_product(force_out[i], new, h, 1.0)
 
 
 @njit(cache=True)
@@ -489,7 +479,7 @@ def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, xi, gaps, force, n
         for i in range(n_xi):
             _lesser(gl, g_at, n, n - 1, i, previous[i])
             _hamiltonian(xi[i], gaps[n - 1], h)
-            _add_product(force_prev[i], previous[i], h, 1.0)
+            add_product(force_prev[i], previous[i], h, 1.0)
     _lesser_history(gl, gr, g_at, sl, sr, s_at, n, n, False, dt, quad, steps, q_rest)
     mixed_history(gm, sigma_left, n, n, q_rest)
     _lesser_step(gl, g_at, sr, s_at, xi, gaps, n, n, dt, quad, lmm, force_prev, q_rest,
@@ -528,7 +518,7 @@ def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lm
             weight = dt * gregory(quad, n, s)
             sig = sigma_row[s]
             for i in range(n_xi):
-                _add_product(conv[i], sig, gm[s, k, i], weight)
+                add_product(conv[i], sig, gm[s, k, i], weight)
         for i in range(n_xi):
             _hamiltonian(xi[i], gaps[n], h)
             for a in range(2):
@@ -545,7 +535,7 @@ def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lm
             for a in range(2):
                 for b in range(2):
                     new_force[k, i, a, b] = conv[i, a, b]
-            _add_product(new_force[k, i], h, gm[n, k, i], 1.0)
+            add_product(new_force[k, i], h, gm[n, k, i], 1.0)
 
 
 @njit(cache=True)
@@ -558,7 +548,7 @@ def paramagnetic_kernel(gr_row, gl_row, n, dt, quad):
     for i in range(n_xi):
         acc[:] = 0.0
         for s in range(n + 1):
-            _add_product(acc, gr_row[s, i], gl_row[s, i], dt * gregory(quad, n, s))
+            add_product(acc, gr_row[s, i], gl_row[s, i], dt * gregory(quad, n, s))
         out[i] = (acc[0, 0] + acc[1, 1]).imag
     return out
 
