@@ -420,6 +420,39 @@ def test_fig1b_verdicts():
     assert partial.verdict == "open" and "dt not refined" in partial.note
 
 
+def kbe_scan(min_ns: dict, gap=0.2):
+    """kbe_scan.nc summaries: {(lambda_ph, omega_D): min n_s}, late gap ``gap`` everywhere."""
+    lambda_ph = sorted({key[0] for key in min_ns})
+    omega_d = sorted({key[1] for key in min_ns})
+    grid = np.array([[min_ns[(x, w)] for w in omega_d] for x in lambda_ph])
+    dims = ("lambda_ph", "omega_D")
+    ds = xr.Dataset(
+        {"min_ns": (dims, grid), "gap_late": (dims, np.full(grid.shape, gap))},
+        coords={"lambda_ph": lambda_ph, "omega_D": omega_d, "time": np.arange(0.0, 80.5, 0.5)},
+    )
+    ds.attrs["config"] = json.dumps({"scan": {"n_xi": 8}})
+    return ds
+
+
+def test_fig1b_scan_over_the_bath_turns_a_verdict_into_depends():
+    """The scan over lambda_el-ph (2 Delta = 0.4 E_F here): the claim holds for lambda_ph = 1
+    (negative wherever omega_D < 2 Delta) and fails for 0.1; a converged verdict of the runs
+    becomes 'depends on lambda_el-ph'; an unconverged one stays open with the scan noted."""
+    judge = kbe_claims.judge_fig1b
+    runs = kbe_flatband({(0.04, 0.45): 0.45, (0.6, 0.45): 0.9})
+    split = kbe_scan({(0.1, 0.1): 0.5, (0.1, 0.6): 0.9, (1.0, 0.1): -0.2, (1.0, 0.6): 0.8})
+    depends = verdict_of(judge, kbe_flatband=runs, kbe_scan=split)
+    assert depends.verdict == "depends" and "lambda_ph = [1.0], not for [0.1]" in depends.note
+    assert depends.value["scan_min_ns"] == [[0.5, 0.9], [-0.2, 0.8]]
+    assert "kbe_scan" in depends.evidence
+    uniform = kbe_scan({(0.1, 0.1): 0.5, (1.0, 0.1): 0.4})
+    kept = verdict_of(judge, kbe_flatband=runs, kbe_scan=uniform)
+    assert kept.verdict == "not_reproduced" and "holds for lambda_ph = none" in kept.note
+    unstudied = kbe_flatband({(0.04, 0.45): 0.45, (0.6, 0.45): 0.9}, study=None)
+    still_open = verdict_of(judge, kbe_flatband=unstudied, kbe_scan=split)
+    assert still_open.verdict == "open" and "Scan over the bath" in still_open.note
+
+
 def test_fig1c_verdicts():
     judge = kbe_claims.judge_fig1c
     runs = {(0.0, 0.4): 0.6, (0.0, 0.45): 0.2, (0.0, 0.5): -0.4}

@@ -242,4 +242,5 @@ def test_study_overlays_validate_and_plan_what_they_promise():
     )
     assert {key: study[key] for key in default} == default
     refined = [params["refine"] for key, params in study.items() if key not in default]
-    assert sorted(refined) == sorted(["n_xi", "dt"] * len(default))
+    runs = [key for key, params in default.items() if "scan" not in params]  # scan: not refined
+    assert sorted(refined) == sorted(["n_xi", "dt"] * len(runs))

@@ -6,12 +6,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import json
+
 import numpy as np
 import pytest
 import xarray as xr
 
 from conftest import kbe_job
-from higgsdyn.figures import p2_fig1bc, p2_fig3b
+from higgsdyn.figures import p2_fig1b_scan, p2_fig1bc, p2_fig3b
 from higgsdyn.io.datasets import convention_problems
 from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.stage import first_negative_time, make_run, merge_points, resources, run_point
@@ -85,6 +87,37 @@ def test_convergence_value_equal_to_the_run_is_refused():
     keys = [key for key in jobs(block) if key.startswith("chain")]
     assert keys == ["chain_lf-2.000", "chain_refined_lf-2.000_nxi-24_dt-0.125",
                     "chain_refined_lf-2.000_nxi-16_dt-0.0625"]  # fmt: skip
+
+
+def test_fig1b_scan_merges_over_the_bath_and_maps_the_sign():
+    """The scan jobs of the quick config (lambda_ph x omega_D) run, merge over both with the
+    per-run summaries the figure and the ledger read, pass the stage's checks and plot."""
+    from conftest import QUICK
+    from higgsdyn.kbe import checks
+    from higgsdyn.kbe.stage import dataset_of, jobs
+
+    block = QUICK["p2"]["kbe"]
+    scan = {key: params for key, params in jobs(block).items() if dataset_of(params) == "kbe_scan"}
+    assert sorted(scan) == [
+        "scan_lph-0.100_omegaD-0.100", "scan_lph-0.100_omegaD-0.600",
+        "scan_lph-0.600_omegaD-0.100", "scan_lph-0.600_omegaD-0.600",
+    ]  # fmt: skip
+    merged = merge_points([run_point(params) for params in scan.values()])
+    assert merged["ns_t"].dims == ("lambda_ph", "omega_D", "time")
+    assert convention_problems(merged, require_provenance=False) == []
+    for lambda_ph in (0.1, 0.6):
+        for omega_d in (0.1, 0.6):
+            run = merged.sel(lambda_ph=lambda_ph, omega_D=omega_d)
+            after = run["time"] >= 0
+            assert float(run["min_ns"]) == float(run["ns_t"][after].min())
+            late = run["time"] >= 0.5 * float(run["time"].max())
+            assert float(run["gap_late"]) == pytest.approx(float(run["gap_t"][late].mean()))
+            negative = float(run["time_ns_negative"])
+            assert np.isnan(negative) == bool(run["min_ns"] >= 0)
+    merged.attrs["config"] = json.dumps(block)
+    results = checks.checks(merged)
+    assert len(results) == 4 * 4 and all(check.status == "pass" for check in results)
+    assert p2_fig1b_scan.plot({"kbe_scan": merged}) is not None
 
 
 def test_tightbinding_point_and_figure():

@@ -32,6 +32,7 @@ FIGURES = tuple(
         "p1_fig3b",
         "p1_quench_diagram",
         "p2_fig1bc",
+        "p2_fig1b_scan",
         "p2_fig2",
         "p2_floquet_scaling",
         "p2_fig3a",
@@ -143,7 +144,8 @@ def test_quench_dataset_contract(quick_run):
 
 
 def test_kbe_dataset_contracts(quick_run):
-    """ARCHITECTURE.md: kbe_flatband.nc on (omega_D, lambda_f, time), kbe_tightbinding on time."""
+    """ARCHITECTURE.md: kbe_flatband.nc on (omega_D, lambda_f, time), kbe_tightbinding on time;
+    docs/architecture.md: ns_t_refined with the study, kbe_scan.nc on (lambda_ph, omega_D)."""
     flat = read_dataset(quick_run / "results/p2/kbe_flatband.nc")
     settings = _quick_config()["p2"]["kbe"]["flatband"]
     assert flat["ns_t"].dims == ("omega_D", "lambda_f", "time")
@@ -152,6 +154,14 @@ def test_kbe_dataset_contracts(quick_run):
     chain = read_dataset(quick_run / "results/p2/kbe_tightbinding.nc")
     for name in ("gap_t", "ns_t"):
         assert chain[name].dims == ("time",)
+    # the resolution study of the quick config: n_xi for the flat band, dt for the chain
+    assert flat["ns_t_refined"].dims == ("refinement", "omega_D", "lambda_f", "time")
+    assert flat["refinement"].values.tolist() == ["n_xi=8"]
+    assert chain["refinement"].values.tolist() == ["dt=0.200"]
+    assert np.isfinite(chain["ns_t_refined"].sel(time=slice(0, None))).all()
+    scan = read_dataset(quick_run / "results/p2/kbe_scan.nc")
+    assert scan["ns_t"].dims == ("lambda_ph", "omega_D", "time")
+    assert scan["min_ns"].dims == ("lambda_ph", "omega_D")
 
 
 def test_logs_and_benchmarks_per_rule(quick_run):

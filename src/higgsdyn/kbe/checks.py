@@ -111,6 +111,13 @@ def _two_gap_above_omega_d(run_ds: xr.Dataset, omega_d: float) -> bool:
 def checks(ds: xr.Dataset) -> list[Check]:
     """Checks of every run in a merged KB dataset (flat band or chain)."""
     runs = [run for run in jobs(json.loads(ds.attrs["config"])).values() if "refine" not in run]
+    if "scan" in ds.attrs:  # the Fig. 1b scan: every run prepared right and bounded
+        result = []
+        for params in (run for run in runs if dataset_of(run) == "kbe_scan"):
+            run_ds = ds.sel(lambda_ph=params["lambda_ph"], omega_D=params["omega_D"])
+            label = f"scan lambda_ph={params['lambda_ph']:g} omega_D={params['omega_D']:g}"
+            result += _run_checks(run_ds, params, label) + _ns_checks(run_ds, label)
+        return result
     if "omega_D" not in ds.dims:
         (params,) = [run for run in runs if dataset_of(run) == "kbe_tightbinding"]
         label = f"chain lambda_f={params['lambda_f']:g}"

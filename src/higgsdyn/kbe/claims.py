@@ -12,6 +12,7 @@ NS_CONVERGENCE; otherwise the verdict stays ``open`` and its note gives the unco
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,6 +21,7 @@ import xarray as xr
 from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdict, run_settings
 
 DATASET = "kbe_flatband"
+SCAN = "kbe_scan"
 RUN_KEYS = ("dt", "n_xi", "t_max", "t_prep", "time_order", "tolerance", "temperature")
 STUDY_SETTINGS = ("n_xi", "dt")
 # Largest change of n_s(t)/n_s(0) (t >= 0) from the run to any refinement of it for the sign
@@ -115,7 +117,57 @@ def _never_negative(runs, converged, value, evidence, settings, table, note) -> 
 
 
 def judge_fig1b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
-    """P2 Fig. 1(b): with phonons, n_s(t) becomes negative when 2 Delta > omega_D."""
+    """P2 Fig. 1(b): with phonons, n_s(t) becomes negative when 2 Delta > omega_D. The runs
+    of Fig. 1(b) decide; the scan over the bath (``kbe_scan``, if present) says whether the
+    outcome depends on lambda_el-ph, which the paper does not state."""
+    return _with_scan(_judge_fig1b_runs(datasets), datasets.get(SCAN))
+
+
+def _scan_outcome(scan: xr.Dataset) -> tuple[dict, list[float], list[float], str]:
+    """Per lambda_el-ph of the scan: whether every run with 2 Delta > omega_D goes negative.
+    Returns (value, lambda_ph where it holds, where it fails, a one-line table)."""
+    ratio = scan["omega_D"] / (2 * scan["gap_late"])
+    holds, fails, rows = [], [], []
+    for lambda_ph in scan["lambda_ph"].values:
+        run = scan.sel(lambda_ph=lambda_ph)
+        inside = (ratio.sel(lambda_ph=lambda_ph) < 1).values & np.isfinite(run["min_ns"].values)
+        negative = run["min_ns"].values < 0
+        if inside.any():
+            (holds if negative[inside].all() else fails).append(float(lambda_ph))
+        cells = ", ".join(f"{r:.2f}: {m:.2f}" for r, m in
+                          zip(ratio.sel(lambda_ph=lambda_ph).values, run["min_ns"].values,
+                              strict=True))  # fmt: skip
+        rows.append(f"lambda_ph = {lambda_ph:g} (omega_D/2 Delta: min n_s) {cells}")
+    value = {"scan_lambda_ph": scan["lambda_ph"].values.tolist(),
+             "scan_omega_D": scan["omega_D"].values.tolist(),
+             "scan_omega_D_over_2gap": ratio.values.tolist(),
+             "scan_min_ns": scan["min_ns"].values.tolist()}  # fmt: skip
+    return value, holds, fails, "; ".join(rows)
+
+
+def _with_scan(verdict: Verdict, scan: xr.Dataset | None) -> Verdict:
+    """``verdict`` of the Fig. 1(b) runs with the scan's evidence added; a converged verdict
+    becomes ``depends`` when the scan shows the claim for some lambda_el-ph and not others."""
+    if scan is None or missing_variables(scan, ("min_ns", "gap_late", "omega_D", "lambda_ph")):
+        return verdict
+    value, holds, fails, table = _scan_outcome(scan)
+    n_xi = json.loads(scan.attrs.get("config", "{}")).get("scan", {}).get("n_xi", "?")
+    resolution = f"n_xi = {n_xi}"
+    text = (f" Scan over the bath (t <= {float(scan['time'].max()):g}, {resolution}, its "
+            f"resolution not studied): the claim holds for lambda_ph = {holds or 'none'}, "
+            f"fails for {fails or 'none'}; {table}.")  # fmt: skip
+    evidence = {**verdict.evidence, SCAN: ["min_ns", "gap_late", "omega_D", "lambda_ph"]}
+    value = {**verdict.value, **value}
+    if holds and fails and verdict.verdict in ("reproduced", "not_reproduced"):
+        return Verdict("depends", value, evidence, verdict.convergence,
+                       f"depends on lambda_el-ph (not stated in P2): in the scan the claim holds "
+                       f"for lambda_ph = {holds}, not for {fails}. Fig. 1(b) runs: "
+                       f"{verdict.verdict}, {verdict.note}{text}")  # fmt: skip
+    return Verdict(verdict.verdict, value, evidence, verdict.convergence, verdict.note + text)
+
+
+def _judge_fig1b_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
+    """The Fig. 1(b) verdict from the runs of kbe_flatband alone."""
     raw = datasets[DATASET]
     absent = missing_variables(raw, ("ns_t", "gap_t", "omega_D"))
     if absent:

@@ -7,6 +7,9 @@ One record, :class:`~higgsdyn.kbe.stepping.KBConfig`, in the config's names:
   of Fig. 1b. Merged over (omega_D, lambda_f) into results/p2/kbe_flatband.nc.
 - ``band = "tight_binding"`` (Fig. 3b): uniform tight-binding chain with Born disorder,
   units J; merged into results/p2/kbe_tightbinding.nc.
+- the Fig. 1b scan (config ``scan``): the flat-band quench of Fig. 1b over the bath's
+  lambda_el-ph and omega_D, which P2 does not state; merged over (lambda_ph, omega_D) into
+  results/p2/kbe_scan.nc with min n_s, the first time n_s < 0 and the late gap per run.
 """
 
 from __future__ import annotations
@@ -31,11 +34,16 @@ CONFIG_BLOCK = ("p2", "kbe")
 DATASETS = {
     "kbe_flatband": "P2 Kadanoff-Baym quench of the flat band: n_s(t) (Figs. 1b, 1c)",
     "kbe_tightbinding": "P2 Kadanoff-Baym quench of the disordered tight-binding chain (Fig. 3b)",
+    "kbe_scan": "P2 Fig. 1b quench over lambda_el-ph and omega_D, which the paper leaves open",
 }
-KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f", "nxi": "n_xi", "dt": "dt"}
+KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f", "nxi": "n_xi", "dt": "dt", "lph": "lambda_ph"}
 # The resolution study: a run repeated with one setting refined (``refine`` in its job
 # params; config ``convergence``), merged as ``ns_t_refined`` next to the run's ``ns_t``.
 REFINABLE = ("n_xi", "dt")
+# Job params that mark a study job and are not run parameters: ``refine`` (above) and
+# ``scan`` (a point of the Fig. 1b scan over the bath's lambda_el-ph and omega_D).
+STUDY_MARKERS = ("refine", "scan")
+SCAN_DIMS = ("lambda_ph", "omega_D")
 
 
 def _solve(config: KBConfig, point: str) -> KBResult:
@@ -96,9 +104,9 @@ def _dataset(result: KBResult, config: KBConfig, unit: str, params: dict) -> xr.
 
 
 def make_run(params: Mapping[str, Any]) -> KBConfig:
-    """The run of one job's params (rejects a missing or unknown field, naming it); a
-    study job's ``refine`` names the refined setting and is not a run parameter."""
-    return KBConfig(**{name: value for name, value in params.items() if name != "refine"})
+    """The run of one job's params (rejects a missing or unknown field, naming it); the
+    STUDY_MARKERS of a study job are not run parameters."""
+    return KBConfig(**{name: value for name, value in params.items() if name not in STUDY_MARKERS})
 
 
 # Cost model of one job, from the default run of 2026-12-01 (idle machine, 1 numba thread;
@@ -164,11 +172,17 @@ def run_point(params: dict) -> xr.Dataset:
     }
     if config.band == "flat":
         coords["omega_D"] = ((), config.omega_D, cf_attrs("E_F", "Debye energy (0: none)"))
-        extra["lambda_ph"] = (config.lambda_ph, "1", "lambda_el-ph of the Debye bath (Eq. 5)")
+        lambda_ph = (config.lambda_ph, "1", "lambda_el-ph of the Debye bath (Eq. 5)")
+        if "scan" in params:
+            coords["lambda_ph"] = ((), lambda_ph[0], cf_attrs(*lambda_ph[1:]))
+        else:
+            extra["lambda_ph"] = lambda_ph
     ds = ds.assign_coords(coords)
     for name, (value, units, long_name) in extra.items():
         ds[name] = ((), value, cf_attrs(units, long_name))
     ds.attrs["parameters"] = repr(dataclasses.asdict(config))
+    if "scan" in params:
+        ds.attrs["scan"] = params["scan"]
     if "refine" in params:  # a study point: which setting is refined, and to what
         ds.attrs["refine"] = params["refine"]
         ds.attrs["refine_value"] = params[params["refine"]]
@@ -215,12 +229,47 @@ def _refined(main: xr.Dataset, studies: list[xr.Dataset], runs: tuple[str, ...])
     return refined
 
 
+def _merge_scan(datasets: list[xr.Dataset]) -> xr.Dataset:
+    """The Fig. 1b scan over (lambda_ph, omega_D), with per run the smallest n_s/n_s(0) after
+    the quench, the first time n_s < 0 and the late gap (mean over the second half)."""
+    expanded = [ds.expand_dims(list(SCAN_DIMS)) for ds in datasets]
+    merged = xr.merge(expanded, compat="no_conflicts", join="outer", combine_attrs="drop_conflicts")
+    merged = merged.transpose(*SCAN_DIMS, "time")
+    for name in (*SCAN_DIMS, "lambda_f"):
+        merged[name].attrs = dict(datasets[0][name].attrs)
+    merged.attrs = dict(datasets[0].attrs)
+    merged.attrs["solver"] = "; ".join(sorted({ds.attrs["solver"] for ds in datasets}))
+    merged.attrs.pop("parameters", None)
+    after = merged["time"] >= 0
+    time_unit = merged["time"].attrs["units"]
+    late = merged["time"] >= 0.5 * merged["time"].max()
+    negative = xr.apply_ufunc(
+        lambda ns: first_negative_time(xr.Dataset({"ns_t": ("time", ns)},
+                                                  coords={"time": merged["time"].values})),
+        merged["ns_t"], input_core_dims=[["time"]], vectorize=True,
+    )  # fmt: skip
+    merged["min_ns"] = xr.Variable(
+        SCAN_DIMS, merged["ns_t"].where(after).min("time").values,
+        cf_attrs("1", "smallest n_s(t)/n_s(0) after the quench"),
+    )  # fmt: skip
+    merged["time_ns_negative"] = xr.Variable(
+        SCAN_DIMS, negative.values, cf_attrs(time_unit, "first time n_s(t) < 0; NaN: never")
+    )
+    merged["gap_late"] = xr.Variable(
+        SCAN_DIMS, merged["gap_t"].where(late).mean("time").values,
+        cf_attrs("E_F", "mean Delta(t) over the second half of the run"),
+    )  # fmt: skip
+    return merged
+
+
 def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
     """Merge points: flat band over (omega_D, lambda_f); the chain has a single point, with
     the first time its n_s(t) turns negative (compared with the BdG slips of Fig. 3a). Study
     points (attribute ``refine``) become ``ns_t_refined``."""
     studies = [ds for ds in datasets if "refine" in ds.attrs]
     datasets = [ds for ds in datasets if "refine" not in ds.attrs]
+    if "scan" in datasets[0].attrs:
+        return _merge_scan(datasets)
     if "omega_D" not in datasets[0].coords:
         if len(datasets) != 1:
             raise ValueError("the tight-binding stage has exactly one run (and its studies)")
@@ -265,8 +314,9 @@ def _studies(points: list[dict], convergence: Mapping[str, list]) -> list[dict]:
 def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
     """Jobs of the ``p2.kbe`` config block: one flat-band run per ``fig1b.omega_D``
     (phonons, clean) and per ``fig1c.lambda_f`` (disorder, no bath: omega_D = lambda_ph = 0),
-    with ``numerics`` shared; the single tight-binding chain run of Fig. 3b (no bath); and
-    each band's resolution study (``convergence``)."""
+    with ``numerics`` shared; the Fig. 1b scan over (``scan.lambda_ph``, ``scan.omega_D``) at
+    the scan's own t_max and n_xi; the single tight-binding chain run of Fig. 3b (no bath);
+    and each band's resolution study (``convergence``)."""
     flat = block["flatband"]
     numerics = {"band": "flat", **flat["numerics"]}
     no_bath = {"omega_D": 0.0, "lambda_ph": 0.0}
@@ -277,6 +327,13 @@ def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
         {**numerics, **fig1c, **no_bath, "lambda_f": float(lf)} for lf in flat["fig1c"]["lambda_f"]
     ]
     points += _studies(points, flat["convergence"])
+    scan = block["scan"]
+    fixed = {key: value for key, value in scan.items() if key not in SCAN_DIMS}
+    points += [
+        {**numerics, **fixed, "lambda_ph": float(x), "omega_D": float(w), "scan": "fig1b"}
+        for x in scan["lambda_ph"]
+        for w in scan["omega_D"]
+    ]
     chain = {key: value for key, value in block["tightbinding"].items() if key != "convergence"}
     chain_run = {"band": "tight_binding", **chain, **no_bath}
     points += [chain_run, *_studies([chain_run], block["tightbinding"]["convergence"])]
@@ -288,6 +345,8 @@ def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
 def key_of(params: Mapping[str, Any]) -> str:
     """``flat_omegaD-0.040_lf-0.450`` (flat band) or ``chain_lf-2.000`` (Fig. 3b chain); a
     study point adds ``refined`` and its resolution: ``chain_refined_lf-2.000_nxi-24_dt-0.125``."""
+    if "scan" in params:
+        return point_key(["scan"], {"lph": params["lambda_ph"], "omegaD": params["omega_D"]})
     labels = ["flat" if params["band"] == "flat" else "chain"]
     fields = {"lf": params["lambda_f"]}
     if params["band"] == "flat":
@@ -299,6 +358,8 @@ def key_of(params: Mapping[str, Any]) -> str:
 
 
 def dataset_of(params: Mapping[str, Any]) -> str:
+    if "scan" in params:
+        return "kbe_scan"
     return "kbe_flatband" if params["band"] == "flat" else "kbe_tightbinding"
 
 
