@@ -229,17 +229,25 @@ def _refined(main: xr.Dataset, studies: list[xr.Dataset], runs: tuple[str, ...])
     return refined
 
 
-def _merge_scan(datasets: list[xr.Dataset]) -> xr.Dataset:
-    """The Fig. 1b scan over (lambda_ph, omega_D), with per run the smallest n_s/n_s(0) after
-    the quench, the first time n_s < 0 and the late gap (mean over the second half)."""
-    expanded = [ds.expand_dims(list(SCAN_DIMS)) for ds in datasets]
+def _merge_runs(datasets: list[xr.Dataset], runs: tuple[str, ...]) -> xr.Dataset:
+    """Run points on the grid of their scalar coordinates ``runs`` (NaN where not run), with
+    the points' attributes and every solver string."""
+    expanded = [ds.expand_dims(list(runs)) for ds in datasets]
     merged = xr.merge(expanded, compat="no_conflicts", join="outer", combine_attrs="drop_conflicts")
-    merged = merged.transpose(*SCAN_DIMS, "time")
-    for name in (*SCAN_DIMS, "lambda_f"):
+    merged = merged.transpose(*runs, "time")
+    for name in runs:
         merged[name].attrs = dict(datasets[0][name].attrs)
     merged.attrs = dict(datasets[0].attrs)
     merged.attrs["solver"] = "; ".join(sorted({ds.attrs["solver"] for ds in datasets}))
     merged.attrs.pop("parameters", None)
+    return merged
+
+
+def _merge_scan(datasets: list[xr.Dataset]) -> xr.Dataset:
+    """The Fig. 1b scan over (lambda_ph, omega_D), with per run the smallest n_s/n_s(0) after
+    the quench, the first time n_s < 0 and the late gap (mean over the second half)."""
+    merged = _merge_runs(datasets, SCAN_DIMS)
+    merged["lambda_f"].attrs = dict(datasets[0]["lambda_f"].attrs)
     after = merged["time"] >= 0
     time_unit = merged["time"].attrs["units"]
     late = merged["time"] >= 0.5 * merged["time"].max()
@@ -283,16 +291,7 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
         runs: tuple[str, ...] = ()
     else:
         runs = ("omega_D", "lambda_f")
-        expanded = [ds.expand_dims(list(runs)) for ds in datasets]
-        merged = xr.merge(
-            expanded, compat="no_conflicts", join="outer", combine_attrs="drop_conflicts"
-        )
-        merged = merged.transpose(*runs, "time")
-        for name in runs:
-            merged[name].attrs = dict(datasets[0][name].attrs)
-        merged.attrs = dict(datasets[0].attrs)
-        merged.attrs["solver"] = "; ".join(sorted({ds.attrs["solver"] for ds in datasets}))
-        merged.attrs.pop("parameters", None)
+        merged = _merge_runs(datasets, runs)
     if studies:
         merged["ns_t_refined"] = _refined(merged, studies, runs)
     return merged
