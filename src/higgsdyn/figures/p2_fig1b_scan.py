@@ -37,6 +37,9 @@ def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
                       color=color, ms=3, label=label)  # fmt: skip
         time_axis.plot(x[order], ds["time_ns_negative"].sel(lambda_ph=lambda_ph).values[order],
                        "o-", color=color, ms=3)  # fmt: skip
+    if ds["time_ns_negative"].isnull().all():
+        time_axis.text(0.5, 0.5, f"$n_s > 0$ in every run up to t = {float(ds['time'].max()):g}",
+                       transform=time_axis.transAxes, ha="center", va="center")  # fmt: skip
     min_axis.axhline(0, color="k", lw=0.5)
     for axis in (min_axis, time_axis):
         axis.axvline(1, color="k", ls=":", lw=0.8)
