@@ -450,7 +450,19 @@ def test_fig1b_scan_over_the_bath_turns_a_verdict_into_depends():
     assert kept.verdict == "not_reproduced" and "holds for lambda_ph = none" in kept.note
     unstudied = kbe_flatband({(0.04, 0.45): 0.45, (0.6, 0.45): 0.9}, study=None)
     still_open = verdict_of(judge, kbe_flatband=unstudied, kbe_scan=split)
-    assert still_open.verdict == "open" and "Scan over the bath" in still_open.note
+    assert still_open.verdict == "open" and "Scan over lambda_ph" in still_open.note
+
+
+def test_fig1c_scan_over_the_disorder_strength():
+    """The Fig. 1c claim per 1/tau_el of the scan: n_s < 0 at the largest lambda_f. Negative
+    for 0.1 but not 0.4 turns the converged verdict of the runs into 'depends on gamma_el'."""
+    runs = kbe_flatband({(0.0, 0.4): 0.6, (0.0, 0.5): -0.4})
+    grid = {(0.4, 0.1): 0.5, (0.55, 0.1): -0.3, (0.4, 0.4): 0.7, (0.55, 0.4): 0.2}
+    scan = kbe_scan(grid).rename(lambda_ph="lambda_f", omega_D="gamma_el")
+    scan.attrs["config"] = json.dumps({"scan_disorder": {"n_xi": 8}})
+    verdict = verdict_of(kbe_claims.judge_fig1c, kbe_flatband=runs, kbe_scan_disorder=scan)
+    assert verdict.verdict == "depends"
+    assert "gamma_el = [0.1], not for [0.4]" in verdict.note and "n_xi = 8" in verdict.note
 
 
 def test_fig1c_verdicts():

@@ -13,7 +13,7 @@ import pytest
 import xarray as xr
 
 from conftest import kbe_job
-from higgsdyn.figures import p2_fig1b_scan, p2_fig1bc, p2_fig3b
+from higgsdyn.figures import p2_fig1b_scan, p2_fig1bc, p2_fig1c_scan, p2_fig3b
 from higgsdyn.io.datasets import convention_problems
 from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.stage import first_negative_time, make_run, merge_points, resources, run_point
@@ -118,6 +118,26 @@ def test_fig1b_scan_merges_over_the_bath_and_maps_the_sign():
     results = checks.checks(merged)
     assert len(results) == 4 * 4 and all(check.status == "pass" for check in results)
     assert p2_fig1b_scan.plot({"kbe_scan": merged}) is not None
+
+
+def test_fig1c_scan_merges_over_lambda_f_and_the_elastic_rate():
+    """The Fig. 1c scan of the quick config: disordered runs without a bath on
+    (lambda_f, gamma_el), its own dataset and key label, checks and figure."""
+    from conftest import QUICK
+    from higgsdyn.kbe import checks
+    from higgsdyn.kbe.stage import dataset_of, jobs
+
+    block = QUICK["p2"]["kbe"]
+    scan = {key: p for key, p in jobs(block).items() if dataset_of(p) == "kbe_scan_disorder"}
+    assert sorted(scan) == ["scandisorder_lf-0.450_gel-0.200", "scandisorder_lf-0.500_gel-0.200"]
+    assert all(p["omega_D"] == 0.0 and p["lambda_ph"] == 0.0 for p in scan.values())
+    merged = merge_points([run_point(params) for params in scan.values()])
+    assert merged["min_ns"].dims == ("lambda_f", "gamma_el")
+    assert float(merged["omega_D"]) == 0.0
+    assert convention_problems(merged, require_provenance=False) == []
+    merged.attrs["config"] = json.dumps(block)
+    assert all(check.status == "pass" for check in checks.checks(merged))
+    assert p2_fig1c_scan.plot({"kbe_scan_disorder": merged}) is not None
 
 
 def test_tightbinding_point_and_figure():

@@ -33,6 +33,7 @@ FIGURES = tuple(
         "p1_quench_diagram",
         "p2_fig1bc",
         "p2_fig1b_scan",
+        "p2_fig1c_scan",
         "p2_fig2",
         "p2_floquet_scaling",
         "p2_fig3a",
@@ -145,7 +146,7 @@ def test_quench_dataset_contract(quick_run):
 
 def test_kbe_dataset_contracts(quick_run):
     """ARCHITECTURE.md: kbe_flatband.nc on (omega_D, lambda_f, time), kbe_tightbinding on time;
-    docs/architecture.md: ns_t_refined with the study, kbe_scan.nc on (lambda_ph, omega_D)."""
+    docs/architecture.md: ns_t_refined with the study, the scans on their two axes."""
     flat = read_dataset(quick_run / "results/p2/kbe_flatband.nc")
     settings = _quick_config()["p2"]["kbe"]["flatband"]
     assert flat["ns_t"].dims == ("omega_D", "lambda_f", "time")
@@ -162,6 +163,8 @@ def test_kbe_dataset_contracts(quick_run):
     scan = read_dataset(quick_run / "results/p2/kbe_scan.nc")
     assert scan["ns_t"].dims == ("lambda_ph", "omega_D", "time")
     assert scan["min_ns"].dims == ("lambda_ph", "omega_D")
+    disorder = read_dataset(quick_run / "results/p2/kbe_scan_disorder.nc")
+    assert disorder["min_ns"].dims == ("lambda_f", "gamma_el")
 
 
 def test_logs_and_benchmarks_per_rule(quick_run):

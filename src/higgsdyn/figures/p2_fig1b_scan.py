@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
-import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from higgsdyn.figures import style
+from higgsdyn.figures.kb_scan import plot_scan
 
 DATASETS = ("kbe_scan",)  # the merged datasets plot() reads
 
@@ -23,29 +21,10 @@ DATASETS = ("kbe_scan",)  # the merged datasets plot() reads
 def plot(datasets: Mapping[str, xr.Dataset]) -> Figure:
     """Figure from ``datasets["kbe_scan"]`` (results/p2/kbe_scan.nc)."""
     ds = datasets["kbe_scan"]
-    style.apply()
-    figure, (min_axis, time_axis) = plt.subplots(
-        2, 1, figsize=(style.COLUMN_WIDTH_INCH, 3.6), sharex=True, constrained_layout=True
-    )
-    ratio = ds["omega_D"] / (2 * ds["gap_late"])
-    for index, lambda_ph in enumerate(ds["lambda_ph"].values):
-        color = style.COLORS[index % len(style.COLORS)]
-        x = ratio.sel(lambda_ph=lambda_ph).values
-        order = np.argsort(x)
-        label = rf"$\lambda_{{\mathrm{{el-ph}}}} = {lambda_ph:g}$"
-        min_axis.plot(x[order], ds["min_ns"].sel(lambda_ph=lambda_ph).values[order], "o-",
-                      color=color, ms=3, label=label)  # fmt: skip
-        time_axis.plot(x[order], ds["time_ns_negative"].sel(lambda_ph=lambda_ph).values[order],
-                       "o-", color=color, ms=3)  # fmt: skip
-    if ds["time_ns_negative"].isnull().all():
-        time_axis.text(0.5, 0.5, f"$n_s > 0$ in every run up to t = {float(ds['time'].max()):g}",
-                       transform=time_axis.transAxes, ha="center", va="center")  # fmt: skip
-    min_axis.axhline(0, color="k", lw=0.5)
-    for axis in (min_axis, time_axis):
+    figure = plot_scan(ds, ds["omega_D"] / (2 * ds["gap_late"]), "lambda_ph",
+                       lambda value: rf"$\lambda_{{\mathrm{{el-ph}}}} = {value:g}$",
+                       r"$\omega_D / 2\Delta$")  # fmt: skip
+    for axis in figure.axes:
         axis.axvline(1, color="k", ls=":", lw=0.8)
-    min_axis.set_ylabel(r"min $n_s(t)/n_s(0)$")
-    time_axis.set_ylabel(style.axis_label(ds["time_ns_negative"], r"first $n_s<0$"))
-    time_axis.set_xlabel(r"$\omega_D / 2\Delta$")
-    min_axis.set_title(f"Fig. 1b quench, t up to {float(ds['time'].max()):g}", fontsize=7)
-    min_axis.legend(loc="best")
+    figure.axes[0].set_title(f"Fig. 1b quench, t up to {float(ds['time'].max()):g}", fontsize=7)
     return figure

@@ -18,7 +18,7 @@ import xarray as xr
 from higgsdyn.io.validation import Check, below, close
 from higgsdyn.kbe.claims import MIN_T_MAX, summarise
 from higgsdyn.kbe.matsubara import solve_equilibrium
-from higgsdyn.kbe.stage import dataset_of, jobs, make_run
+from higgsdyn.kbe.stage import SCANS, dataset_of, jobs, make_run
 from higgsdyn.kbe.stepping import KBConfig
 
 STAGE = "p2_kbe"
@@ -111,11 +111,12 @@ def _two_gap_above_omega_d(run_ds: xr.Dataset, omega_d: float) -> bool:
 def checks(ds: xr.Dataset) -> list[Check]:
     """Checks of every run in a merged KB dataset (flat band or chain)."""
     runs = [run for run in jobs(json.loads(ds.attrs["config"])).values() if "refine" not in run]
-    if "scan" in ds.attrs:  # the Fig. 1b scan: every run prepared right and bounded
+    if "scan" in ds.attrs:  # a scan: every run prepared right and bounded
         result = []
-        for params in (run for run in runs if dataset_of(run) == "kbe_scan"):
-            run_ds = ds.sel(lambda_ph=params["lambda_ph"], omega_D=params["omega_D"])
-            label = f"scan lambda_ph={params['lambda_ph']:g} omega_D={params['omega_D']:g}"
+        dims = SCANS[ds.attrs["scan"]][1]
+        for params in (run for run in runs if dataset_of(run) == ds.attrs["scan"]):
+            run_ds = ds.sel({dim: params[dim] for dim in dims})
+            label = "scan " + " ".join(f"{dim}={params[dim]:g}" for dim in dims)
             result += _run_checks(run_ds, params, label) + _ns_checks(run_ds, label)
         return result
     if "omega_D" not in ds.dims:

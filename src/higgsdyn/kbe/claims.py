@@ -22,6 +22,8 @@ from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdic
 
 DATASET = "kbe_flatband"
 SCAN = "kbe_scan"
+SCAN_DISORDER = "kbe_scan_disorder"
+SCAN_SUMMARIES = ("min_ns", "gap_late")
 RUN_KEYS = ("dt", "n_xi", "t_max", "t_prep", "time_order", "tolerance", "temperature")
 STUDY_SETTINGS = ("n_xi", "dt")
 # Largest change of n_s(t)/n_s(0) (t >= 0) from the run to any refinement of it for the sign
@@ -120,48 +122,46 @@ def judge_fig1b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P2 Fig. 1(b): with phonons, n_s(t) becomes negative when 2 Delta > omega_D. The runs
     of Fig. 1(b) decide; the scan over the bath (``kbe_scan``, if present) says whether the
     outcome depends on lambda_el-ph, which the paper does not state."""
-    return _with_scan(_judge_fig1b_runs(datasets), datasets.get(SCAN))
+    scan = datasets.get(SCAN)
+    if scan is None or missing_variables(scan, SCAN_SUMMARIES):
+        return _judge_fig1b_runs(datasets)
+    inside = (scan["omega_D"] / (2 * scan["gap_late"])) < 1  # the claim's regime, 2 Delta > w_D
+    return _with_scan(_judge_fig1b_runs(datasets), scan, "lambda_ph", inside,
+                      "every run with 2 Delta > omega_D goes negative")  # fmt: skip
 
 
-def _scan_outcome(scan: xr.Dataset) -> tuple[dict, list[float], list[float], str]:
-    """Per lambda_el-ph of the scan: whether every run with 2 Delta > omega_D goes negative.
-    Returns (value, lambda_ph where it holds, where it fails, a one-line table)."""
-    ratio = scan["omega_D"] / (2 * scan["gap_late"])
+def _with_scan(
+    verdict: Verdict, scan: xr.Dataset, group: str, inside: xr.DataArray, criterion: str
+) -> Verdict:
+    """``verdict`` of the paper's runs with a scan's evidence added. Per value of the scan
+    dimension ``group`` (a parameter P2 does not state) the claim holds if every run where
+    ``inside`` goes negative (no verdict without such runs); a converged verdict becomes
+    ``depends`` on ``group`` when the claim holds for some values and not others."""
     holds, fails, rows = [], [], []
-    for lambda_ph in scan["lambda_ph"].values:
-        run = scan.sel(lambda_ph=lambda_ph)
-        inside = (ratio.sel(lambda_ph=lambda_ph) < 1).values & np.isfinite(run["min_ns"].values)
-        negative = run["min_ns"].values < 0
-        if inside.any():
-            (holds if negative[inside].all() else fails).append(float(lambda_ph))
-        cells = ", ".join(f"{r:.2f}: {m:.2f}" for r, m in
-                          zip(ratio.sel(lambda_ph=lambda_ph).values, run["min_ns"].values,
-                              strict=True))  # fmt: skip
-        rows.append(f"lambda_ph = {lambda_ph:g} (omega_D/2 Delta: min n_s) {cells}")
-    value = {"scan_lambda_ph": scan["lambda_ph"].values.tolist(),
-             "scan_omega_D": scan["omega_D"].values.tolist(),
-             "scan_omega_D_over_2gap": ratio.values.tolist(),
+    (axis,) = [dim for dim in scan["min_ns"].dims if dim != group]
+    for value in scan[group].values:
+        run = scan.sel({group: value})
+        mask = inside.sel({group: value}).values & np.isfinite(run["min_ns"].values)
+        if mask.any():
+            (holds if (run["min_ns"].values[mask] < 0).all() else fails).append(float(value))
+        cells = ", ".join(f"{x:g}: {m:.2f}" for x, m in
+                          zip(run[axis].values, run["min_ns"].values, strict=True))  # fmt: skip
+        rows.append(f"{group} = {value:g} ({axis}: min n_s) {cells}")
+    config = json.loads(scan.attrs.get("config", "{}"))
+    n_xi = next((block["n_xi"] for block in config.values()
+                 if isinstance(block, dict) and "n_xi" in block), "?")  # fmt: skip
+    text = (f" Scan over {group} (t <= {float(scan['time'].max()):g}, n_xi = {n_xi}, its "
+            f"resolution not studied; claim: {criterion}): holds for {group} = "
+            f"{holds or 'none'}, fails for {fails or 'none'}; {'; '.join(rows)}.")  # fmt: skip
+    name = scan.attrs.get("scan", SCAN)
+    evidence = {**verdict.evidence, name: list(SCAN_SUMMARIES) + [group, axis]}
+    value = {**verdict.value, f"scan_{group}": scan[group].values.tolist(),
+             f"scan_{axis}": scan[axis].values.tolist(),
              "scan_min_ns": scan["min_ns"].values.tolist()}  # fmt: skip
-    return value, holds, fails, "; ".join(rows)
-
-
-def _with_scan(verdict: Verdict, scan: xr.Dataset | None) -> Verdict:
-    """``verdict`` of the Fig. 1(b) runs with the scan's evidence added; a converged verdict
-    becomes ``depends`` when the scan shows the claim for some lambda_el-ph and not others."""
-    if scan is None or missing_variables(scan, ("min_ns", "gap_late", "omega_D", "lambda_ph")):
-        return verdict
-    value, holds, fails, table = _scan_outcome(scan)
-    n_xi = json.loads(scan.attrs.get("config", "{}")).get("scan", {}).get("n_xi", "?")
-    resolution = f"n_xi = {n_xi}"
-    text = (f" Scan over the bath (t <= {float(scan['time'].max()):g}, {resolution}, its "
-            f"resolution not studied): the claim holds for lambda_ph = {holds or 'none'}, "
-            f"fails for {fails or 'none'}; {table}.")  # fmt: skip
-    evidence = {**verdict.evidence, SCAN: ["min_ns", "gap_late", "omega_D", "lambda_ph"]}
-    value = {**verdict.value, **value}
     if holds and fails and verdict.verdict in ("reproduced", "not_reproduced"):
         return Verdict("depends", value, evidence, verdict.convergence,
-                       f"depends on lambda_el-ph (not stated in P2): in the scan the claim holds "
-                       f"for lambda_ph = {holds}, not for {fails}. Fig. 1(b) runs: "
+                       f"depends on {group} (not stated in P2): in the scan the claim holds for "
+                       f"{group} = {holds}, not for {fails}. The paper's runs: "
                        f"{verdict.verdict}, {verdict.note}{text}")  # fmt: skip
     return Verdict(verdict.verdict, value, evidence, verdict.convergence, verdict.note + text)
 
@@ -223,7 +223,20 @@ def _judge_fig1b_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
 
 
 def judge_fig1c(datasets: Mapping[str, xr.Dataset]) -> Verdict:
-    """P2 Fig. 1(c): with disorder, n_s(t) becomes negative for large enough lambda_f."""
+    """P2 Fig. 1(c): with disorder, n_s(t) becomes negative for large enough lambda_f. The runs
+    of Fig. 1(c) decide; the scan over 1/tau_el (``kbe_scan_disorder``, if present) says
+    whether the outcome depends on the disorder strength, which the paper does not state."""
+    scan = datasets.get(SCAN_DISORDER)
+    if scan is None or missing_variables(scan, SCAN_SUMMARIES):
+        return _judge_fig1c_runs(datasets)
+    largest = scan["lambda_f"] == scan["lambda_f"].max()  # "large enough": the largest scanned
+    return _with_scan(_judge_fig1c_runs(datasets), scan, "gamma_el",
+                      largest.broadcast_like(scan["min_ns"]),
+                      "n_s < 0 at the largest lambda_f")  # fmt: skip
+
+
+def _judge_fig1c_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
+    """The Fig. 1(c) verdict from the runs of kbe_flatband alone."""
     raw = datasets[DATASET]
     absent = missing_variables(raw, ("ns_t", "omega_D"))
     if absent:

@@ -7,9 +7,10 @@ One record, :class:`~higgsdyn.kbe.stepping.KBConfig`, in the config's names:
   of Fig. 1b. Merged over (omega_D, lambda_f) into results/p2/kbe_flatband.nc.
 - ``band = "tight_binding"`` (Fig. 3b): uniform tight-binding chain with Born disorder,
   units J; merged into results/p2/kbe_tightbinding.nc.
-- the Fig. 1b scan (config ``scan``): the flat-band quench of Fig. 1b over the bath's
-  lambda_el-ph and omega_D, which P2 does not state; merged over (lambda_ph, omega_D) into
-  results/p2/kbe_scan.nc with min n_s, the first time n_s < 0 and the late gap per run.
+- the scans (config ``scan``, ``scan_disorder``): the flat-band quench of Fig. 1b over the
+  bath's lambda_el-ph and omega_D, and that of Fig. 1c over lambda_f and 1/tau_el, which P2
+  does not state; merged over their two axes into results/p2/kbe_scan.nc and
+  kbe_scan_disorder.nc with min n_s, the first time n_s < 0 and the late gap per run.
 """
 
 from __future__ import annotations
@@ -35,15 +36,24 @@ DATASETS = {
     "kbe_flatband": "P2 Kadanoff-Baym quench of the flat band: n_s(t) (Figs. 1b, 1c)",
     "kbe_tightbinding": "P2 Kadanoff-Baym quench of the disordered tight-binding chain (Fig. 3b)",
     "kbe_scan": "P2 Fig. 1b quench over lambda_el-ph and omega_D, which the paper leaves open",
+    "kbe_scan_disorder": "P2 Fig. 1c quench over lambda_f and the elastic rate 1/tau_el",
 }
-KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f", "nxi": "n_xi", "dt": "dt", "lph": "lambda_ph"}
+KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f", "nxi": "n_xi", "dt": "dt", "lph": "lambda_ph",
+              "gel": "gamma_el"}  # fmt: skip
 # The resolution study: a run repeated with one setting refined (``refine`` in its job
 # params; config ``convergence``), merged as ``ns_t_refined`` next to the run's ``ns_t``.
 REFINABLE = ("n_xi", "dt")
 # Job params that mark a study job and are not run parameters: ``refine`` (above) and
-# ``scan`` (a point of the Fig. 1b scan over the bath's lambda_el-ph and omega_D).
+# ``scan`` (the merged dataset of a scan point).
 STUDY_MARKERS = ("refine", "scan")
-SCAN_DIMS = ("lambda_ph", "omega_D")
+# The scans over what P2 leaves open: merged dataset -> (config block, its two axes, the
+# file-key label). Fig. 1b over the bath; Fig. 1c over lambda_f and the elastic rate.
+SCANS = {
+    "kbe_scan": ("scan", ("lambda_ph", "omega_D"), "scan"),
+    "kbe_scan_disorder": ("scan_disorder", ("lambda_f", "gamma_el"), "scandisorder"),
+}
+# scalar coordinate of every flat-band point; a scan's axes are coordinates too
+RUN_COORDS = ("lambda_f", "omega_D")
 
 
 def _solve(config: KBConfig, point: str) -> KBResult:
@@ -165,21 +175,18 @@ def run_point(params: dict) -> xr.Dataset:
     config = make_run(params)
     unit, coupling_unit, coupling = UNITS[config.band]
     ds = _dataset(_solve(config, repr(config)), config, unit, params)
-    coords = {"lambda_f": ((), config.lambda_f, cf_attrs(coupling_unit, f"final {coupling}"))}
-    extra = {
+    scalars = {
+        "lambda_f": (config.lambda_f, coupling_unit, f"final {coupling}"),
         "lambda_i": (config.lambda_i, coupling_unit, f"initial {coupling}"),
         "gamma_el": (config.gamma_el, unit, "elastic scattering rate 1/tau_el (Eq. 6)"),
     }
     if config.band == "flat":
-        coords["omega_D"] = ((), config.omega_D, cf_attrs("E_F", "Debye energy (0: none)"))
-        lambda_ph = (config.lambda_ph, "1", "lambda_el-ph of the Debye bath (Eq. 5)")
-        if "scan" in params:
-            coords["lambda_ph"] = ((), lambda_ph[0], cf_attrs(*lambda_ph[1:]))
-        else:
-            extra["lambda_ph"] = lambda_ph
-    ds = ds.assign_coords(coords)
-    for name, (value, units, long_name) in extra.items():
-        ds[name] = ((), value, cf_attrs(units, long_name))
+        scalars["omega_D"] = (config.omega_D, "E_F", "Debye energy (0: none)")
+        scalars["lambda_ph"] = (config.lambda_ph, "1", "lambda_el-ph of the Debye bath (Eq. 5)")
+    coords = set(RUN_COORDS) | set(SCANS[params["scan"]][1] if "scan" in params else ())
+    for name, (value, units, long_name) in scalars.items():
+        variable = xr.Variable((), value, cf_attrs(units, long_name))
+        ds = ds.assign_coords({name: variable}) if name in coords else ds.assign({name: variable})
     ds.attrs["parameters"] = repr(dataclasses.asdict(config))
     if "scan" in params:
         ds.attrs["scan"] = params["scan"]
@@ -243,11 +250,12 @@ def _merge_runs(datasets: list[xr.Dataset], runs: tuple[str, ...]) -> xr.Dataset
     return merged
 
 
-def _merge_scan(datasets: list[xr.Dataset]) -> xr.Dataset:
-    """The Fig. 1b scan over (lambda_ph, omega_D), with per run the smallest n_s/n_s(0) after
-    the quench, the first time n_s < 0 and the late gap (mean over the second half)."""
-    merged = _merge_runs(datasets, SCAN_DIMS)
-    merged["lambda_f"].attrs = dict(datasets[0]["lambda_f"].attrs)
+def _merge_scan(datasets: list[xr.Dataset], dims: tuple[str, str]) -> xr.Dataset:
+    """A scan over its two axes ``dims``, with per run the smallest n_s/n_s(0) after the
+    quench, the first time n_s < 0 and the late gap (mean over the second half)."""
+    merged = _merge_runs(datasets, dims)
+    for name in set(RUN_COORDS) - set(dims):  # the scan's fixed run coordinate
+        merged[name].attrs = dict(datasets[0][name].attrs)
     after = merged["time"] >= 0
     time_unit = merged["time"].attrs["units"]
     late = merged["time"] >= 0.5 * merged["time"].max()
@@ -257,14 +265,14 @@ def _merge_scan(datasets: list[xr.Dataset]) -> xr.Dataset:
         merged["ns_t"], input_core_dims=[["time"]], vectorize=True,
     )  # fmt: skip
     merged["min_ns"] = xr.Variable(
-        SCAN_DIMS, merged["ns_t"].where(after).min("time").values,
+        dims, merged["ns_t"].where(after).min("time").values,
         cf_attrs("1", "smallest n_s(t)/n_s(0) after the quench"),
     )  # fmt: skip
     merged["time_ns_negative"] = xr.Variable(
-        SCAN_DIMS, negative.values, cf_attrs(time_unit, "first time n_s(t) < 0; NaN: never")
+        dims, negative.values, cf_attrs(time_unit, "first time n_s(t) < 0; NaN: never")
     )
     merged["gap_late"] = xr.Variable(
-        SCAN_DIMS, merged["gap_t"].where(late).mean("time").values,
+        dims, merged["gap_t"].where(late).mean("time").values,
         cf_attrs("E_F", "mean Delta(t) over the second half of the run"),
     )  # fmt: skip
     return merged
@@ -277,7 +285,7 @@ def merge_points(datasets: list[xr.Dataset]) -> xr.Dataset:
     studies = [ds for ds in datasets if "refine" in ds.attrs]
     datasets = [ds for ds in datasets if "refine" not in ds.attrs]
     if "scan" in datasets[0].attrs:
-        return _merge_scan(datasets)
+        return _merge_scan(datasets, SCANS[datasets[0].attrs["scan"]][1])
     if "omega_D" not in datasets[0].coords:
         if len(datasets) != 1:
             raise ValueError("the tight-binding stage has exactly one run (and its studies)")
@@ -313,8 +321,9 @@ def _studies(points: list[dict], convergence: Mapping[str, list]) -> list[dict]:
 def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
     """Jobs of the ``p2.kbe`` config block: one flat-band run per ``fig1b.omega_D``
     (phonons, clean) and per ``fig1c.lambda_f`` (disorder, no bath: omega_D = lambda_ph = 0),
-    with ``numerics`` shared; the Fig. 1b scan over (``scan.lambda_ph``, ``scan.omega_D``) at
-    the scan's own t_max and n_xi; the single tight-binding chain run of Fig. 3b (no bath);
+    with ``numerics`` shared; the scans (SCANS: Fig. 1b over ``scan.lambda_ph`` x
+    ``scan.omega_D``, Fig. 1c over ``scan_disorder.lambda_f`` x ``scan_disorder.gamma_el``)
+    at their own t_max and n_xi; the single tight-binding chain run of Fig. 3b (no bath);
     and each band's resolution study (``convergence``)."""
     flat = block["flatband"]
     numerics = {"band": "flat", **flat["numerics"]}
@@ -326,13 +335,13 @@ def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
         {**numerics, **fig1c, **no_bath, "lambda_f": float(lf)} for lf in flat["fig1c"]["lambda_f"]
     ]
     points += _studies(points, flat["convergence"])
-    scan = block["scan"]
-    fixed = {key: value for key, value in scan.items() if key not in SCAN_DIMS}
-    points += [
-        {**numerics, **fixed, "lambda_ph": float(x), "omega_D": float(w), "scan": "fig1b"}
-        for x in scan["lambda_ph"]
-        for w in scan["omega_D"]
-    ]
+    for dataset, (name, (first, second), _) in SCANS.items():
+        scan = {**no_bath, **block[name]}  # the Fig. 1c scan has no bath
+        points += [
+            {**numerics, **scan, first: float(x), second: float(y), "scan": dataset}
+            for x in block[name][first]
+            for y in block[name][second]
+        ]
     chain = {key: value for key, value in block["tightbinding"].items() if key != "convergence"}
     chain_run = {"band": "tight_binding", **chain, **no_bath}
     points += [chain_run, *_studies([chain_run], block["tightbinding"]["convergence"])]
@@ -345,7 +354,9 @@ def key_of(params: Mapping[str, Any]) -> str:
     """``flat_omegaD-0.040_lf-0.450`` (flat band) or ``chain_lf-2.000`` (Fig. 3b chain); a
     study point adds ``refined`` and its resolution: ``chain_refined_lf-2.000_nxi-24_dt-0.125``."""
     if "scan" in params:
-        return point_key(["scan"], {"lph": params["lambda_ph"], "omegaD": params["omega_D"]})
+        _, dims, label = SCANS[params["scan"]]
+        short = {parameter: field for field, parameter in KEY_FIELDS.items()}
+        return point_key([label], {short[dim]: params[dim] for dim in dims})
     labels = ["flat" if params["band"] == "flat" else "chain"]
     fields = {"lf": params["lambda_f"]}
     if params["band"] == "flat":
@@ -358,7 +369,7 @@ def key_of(params: Mapping[str, Any]) -> str:
 
 def dataset_of(params: Mapping[str, Any]) -> str:
     if "scan" in params:
-        return "kbe_scan"
+        return params["scan"]
     return "kbe_flatband" if params["band"] == "flat" else "kbe_tightbinding"
 
 
