@@ -453,6 +453,21 @@ def test_fig1b_scan_over_the_bath_turns_a_verdict_into_depends():
     assert still_open.verdict == "open" and "Scan over lambda_ph" in still_open.note
 
 
+def test_convergence_ignores_the_post_quench_transient_but_not_a_sign_flip():
+    """kbe.claims.resolved: a refinement that differs by 0.2 only before TRANSIENT (the BDF-6
+    transient after the quench) is converged; one that moves min n_s from -0.01 to +0.01
+    (a change of 0.02, within NS_CONVERGENCE) is not, because the sign decides the claims."""
+    early = kbe_flatband({(0.04, 0.45): -0.3}, study=None)
+    bump = 0.2 * ((early["time"] >= 0) & (early["time"] < kbe_claims.TRANSIENT))
+    early = with_study(early)
+    early["ns_t_refined"] = early["ns_t_refined"] + bump
+    assert kbe_claims.resolved(early)[2] is True
+    grazing = kbe_flatband({(0.04, 0.45): -0.01}, study=None)
+    flipped = with_study(grazing, change=0.02)
+    converged = kbe_claims.resolved(flipped)
+    assert converged[2] is False and "flips in 2 refined run" in converged[1]["study"]
+
+
 def test_fig1c_scan_over_the_disorder_strength():
     """The Fig. 1c claim per 1/tau_el of the scan: n_s < 0 at the largest lambda_f. Negative
     for 0.1 but not 0.4 turns the converged verdict of the runs into 'depends on gamma_el'."""

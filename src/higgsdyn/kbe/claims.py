@@ -6,8 +6,9 @@ of Fig. 1(b); ``omega_D`` = 0: the disordered runs of Fig. 1(c).
 
 A convergence study, when the stage provides one (config ``convergence``), is
 ``ns_t_refined``: each run again with n_xi or dt refined. n_s counts as converged when both
-n_xi and dt were refined and no refinement moves n_s(t)/n_s(0) (t >= 0) by more than
-NS_CONVERGENCE; otherwise the verdict stays ``open`` and its note gives the unconverged outcome.
+n_xi and dt were refined, no refinement moves n_s(t)/n_s(0) by more than NS_CONVERGENCE after
+the post-quench transient (t >= TRANSIENT) and none flips the sign of min n_s; otherwise the
+verdict stays ``open`` and its note gives the unconverged outcome.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ STUDY_SETTINGS = ("n_xi", "dt")
 # to count as converged: 5% of n_s(0) (the N_xi study of docs/physics_notes.md gives 7% at
 # t = 160 for n_xi = 16 vs 32, 1.6% for 24 vs 32).
 NS_CONVERGENCE = 0.05
+# The convergence measure starts this long after the quench (1/E_F or 1/J): the unresolved
+# sin^2 ramp excites a BDF-6 transient that decays over ~2 time units (5% of n_s(0) at
+# dt = 0.25 vs 0.125, physics_notes "The quench ramp limits the order"), while n_s is still
+# near n_s(0), so it cannot decide a sign; after it the runs differ by < 2% (measured).
+TRANSIENT = 2.0
 # The first n_s < 0 of the default runs comes at t = 59/E_F (Fig. 1c, lambda_f = 0.5) and
 # t ~ 26/J (chain): a run that stays positive but is shorter than this cannot contradict
 # the claim. Our choice; the paper does not state its time window.
@@ -48,21 +54,26 @@ def resolved(ds: xr.Dataset) -> tuple[xr.Dataset, dict, bool | None]:
             "config/studies/kbe_convergence.yaml)",
         )
         return ds, settings, None
-    change = np.abs(ds["ns_t_refined"] - ds["ns_t"]).where(ds["time"] >= 0)
+    window = ds["time"] >= TRANSIENT
+    change = np.abs(ds["ns_t_refined"] - ds["ns_t"]).where(window)
     per_refinement = {
         str(label): float(change.sel(refinement=label).max(skipna=True))
         for label in ds["refinement"].values
     }
     settings["ns_change_by_refinement"] = per_refinement
+    lowest = ds["ns_t"].where(window).min("time")
+    lowest_refined = ds["ns_t_refined"].where(window).min("time")
+    sign_flips = int(((lowest < 0) != (lowest_refined < 0)).where(lowest_refined.notnull()).sum())
     missing = [name for name in STUDY_SETTINGS if name not in ds["refined_setting"].values]
     largest = max(per_refinement.values())
-    converged = not missing and largest <= NS_CONVERGENCE
+    converged = not missing and largest <= NS_CONVERGENCE and sign_flips == 0
     settings["converged"] = converged
     settings["study"] = (
         f"{' and '.join(missing)} not refined in the study"
         if missing
-        else f"n_s/n_s(0) moves by at most {largest:.3g} under refinement "
-        f"({'within' if converged else 'above'} {NS_CONVERGENCE})"
+        else f"n_s/n_s(0) (t >= {TRANSIENT:g}) moves by at most {largest:.3g} under refinement "
+        f"({'within' if largest <= NS_CONVERGENCE else 'above'} {NS_CONVERGENCE}); the sign "
+        f"of min n_s flips in {sign_flips} refined run(s)"
     )
     return ds, settings, converged
 
