@@ -468,6 +468,19 @@ def test_convergence_ignores_the_post_quench_transient_but_not_a_sign_flip():
     assert converged[2] is False and "flips in 2 refined run" in converged[1]["study"]
 
 
+def test_each_claim_is_judged_converged_on_its_own_runs():
+    """An unconverged clean phonon run (Fig. 1b) leaves Fig. 1b open but not Fig. 1c, whose
+    disordered runs (omega_D = 0) are converged (the 2026-12-07 study: n_xi 16 -> 24 moves the
+    clean omega_D = 0.04 run by 0.07 and the disordered runs by < 0.001)."""
+    runs = kbe_flatband({(0.0, 0.4): 0.6, (0.0, 0.5): -0.4, (0.04, 0.45): -0.3}, study=None)
+    runs = with_study(runs)
+    clean_moves = (runs["omega_D"] > 0) & (runs["time"] >= kbe_claims.TRANSIENT)
+    runs["ns_t_refined"] = runs["ns_t_refined"] + 0.2 * clean_moves
+    assert verdict_of(kbe_claims.judge_fig1c, kbe_flatband=runs).verdict == "reproduced"
+    fig1b = verdict_of(kbe_claims.judge_fig1b, kbe_flatband=runs)
+    assert fig1b.verdict == "open" and "above 0.05" in fig1b.note
+
+
 def test_fig1c_scan_over_the_disorder_strength():
     """The Fig. 1c claim per 1/tau_el of the scan: n_s < 0 at the largest lambda_f. Negative
     for 0.1 but not 0.4 turns the converged verdict of the runs into 'depends on gamma_el'."""

@@ -42,11 +42,13 @@ TRANSIENT = 2.0
 MIN_T_MAX = 60.0
 
 
-def resolved(ds: xr.Dataset) -> tuple[xr.Dataset, dict, bool | None]:
-    """The runs, their settings and whether n_s is converged: None without a study
-    (``ns_t_refined``), False if n_xi or dt was not refined or a refinement moves n_s by more
-    than NS_CONVERGENCE. ``settings`` gets ``converged`` and, in words, ``study``."""
+def resolved(ds: xr.Dataset, runs: Mapping | None = None) -> tuple[xr.Dataset, dict, bool | None]:
+    """The runs, their settings and whether n_s is converged in the runs a claim reads
+    (``runs``: a ``sel`` indexer, default all): None without a study (``ns_t_refined``),
+    False if n_xi or dt was not refined or a refinement moves n_s by more than NS_CONVERGENCE.
+    ``settings`` gets ``converged`` and, in words, ``study``."""
     settings = run_settings(ds, RUN_KEYS)
+    judged = ds.sel(runs or {})
     if "ns_t_refined" not in ds:
         settings.update(
             converged=None,
@@ -54,15 +56,15 @@ def resolved(ds: xr.Dataset) -> tuple[xr.Dataset, dict, bool | None]:
             "config/studies/kbe_convergence.yaml)",
         )
         return ds, settings, None
-    window = ds["time"] >= TRANSIENT
-    change = np.abs(ds["ns_t_refined"] - ds["ns_t"]).where(window)
+    window = judged["time"] >= TRANSIENT
+    change = np.abs(judged["ns_t_refined"] - judged["ns_t"]).where(window)
     per_refinement = {
         str(label): float(change.sel(refinement=label).max(skipna=True))
-        for label in ds["refinement"].values
+        for label in judged["refinement"].values
     }
     settings["ns_change_by_refinement"] = per_refinement
-    lowest = ds["ns_t"].where(window).min("time")
-    lowest_refined = ds["ns_t_refined"].where(window).min("time")
+    lowest = judged["ns_t"].where(window).min("time")
+    lowest_refined = judged["ns_t_refined"].where(window).min("time")
     sign_flips = int(((lowest < 0) != (lowest_refined < 0)).where(lowest_refined.notnull()).sum())
     missing = [name for name in STUDY_SETTINGS if name not in ds["refined_setting"].values]
     largest = max(per_refinement.values())
@@ -183,7 +185,8 @@ def _judge_fig1b_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     absent = missing_variables(raw, ("ns_t", "gap_t", "omega_D"))
     if absent:
         return missing_verdict(DATASET, absent)
-    ds, settings, converged = resolved(raw)
+    phonons = {"omega_D": raw["omega_D"].values[raw["omega_D"].values > 0]}
+    ds, settings, converged = resolved(raw, phonons)  # converged in the runs judged here
     time = ds["time"].values
     runs, above = [], []
     for omega_d in ds["omega_D"].values[ds["omega_D"].values > 0]:
@@ -254,7 +257,7 @@ def _judge_fig1c_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
         return missing_verdict(DATASET, absent)
     if 0.0 not in raw["omega_D"].values:
         return missing_verdict(DATASET, ["disordered runs (omega_D = 0)"])
-    ds, settings, converged = resolved(raw)
+    ds, settings, converged = resolved(raw, {"omega_D": [0.0]})  # the disordered runs
     disordered = ds.sel(omega_D=0.0)
     time = ds["time"].values
     runs = [
