@@ -461,11 +461,11 @@ def test_convergence_ignores_the_post_quench_transient_but_not_a_sign_flip():
     bump = 0.2 * ((early["time"] >= 0) & (early["time"] < kbe_claims.TRANSIENT))
     early = with_study(early)
     early["ns_t_refined"] = early["ns_t_refined"] + bump
-    assert kbe_claims.resolved(early)[2] is True
+    assert kbe_claims.resolved(early)[1] is True
     grazing = kbe_flatband({(0.04, 0.45): -0.01}, study=None)
     flipped = with_study(grazing, change=0.02)
-    converged = kbe_claims.resolved(flipped)
-    assert converged[2] is False and "flips in 2 refined run" in converged[1]["study"]
+    settings, converged = kbe_claims.resolved(flipped)
+    assert converged is False and "flips in 2 refined run" in settings["study"]
 
 
 def test_each_claim_is_judged_converged_on_its_own_runs():
@@ -487,10 +487,12 @@ def test_fig1c_scan_over_the_disorder_strength():
     runs = kbe_flatband({(0.0, 0.4): 0.6, (0.0, 0.5): -0.4})
     grid = {(0.4, 0.1): 0.5, (0.55, 0.1): -0.3, (0.4, 0.4): 0.7, (0.55, 0.4): 0.2}
     scan = kbe_scan(grid).rename(lambda_ph="lambda_f", omega_D="gamma_el")
-    scan.attrs["config"] = json.dumps({"scan_disorder": {"n_xi": 8}})
+    # the stage block holds both scans: the note reports this scan's own n_xi
+    scan.attrs["config"] = json.dumps({"scan": {"n_xi": 16}, "scan_disorder": {"n_xi": 8}})
     verdict = verdict_of(kbe_claims.judge_fig1c, kbe_flatband=runs, kbe_scan_disorder=scan)
     assert verdict.verdict == "depends"
     assert "gamma_el = [0.1], not for [0.4]" in verdict.note and "n_xi = 8" in verdict.note
+    assert "kbe_scan_disorder" in verdict.evidence
 
 
 def test_fig1c_verdicts():

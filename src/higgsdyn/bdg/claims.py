@@ -149,9 +149,9 @@ class _Comparison:
     that convergence (kbe.claims.gated)."""
 
     def __init__(self, chain: xr.Dataset, kb: xr.Dataset, value: dict, evidence: dict):
-        finest, kb_settings, self.converged = resolved(kb)
-        self.t_ns = first_negative_time(finest)
-        self.kb_t_max = float(finest["time"].max())
+        kb_settings, self.converged = resolved(kb)
+        self.t_ns = first_negative_time(kb)
+        self.kb_t_max = float(kb["time"].max())
         self.settings = {"bdg_chain": _chain_settings(chain), "kbe_tightbinding": kb_settings}
         self.value = {"time_ns_negative": self.t_ns, **value}
         self.evidence = {**evidence, KB: evidence.get(KB, []) + study_evidence(kb)}

@@ -14,12 +14,13 @@ verdict stays ``open`` and its note gives the unconverged outcome.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import xarray as xr
 
 from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdict, run_settings
+from higgsdyn.kbe.stage import SCANS
 
 DATASET = "kbe_flatband"
 SCAN = "kbe_scan"
@@ -42,20 +43,20 @@ TRANSIENT = 2.0
 MIN_T_MAX = 60.0
 
 
-def resolved(ds: xr.Dataset, runs: Mapping | None = None) -> tuple[xr.Dataset, dict, bool | None]:
-    """The runs, their settings and whether n_s is converged in the runs a claim reads
+def resolved(ds: xr.Dataset, runs: Mapping | None = None) -> tuple[dict, bool | None]:
+    """The run settings of ``ds`` and whether n_s is converged in the runs a claim reads
     (``runs``: a ``sel`` indexer, default all): None without a study (``ns_t_refined``),
     False if n_xi or dt was not refined or a refinement moves n_s by more than NS_CONVERGENCE.
     ``settings`` gets ``converged`` and, in words, ``study``."""
     settings = run_settings(ds, RUN_KEYS)
-    judged = ds.sel(runs or {})
     if "ns_t_refined" not in ds:
         settings.update(
             converged=None,
             study="no convergence study in the dataset (ns_t_refined: run with "
             "config/studies/kbe_convergence.yaml)",
         )
-        return ds, settings, None
+        return settings, None
+    judged = ds.sel(runs or {})
     window = judged["time"] >= TRANSIENT
     change = np.abs(judged["ns_t_refined"] - judged["ns_t"]).where(window)
     per_refinement = {
@@ -77,7 +78,7 @@ def resolved(ds: xr.Dataset, runs: Mapping | None = None) -> tuple[xr.Dataset, d
         f"({'within' if largest <= NS_CONVERGENCE else 'above'} {NS_CONVERGENCE}); the sign "
         f"of min n_s flips in {sign_flips} refined run(s)"
     )
-    return ds, settings, converged
+    return settings, converged
 
 
 def summarise(ns: np.ndarray, time: np.ndarray) -> dict:
@@ -135,21 +136,28 @@ def judge_fig1b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P2 Fig. 1(b): with phonons, n_s(t) becomes negative when 2 Delta > omega_D. The runs
     of Fig. 1(b) decide; the scan over the bath (``kbe_scan``, if present) says whether the
     outcome depends on lambda_el-ph, which the paper does not state."""
-    scan = datasets.get(SCAN)
-    if scan is None or missing_variables(scan, SCAN_SUMMARIES):
-        return _judge_fig1b_runs(datasets)
-    inside = (scan["omega_D"] / (2 * scan["gap_late"])) < 1  # the claim's regime, 2 Delta > w_D
-    return _with_scan(_judge_fig1b_runs(datasets), scan, "lambda_ph", inside,
+    return _with_scan(_judge_fig1b_runs(datasets), datasets, SCAN, "lambda_ph",
+                      lambda scan: scan["omega_D"] / (2 * scan["gap_late"]) < 1,  # 2 Delta > w_D
                       "every run with 2 Delta > omega_D goes negative")  # fmt: skip
 
 
 def _with_scan(
-    verdict: Verdict, scan: xr.Dataset, group: str, inside: xr.DataArray, criterion: str
+    verdict: Verdict,
+    datasets: Mapping[str, xr.Dataset],
+    name: str,
+    group: str,
+    inside_of: Callable[[xr.Dataset], xr.DataArray],
+    criterion: str,
 ) -> Verdict:
-    """``verdict`` of the paper's runs with a scan's evidence added. Per value of the scan
-    dimension ``group`` (a parameter P2 does not state) the claim holds if every run where
-    ``inside`` goes negative (no verdict without such runs); a converged verdict becomes
-    ``depends`` on ``group`` when the claim holds for some values and not others."""
+    """``verdict`` of the paper's runs with the evidence of the scan ``name`` added (as it is
+    without that scan). Per value of the scan dimension ``group`` (a parameter P2 does not
+    state) the claim holds if every run where ``inside_of(scan)`` goes negative (no verdict
+    without such runs); a converged verdict becomes ``depends`` on ``group`` when the claim
+    holds for some values and not others."""
+    scan = datasets.get(name)
+    if scan is None or missing_variables(scan, SCAN_SUMMARIES):
+        return verdict
+    inside = inside_of(scan)
     holds, fails, rows = [], [], []
     (axis,) = [dim for dim in scan["min_ns"].dims if dim != group]
     for value in scan[group].values:
@@ -160,13 +168,11 @@ def _with_scan(
         cells = ", ".join(f"{x:g}: {m:.2f}" for x, m in
                           zip(run[axis].values, run["min_ns"].values, strict=True))  # fmt: skip
         rows.append(f"{group} = {value:g} ({axis}: min n_s) {cells}")
-    config = json.loads(scan.attrs.get("config", "{}"))
-    n_xi = next((block["n_xi"] for block in config.values()
-                 if isinstance(block, dict) and "n_xi" in block), "?")  # fmt: skip
+    block = json.loads(scan.attrs.get("config", "{}")).get(SCANS[name][0], {})
+    n_xi = block.get("n_xi", "?")
     text = (f" Scan over {group} (t <= {float(scan['time'].max()):g}, n_xi = {n_xi}, its "
             f"resolution not studied; claim: {criterion}): holds for {group} = "
             f"{holds or 'none'}, fails for {fails or 'none'}; {'; '.join(rows)}.")  # fmt: skip
-    name = scan.attrs.get("scan", SCAN)
     evidence = {**verdict.evidence, name: list(SCAN_SUMMARIES) + [group, axis]}
     value = {**verdict.value, f"scan_{group}": scan[group].values.tolist(),
              f"scan_{axis}": scan[axis].values.tolist(),
@@ -181,12 +187,12 @@ def _with_scan(
 
 def _judge_fig1b_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """The Fig. 1(b) verdict from the runs of kbe_flatband alone."""
-    raw = datasets[DATASET]
-    absent = missing_variables(raw, ("ns_t", "gap_t", "omega_D"))
+    ds = datasets[DATASET]
+    absent = missing_variables(ds, ("ns_t", "gap_t", "omega_D"))
     if absent:
         return missing_verdict(DATASET, absent)
-    phonons = {"omega_D": raw["omega_D"].values[raw["omega_D"].values > 0]}
-    ds, settings, converged = resolved(raw, phonons)  # converged in the runs judged here
+    phonons = {"omega_D": ds["omega_D"].values[ds["omega_D"].values > 0]}
+    settings, converged = resolved(ds, phonons)  # converged in the runs judged here
     time = ds["time"].values
     runs, above = [], []
     for omega_d in ds["omega_D"].values[ds["omega_D"].values > 0]:
@@ -240,24 +246,21 @@ def judge_fig1c(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P2 Fig. 1(c): with disorder, n_s(t) becomes negative for large enough lambda_f. The runs
     of Fig. 1(c) decide; the scan over 1/tau_el (``kbe_scan_disorder``, if present) says
     whether the outcome depends on the disorder strength, which the paper does not state."""
-    scan = datasets.get(SCAN_DISORDER)
-    if scan is None or missing_variables(scan, SCAN_SUMMARIES):
-        return _judge_fig1c_runs(datasets)
-    largest = scan["lambda_f"] == scan["lambda_f"].max()  # "large enough": the largest scanned
-    return _with_scan(_judge_fig1c_runs(datasets), scan, "gamma_el",
-                      largest.broadcast_like(scan["min_ns"]),
+    return _with_scan(_judge_fig1c_runs(datasets), datasets, SCAN_DISORDER, "gamma_el",
+                      lambda scan: (scan["lambda_f"] == scan["lambda_f"].max())  # "large enough"
+                      .broadcast_like(scan["min_ns"]),
                       "n_s < 0 at the largest lambda_f")  # fmt: skip
 
 
 def _judge_fig1c_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """The Fig. 1(c) verdict from the runs of kbe_flatband alone."""
-    raw = datasets[DATASET]
-    absent = missing_variables(raw, ("ns_t", "omega_D"))
+    ds = datasets[DATASET]
+    absent = missing_variables(ds, ("ns_t", "omega_D"))
     if absent:
         return missing_verdict(DATASET, absent)
-    if 0.0 not in raw["omega_D"].values:
+    if 0.0 not in ds["omega_D"].values:
         return missing_verdict(DATASET, ["disordered runs (omega_D = 0)"])
-    ds, settings, converged = resolved(raw, {"omega_D": [0.0]})  # the disordered runs
+    settings, converged = resolved(ds, {"omega_D": [0.0]})  # the disordered runs
     disordered = ds.sel(omega_D=0.0)
     time = ds["time"].values
     runs = [
