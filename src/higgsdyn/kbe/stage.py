@@ -199,8 +199,13 @@ def run_point(params: dict) -> xr.Dataset:
 def first_negative_time(merged: xr.Dataset) -> float:
     """First time t >= 0 (after the quench) at which ``ns_t`` turns negative, linearly
     interpolated between the last non-negative and the first negative sample; NaN if never."""
-    ns = np.asarray(merged["ns_t"].values, dtype=float)
-    t = np.asarray(merged["time"].values, dtype=float)
+    return _first_negative(merged["ns_t"].values, merged["time"].values)
+
+
+def _first_negative(ns: np.ndarray, time: np.ndarray) -> float:
+    """:func:`first_negative_time` of the samples ``ns`` at ``time``."""
+    ns = np.asarray(ns, dtype=float)
+    t = np.asarray(time, dtype=float)
     negative = np.flatnonzero((ns < 0) & (t >= 0))
     if len(negative) == 0:
         return math.nan
@@ -213,22 +218,25 @@ def first_negative_time(merged: xr.Dataset) -> float:
 def _refined(main: xr.Dataset, studies: list[xr.Dataset], runs: tuple[str, ...]) -> xr.Dataset:
     """``ns_t_refined`` (refinement, *runs, time): n_s(t)/n_s(0) of the study points on the
     time grid of ``main`` (a finer dt's grid contains it), one entry per refined value."""
-    entries = {}
+    entries = {}  # (setting, refined value) -> n_s of the runs refined that way
     for ds in studies:
-        label = f"{ds.attrs['refine']}={fmt_value(ds.attrs['refine_value'])}"
         ns = ds["ns_t"].reindex(time=main["time"], method="nearest", tolerance=1e-9)
         ns = ns.assign_coords(time=main["time"]).expand_dims(list(runs))
-        entries.setdefault(label, []).append(ns)
-    labels = sorted(entries)
+        entries.setdefault((ds.attrs["refine"], ds.attrs["refine_value"]), []).append(ns)
+    keys = sorted(entries, key=lambda key: (key[0], float(key[1])))
     refined = xr.concat(
-        [xr.merge(entries[label], join="outer").reindex_like(main["ns_t"]) for label in labels],
+        [
+            xr.merge(entries[key], compat="no_conflicts", join="outer").reindex_like(main["ns_t"])
+            for key in keys
+        ],
         dim="refinement",
     )["ns_t"]
     refined = refined.assign_coords(
-        refinement=("refinement", labels, cf_attrs("1", "refined setting=value")),
-        refined_setting=("refinement", [label.split("=")[0] for label in labels],
+        refinement=("refinement", [f"{setting}={fmt_value(value)}" for setting, value in keys],
+                    cf_attrs("1", "refined setting=value")),
+        refined_setting=("refinement", [setting for setting, _ in keys],
                          cf_attrs("1", "the setting refined (n_xi or dt)")),
-        refined_value=("refinement", [float(label.split("=")[1]) for label in labels],
+        refined_value=("refinement", [float(value) for _, value in keys],
                        cf_attrs("1", "its refined value (dt in the time unit)")),
     )  # fmt: skip
     refined.attrs = cf_attrs("1", "n_s(t)/n_s(0) of the run with one setting refined "
@@ -260,9 +268,8 @@ def _merge_scan(datasets: list[xr.Dataset], dims: tuple[str, str]) -> xr.Dataset
     time_unit = merged["time"].attrs["units"]
     late = merged["time"] >= 0.5 * merged["time"].max()
     negative = xr.apply_ufunc(
-        lambda ns: first_negative_time(xr.Dataset({"ns_t": ("time", ns)},
-                                                  coords={"time": merged["time"].values})),
-        merged["ns_t"], input_core_dims=[["time"]], vectorize=True,
+        _first_negative, merged["ns_t"], merged["time"], input_core_dims=[["time"], ["time"]],
+        vectorize=True,
     )  # fmt: skip
     merged["min_ns"] = xr.Variable(
         dims, merged["ns_t"].where(after).min("time").values,
