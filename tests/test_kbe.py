@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import kb_config
-from higgsdyn.kbe import KBConfig, kernels, mean_field_gap, run
+from higgsdyn.kbe import KBConfig, kernels, mean_field_gap, run, stepping
 from higgsdyn.kbe.bath import debye_alpha2f, phonon_greater
 from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.matsubara import solve_equilibrium
@@ -242,3 +242,41 @@ def test_dirty_limit_superfluid_density_matches_abrikosov_gorkov():
     state = solve_equilibrium(config.make_band(), 0.3, 0.002, gamma_el=rate,
                               omega_max=config.matsubara_cutoff)  # fmt: skip
     assert abs(ns_over_n / (state.ns / 2.0) - 1) < 2e-3, ns_over_n / (state.ns / 2.0)
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_predictor_is_exact_for_polynomial_slices(full):
+    """The predictor extrapolates through PREDICTOR_POINTS slices: a history whose entries are
+    polynomials of total degree < PREDICTOR_POINTS in (t, t') (and a gap polynomial in t) is
+    predicted exactly (to rounding), on the full history and on the ring of the compressed
+    path, both along the time-translation direction and along t next to t_0."""
+    degree = stepping.PREDICTOR_POINTS - 1
+    n_times, n_xi, n = 24, 3, 20
+    scheme = make_scheme(6)
+    history = stepping._storage(scheme, n_times, n_xi, full=full)
+    rng = np.random.default_rng(5)
+    coeffs = rng.normal(size=(4, degree + 1, degree + 1, n_xi, 2, 2))
+    total = np.add.outer(np.arange(degree + 1), np.arange(degree + 1))
+    coeffs[:, total > degree] = 0.0  # total degree < PREDICTOR_POINTS
+
+    def entry(part, t, s):
+        powers = np.array([[(t / n) ** a * (s / n) ** b for b in range(degree + 1)]
+                           for a in range(degree + 1)])  # fmt: skip
+        value = np.einsum("ab,abiuv->iuv", powers, coeffs[part]).astype(np.complex128)
+        return value if part >= 2 else value[0]
+
+    names = ("sr", "sl", "gr", "gl")
+    for m in range(n):
+        for part, name in enumerate(names):
+            at = history.s_at if part < 2 else history.g_at
+            for s in range(m + 1):
+                getattr(history, name)[at[m] + s] = entry(part, m, s)
+    gap_poly = np.polynomial.Polynomial(rng.normal(size=degree + 1))
+    gaps = np.zeros(n_times, dtype=np.complex128)
+    gaps[:n] = gap_poly(np.arange(n) / n)
+    stepping._predict(history, gaps, n, stepping._predictor_weights(n))
+    assert gaps[n] == pytest.approx(gap_poly(1.0), abs=1e-9)
+    for part, name in enumerate(names):
+        predicted = (history.s_slice if part < 2 else history.g_slice)(name, n)
+        expected = np.array([entry(part, n, s) for s in range(n + 1)])
+        np.testing.assert_allclose(predicted, expected, atol=1e-8 * np.abs(expected).max())

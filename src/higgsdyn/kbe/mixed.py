@@ -151,10 +151,10 @@ class MatsubaraBranch:
         """The step is converged: its right-hand side becomes the previous one."""
         self.force, self.new_force = self.new_force, self.force
 
-    def predict(self, n: int) -> None:
-        self.gm[n] = self.gm[n - 1]
-        self.sigma[n] = self.sigma[n - 1]
-        self.sigma_left[n] = self.sigma_left[n - 1]
+    def predict(self, n: int, weights) -> None:
+        """Slice n extrapolated from slices n - 1, n - 2, ... with ``weights``."""
+        for values in (self.gm, self.sigma, self.sigma_left):
+            values[n] = sum(weight * values[n - lag] for lag, weight in enumerate(weights, 1))
 
     def paramagnetic(self, n: int) -> np.ndarray:
         """Matsubara-branch part of Im Tr X_i (see :func:`kernels.paramagnetic_kernel`):

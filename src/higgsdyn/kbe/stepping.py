@@ -23,6 +23,7 @@ ground state.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -130,9 +131,10 @@ def _propagate(
     state = _set_up(config, equilibrium, keep_history)
     progress = Progress(log, f"KB {config.band}", state.times.size - 1)
     for n in range(state.first_step, state.times.size):
-        _predict(state.history, state.gaps, n)
+        weights = _predictor_weights(n)
+        _predict(state.history, state.gaps, n, weights)
         if state.branch is not None:
-            state.branch.predict(n)
+            state.branch.predict(n, weights)
         for iteration in range(1, config.max_iterations + 1):
             change = _corrector_sweep(state, n)
             if iteration > 1 and change < config.tolerance:
@@ -316,15 +318,17 @@ def _storage(scheme: TimeScheme, n_times: int, n_xi: int, full: bool) -> Contour
     path still reads (the older ones live in the trees), per step n:
 
     - G: the lesser columns n - steps..n (the multistep rule of :func:`kernels._lesser_step`;
-      the start values fill slices 0..steps together), the predictor's slice n - 1;
+      the start values fill slices 0..steps together);
     - Sigma: the rows n - table..n with table = the Gregory table size (the dense sums of
       :func:`kernels.retarded_leaf` for n - j <= table, the start block of the retarded row),
-      the Sigma^< column n - 1 of the lesser diagonal's trapezoidal force.
+      the Sigma^< column n - 1 of the lesser diagonal's trapezoidal force;
+    - both: the predictor's slices n - PREDICTOR_POINTS..n - 1.
     """
     if full:
         return ContourHistory.allocate(n_times, n_xi)
     table = scheme.quad.shape[0] - 2
-    return ContourHistory.moving(n_times, n_xi, g_window=scheme.steps + 1, s_window=table + 1)
+    return ContourHistory.moving(n_times, n_xi, g_window=max(scheme.steps, PREDICTOR_POINTS) + 1,
+                                 s_window=max(table, PREDICTOR_POINTS) + 1)  # fmt: skip
 
 
 def _append_slice(trees, history: ContourHistory, n: int) -> None:
@@ -406,11 +410,36 @@ def _romberg(levels: list[np.ndarray]) -> np.ndarray:
     return (16 * first[1] - first[0]) / 15
 
 
-def _predict(history: ContourHistory, gaps: np.ndarray, n: int) -> None:
-    """Predictor: Delta by linear extrapolation, slice n by time-translation of slice n-1."""
-    gaps[n] = 2 * gaps[n - 1] - gaps[n - 2] if n >= 2 else gaps[n - 1]
+PREDICTOR_POINTS = 6  # past slices of the predictor's extrapolation
+
+
+def _predictor_weights(n: int) -> tuple[float, ...]:
+    """Weights of slices n - 1, n - 2, ... in the predictor of slice n: polynomial
+    extrapolation through PREDICTOR_POINTS slices, once there are enough of them (error
+    ~(E dt)^6 for a slice oscillating at the energy E), else a copy of slice n - 1."""
+    points = PREDICTOR_POINTS
+    if n < 2 * points - 1:
+        return (1.0,)
+    return tuple((-1.0) ** (lag + 1) * math.comb(points, lag) for lag in range(1, points + 1))
+
+
+def _predict(history: ContourHistory, gaps: np.ndarray, n: int, weights) -> None:
+    """Predictor: Delta(t_n) and slice n extrapolated from slices n - 1, n - 2, ... with
+    ``weights``: entries X(t_n, t_s) with s >= len(weights) along the time-translation
+    direction, from X(t_{n-l}, t_{s-l}) (slow: only the gap dynamics moves them), the first
+    ones (their t_0 is fixed) along t, from X(t_{n-l}, t_s)."""
+    depth = len(weights)
+    gaps[n] = sum(weight * gaps[n - lag] for lag, weight in enumerate(weights, start=1))
     parts = ((history.sr, history.s_at), (history.sl, history.s_at),
              (history.gr, history.g_at), (history.gl, history.g_at))  # fmt: skip
     for array, at in parts:
-        array[at[n] + 1 : at[n] + n + 1] = array[at[n - 1] : at[n - 1] + n]
-        array[at[n]] = array[at[n - 1]]
+        along_t = sum(
+            weight * array[at[n - lag] : at[n - lag] + depth]
+            for lag, weight in enumerate(weights, start=1)
+        )  # computed before slice n overwrites the ring's oldest slice
+        translated = sum(
+            weight * array[at[n - lag] + depth - lag : at[n - lag] + n - lag + 1]
+            for lag, weight in enumerate(weights, start=1)
+        )
+        array[at[n] + depth : at[n] + n + 1] = translated
+        array[at[n] : at[n] + depth] = along_t
