@@ -104,7 +104,7 @@ def main() -> None:
                 history.gr, history.g_at, history.sr, history.s_at, xi, gaps, n, 0.1,
                 scheme.quad, scheme.lmm, scheme.diff, kernels.NUMBA_THREADS,
             )  # fmt: skip
-            kernels.mixed_row(*args_mixed, n, 0.1, scheme.quad, scheme.lmm)
+            kernels.mixed_row(*args_mixed, n, 0.1, scheme.quad, scheme.lmm, kernels.NUMBA_THREADS)
             kernels.lesser_column(*args_lesser, n, 0.1, scheme.quad, scheme.lmm, no_past)
 
         def convolution(history=history, n=n):

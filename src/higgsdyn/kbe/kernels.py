@@ -496,37 +496,51 @@ def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, xi, gaps, force, n
 
 
 @njit(cache=True, parallel=True)
-def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lmm):
+def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lmm, n_blocks):
     """G^](t_n, tau_k) for every node tau_k and xi: the left Dyson equation in t,
 
     i d/dt G^](t,tau) = h(t) G^](t,tau) + int_0^t ds Sigma^R(t,s) G^](s,tau) + source(t,tau),
     source = int_0^beta dtau' Sigma^](t,tau') G^M(tau' - tau), by the multistep rule ``lmm``
     and the Gregory weights ``quad`` with the s = n endpoint implicit. ``force[k, i]`` holds
     the right-hand side at t_{n-1}; ``new_force`` receives it at t_n (trapezoidal rule only).
-    ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n.
+    ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n. The history sum runs in ``n_blocks``
+    blocks of tau nodes (one per thread), each streaming G^](t_s, .) slice by slice.
     """
     n_xi = xi.shape[0]
+    n_tau = gm.shape[1]
     sig_nn = sigma_row[n]
     end_weight = dt * gregory(quad, n, n)
     b0, b1 = lmm[1, 0], lmm[1, 1]
-    for k in prange(gm.shape[1]):
-        conv = np.zeros((n_xi, 2, 2), dtype=np.complex128)
+    conv = np.zeros((n_tau, n_xi, 2, 2), dtype=np.complex128)
+    n_blocks = min(n_blocks, n_tau)
+    for block in prange(n_blocks):
+        first = block * n_tau // n_blocks
+        last = (block + 1) * n_tau // n_blocks
+        for s in range(n):
+            sig = sigma_row[s]
+            weight = dt * gregory(quad, n, s)
+            s00, s01 = weight * sig[0, 0], weight * sig[0, 1]
+            s10, s11 = weight * sig[1, 0], weight * sig[1, 1]
+            for k in range(first, last):
+                for i in range(n_xi):
+                    g = gm[s, k, i]
+                    acc = conv[k, i]
+                    acc[0, 0] += s00 * g[0, 0] + s01 * g[1, 0]
+                    acc[0, 1] += s00 * g[0, 1] + s01 * g[1, 1]
+                    acc[1, 0] += s10 * g[0, 0] + s11 * g[1, 0]
+                    acc[1, 1] += s10 * g[0, 1] + s11 * g[1, 1]
+    for k in prange(n_tau):
         h = np.zeros((2, 2), dtype=np.complex128)
         mat = np.zeros((2, 2), dtype=np.complex128)
         rhs = np.zeros((2, 2), dtype=np.complex128)
-        for s in range(n):
-            weight = dt * gregory(quad, n, s)
-            sig = sigma_row[s]
-            for i in range(n_xi):
-                add_product(conv[i], sig, gm[s, k, i], weight)
         for i in range(n_xi):
             _hamiltonian(xi[i], gaps[n], h)
             for a in range(2):
                 for b in range(2):
                     h[a, b] += end_weight * sig_nn[a, b]
-                    conv[i, a, b] += source[k, i, a, b]
+                    conv[k, i, a, b] += source[k, i, a, b]
                     mat[a, b] = 1j * dt * b0 * h[a, b]
-                    value = -1j * dt * (b0 * conv[i, a, b] + b1 * force[k, i, a, b])
+                    value = -1j * dt * (b0 * conv[k, i, a, b] + b1 * force[k, i, a, b])
                     for lag in range(1, lmm.shape[1]):
                         value -= lmm[0, lag] * gm[n - lag, k, i, a, b]
                     rhs[a, b] = value
@@ -534,7 +548,7 @@ def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lm
             _solve_left(mat, rhs, gm[n, k, i])
             for a in range(2):
                 for b in range(2):
-                    new_force[k, i, a, b] = conv[i, a, b]
+                    new_force[k, i, a, b] = conv[k, i, a, b]
             add_product(new_force[k, i], h, gm[n, k, i], 1.0)
 
 

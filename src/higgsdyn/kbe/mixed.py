@@ -144,6 +144,7 @@ class MatsubaraBranch:
             dt,
             quad,
             lmm,
+            kernels.NUMBA_THREADS,
         )
         self.update_self_energy(n)
 
