@@ -27,7 +27,12 @@ import numpy as np
 from numba import njit
 
 from higgsdyn.kbe import kernels
-from higgsdyn.kbe.kernels import add_product, gregory
+from higgsdyn.kbe.kernels import (
+    add_product,
+    gregory,
+    stream_product,
+    stream_product_minus_dagger,
+)
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
 
@@ -63,69 +68,71 @@ def _absorb_row(u, v, rank, local, row, tol):
 
 
 @njit(cache=True)
-def _block_rows_times(u, v, rank, x, dagger, y):
-    """y[p, b] += sum_q X_b[p, q] x[q] (or X_b[p, q]^dagger x[q]) over one block."""
-    n_rows = u.shape[1]
+def _block_rows_times(u, v, rank, x, n_rows, y):
+    """y[p, b] += sum_q X_b[p, q] x[q] over the first ``n_rows`` rows of one block."""
     for b in range(u.shape[0]):
         k = rank[b]
         w = np.zeros((k, 2, 2), dtype=np.complex128)
         for r in range(k):
+            basis = v[b, r]
             for q in range(x.shape[0]):
-                for a in range(2):
-                    for c in range(2):
-                        for d in range(2):
-                            if dagger:
-                                w[r, a, c] += np.conj(v[b, r, q, d, a]) * x[q, d, c]
-                            else:
-                                w[r, a, c] += v[b, r, q, a, d] * x[q, d, c]
+                add_product(w[r], basis[q], x[q], 1.0)
         for p in range(n_rows):
             for r in range(k):
-                coeff = np.conj(u[b, p, r]) if dagger else u[b, p, r]
+                coeff = u[b, p, r]
                 for a in range(2):
                     for c in range(2):
                         y[p, b, a, c] += coeff * w[r, a, c]
 
 
 @njit(cache=True)
-def _block_cols_times(u, v, rank, x, n_rows, y):
-    """y[q, b] += sum_p X_b[p, q] x[p] over the first ``n_rows`` rows of one block."""
+def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
+    """Both triangles of one block (first ``n_rows`` rows): y_cols[q, b] += sum_p X_b[p, q]
+    x_rows[p] and y_rows[p, b] -= sum_q X_b[p, q]^dagger x_cols[q], reading each V_r once."""
     for b in range(u.shape[0]):
         k = rank[b]
         t = np.zeros((k, 2, 2), dtype=np.complex128)
+        w = np.zeros((k, 2, 2), dtype=np.complex128)
+        vd = np.empty((2, 2), dtype=np.complex128)
         for p in range(n_rows):
             for r in range(k):
                 coeff = u[b, p, r]
                 for a in range(2):
                     for c in range(2):
-                        t[r, a, c] += coeff * x[p, a, c]
-        for q in range(y.shape[0]):
+                        t[r, a, c] += coeff * x_rows[p, a, c]
+        for q in range(x_cols.shape[0]):
             for r in range(k):
+                block = v[b, r, q]
+                add_product(y_cols[q, b], block, t[r], 1.0)
+                vd[0, 0], vd[0, 1] = np.conj(block[0, 0]), np.conj(block[1, 0])
+                vd[1, 0], vd[1, 1] = np.conj(block[0, 1]), np.conj(block[1, 1])
+                add_product(w[r], vd, x_cols[q], 1.0)
+        for p in range(n_rows):
+            for r in range(k):
+                coeff = np.conj(u[b, p, r])
                 for a in range(2):
                     for c in range(2):
-                        y[q, b, a, c] += (
-                            v[b, r, q, a, 0] * t[r, 0, c] + v[b, r, q, a, 1] * t[r, 1, c]
-                        )
+                        y_rows[p, b, a, c] -= coeff * w[r, a, c]
 
 
 @njit(cache=True)
-def _leaf_products(dense, lo, n_rows, x, mode, y):
-    """Dense lower-triangular leaf (rows/columns lo..): mode 0: y[p] += sum_{q<=p} X[p,q] x[q];
-    mode 1: y[p] -= sum_{q<p} X[p,q]^dagger x[q]; mode 2: y[q] += sum_{p>=q} X[p,q] x[p]."""
-    xd = np.zeros((2, 2), dtype=np.complex128)
-    for b in range(dense.shape[0]):
-        for p in range(n_rows):
-            for q in range(p + 1):
-                block = dense[b, p, q]
-                if mode == 0:
-                    add_product(y[lo + p, b], block, x[lo + q], 1.0)
-                elif mode == 1 and q < p:
-                    xd[0, 0] = np.conj(block[0, 0])
-                    xd[0, 1] = np.conj(block[1, 0])
-                    xd[1, 0] = np.conj(block[0, 1])
-                    xd[1, 1] = np.conj(block[1, 1])
-                    add_product(y[lo + p, b], xd, x[lo + q], -1.0)
-                elif mode == 2:
-                    add_product(y[lo + q, b], block, x[lo + p], 1.0)
+def _leaf_products(dense, lo, n_rows, x, hermitian, y):
+    """Dense lower-triangular leaf (rows/columns lo..; ``dense[p, q]`` the batch's X[p, q]),
+    first ``n_rows`` rows: y[p] += sum_{q<=p} X[p,q] x[q]; ``hermitian``: instead y[q] +=
+    sum_{p>=q} X[p,q] x[p] and y[p] -= sum_{q<p} X[p,q]^dagger x[q] (both triangles, as
+    _block_hermitian_times). The batch is the innermost loop."""
+    for p in range(n_rows):
+        for q in range(p + 1):
+            if not hermitian:
+                b = x[lo + q]
+                stream_product(y[lo + p], dense[p, q], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
+                continue
+            b = x[lo + p]
+            stream_product(y[lo + q], dense[p, q], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
+            if q < p:
+                b = x[lo + q]
+                stream_product_minus_dagger(y[lo + p], dense[p, q], b[0, 0], b[0, 1], b[1, 0],
+                                             b[1, 1])  # fmt: skip
 
 
 @njit(cache=True)
@@ -168,7 +175,7 @@ class HistoryTree:
         for index, (lo, hi) in enumerate(self.leaves):
             self.leaf_of[lo:hi] = index
         self.dense = [
-            np.zeros((batch, hi - lo, hi - lo, 2, 2), dtype=np.complex128) for lo, hi in self.leaves
+            np.zeros((hi - lo, hi - lo, batch, 2, 2), dtype=np.complex128) for lo, hi in self.leaves
         ]
         self.u: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
@@ -193,7 +200,7 @@ class HistoryTree:
         row = np.ascontiguousarray(row.reshape(p + 1, self.batch, 2, 2))
         self.scale = max(self.scale, float(np.abs(row).max()))
         lo, hi = self.leaves[self.leaf_of[p]]
-        self.dense[self.leaf_of[p]][:, p - lo, : p - lo + 1] = row[lo:].transpose(1, 0, 2, 3)
+        self.dense[self.leaf_of[p]][p - lo, : p - lo + 1] = row[lo:]
         width = min(EDGE, p + 1)
         self.head[p, :width] = row[:width]
         self.band[p, :width] = row[p::-1][:width]
@@ -222,47 +229,41 @@ class HistoryTree:
         new_v[:, : v.shape[1]] = v
         self.u[index], self.v[index] = new_u, new_v
 
-    def rows_times(self, x: np.ndarray, dagger: bool = False) -> np.ndarray:
-        """y[p] = sum_{q <= p} X[p, q] x[q] (dagger: -sum_{q < p} X[p, q]^dagger x[q]) for the
-        stored rows p; ``x`` (>= filled, 2, 2) shared by the batch."""
+    def rows_times(self, x: np.ndarray) -> np.ndarray:
+        """y[p] = sum_{q <= p} X[p, q] x[q] for the stored rows p; ``x`` (>= filled, 2, 2)
+        shared by the batch."""
         n = self.filled
         y = np.zeros((n, self.batch, 2, 2), dtype=np.complex128)
         for index, (lo, mid, hi) in enumerate(self.blocks):
-            if mid >= n:
-                continue
-            part = np.zeros((hi - mid, self.batch, 2, 2), dtype=np.complex128)
-            _block_rows_times(self.u[index], self.v[index], self.rank[index], x[lo:mid],
-                              dagger, part)  # fmt: skip
-            rows = min(hi, n) - mid
-            y[mid : mid + rows] += -part[:rows] if dagger else part[:rows]
+            if mid < n:
+                _block_rows_times(self.u[index], self.v[index], self.rank[index], x[lo:mid],
+                                  min(hi, n) - mid, y[mid:])  # fmt: skip
         for index, (lo, hi) in enumerate(self.leaves):
             if lo >= n:
                 break
-            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, 1 if dagger else 0, y)
+            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, False, y)
         return y
 
-    def cols_times(self, x: np.ndarray) -> np.ndarray:
-        """y[q] = sum_{q <= p < filled} X[p, q] x[p], ``x`` (>= filled, 2, 2) shared."""
+    def hermitian_times(self, x: np.ndarray) -> np.ndarray:
+        """y[j] = sum_s M[j, s] x[s] over the stored rows, M[j, s] = X[s, j] for s >= j and
+        -X[j, s]^dagger for s < j (G^<(t_j, t_s) from its stored triangle); ``x`` shared."""
         n = self.filled
         y = np.zeros((n, self.batch, 2, 2), dtype=np.complex128)
         for index, (lo, mid, hi) in enumerate(self.blocks):
-            if mid >= n:
-                continue
-            rows = min(hi, n) - mid
-            part = np.zeros((mid - lo, self.batch, 2, 2), dtype=np.complex128)
-            _block_cols_times(self.u[index], self.v[index], self.rank[index], x[mid:], rows, part)
-            y[lo:mid] += part
+            if mid < n:
+                _block_hermitian_times(self.u[index], self.v[index], self.rank[index], x[mid:],
+                                       x[lo:mid], min(hi, n) - mid, y[mid:], y[lo:mid])  # fmt: skip
         for index, (lo, hi) in enumerate(self.leaves):
             if lo >= n:
                 break
-            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, 2, y)
+            _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, True, y)
         return y
 
     def entry(self, p: int, q: int) -> np.ndarray:
         """X[p, q] for the batch (reconstructed; tests and diagnostics)."""
         lo, hi = self.leaves[self.leaf_of[p]]
         if q >= lo:
-            return self.dense[self.leaf_of[p]][:, p - lo, q - lo]
+            return self.dense[self.leaf_of[p]][p - lo, q - lo]
         for index, (b_lo, mid, b_hi) in enumerate(self.blocks):
             if mid <= p < b_hi and b_lo <= q < mid:
                 u, v = self.u[index][:, p - mid], self.v[index][:, :, q - b_lo]
@@ -308,7 +309,7 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
         weights[:EDGE] = dt * quad[last + 1, :EDGE]
         weights[n - EDGE + 1 :] = dt * quad[last + 1, 1:EDGE][::-1]
     sigma_adv = np.conj(np.swapaxes(sigma_r_row[:n], -1, -2)) * weights[:, None, None]
-    q = gl_tree.cols_times(sigma_adv) + gl_tree.rows_times(sigma_adv, dagger=True)
+    q = gl_tree.hermitian_times(sigma_adv)
     lesser = np.ascontiguousarray(sigma_l_col[:n])
     q += dt * gr_tree.rows_times(lesser)
     corner = gr_tree.corner

@@ -334,7 +334,7 @@ def _lesser(gl, g_at, j, s, i, out):
 
 
 @njit(cache=True, inline="always")
-def _stream_product(acc, block, b00, b01, b10, b11):
+def stream_product(acc, block, b00, b01, b10, b11):
     """acc[i] += block[i] @ b for every xi (b given by its entries; xi innermost)."""
     for i in range(acc.shape[0]):
         g00, g01, g10, g11 = block[i, 0, 0], block[i, 0, 1], block[i, 1, 0], block[i, 1, 1]
@@ -345,7 +345,7 @@ def _stream_product(acc, block, b00, b01, b10, b11):
 
 
 @njit(cache=True, inline="always")
-def _stream_product_minus_dagger(acc, block, b00, b01, b10, b11):
+def stream_product_minus_dagger(acc, block, b00, b01, b10, b11):
     """acc[i] += (-block[i]^dagger) @ b for every xi: the other triangle of G^< (Hermitian
     symmetry) or the smooth continuation of G^R."""
     for i in range(acc.shape[0]):
@@ -379,9 +379,9 @@ def _lesser_history(gl, gr, g_at, sl, sr, s_at, j, m, include_end, dt, quad, ste
         a10 = weight * np.conj(sig[0, 1])
         a11 = weight * np.conj(sig[1, 1])
         if j <= s:
-            _stream_product(acc, gl[g_at[s] + j], a00, a01, a10, a11)
+            stream_product(acc, gl[g_at[s] + j], a00, a01, a10, a11)
         else:  # G^<(t_j, t_s) = -G^<(t_s, t_j)^dagger
-            _stream_product_minus_dagger(acc, gl[g_at[j] + s], a00, a01, a10, a11)
+            stream_product_minus_dagger(acc, gl[g_at[j] + s], a00, a01, a10, a11)
     if j > 0:
         sig_l = np.zeros((2, 2), dtype=np.complex128)
         for s in range(0, max(j, steps) + 1):
@@ -392,9 +392,9 @@ def _lesser_history(gl, gr, g_at, sl, sr, s_at, j, m, include_end, dt, quad, ste
             b10 = weight * sig_l[1, 0]
             b11 = weight * sig_l[1, 1]
             if s <= j:
-                _stream_product(acc, gr[g_at[j] + s], b00, b01, b10, b11)
+                stream_product(acc, gr[g_at[j] + s], b00, b01, b10, b11)
             else:  # smooth continuation G^R(t_j, t_s) = -G^R(t_s, t_j)^dagger, s > j
-                _stream_product_minus_dagger(acc, gr[g_at[s] + j], b00, b01, b10, b11)
+                stream_product_minus_dagger(acc, gr[g_at[s] + j], b00, b01, b10, b11)
 
 
 @njit(cache=True)
@@ -442,7 +442,7 @@ def mixed_history(gm, sigma_left, j, m, acc):
     sigma_left[m, k] = -i sum_k' W[k, k'] Sigma^](t_m, tau_k')^dagger (DLR quadrature)."""
     for k in range(gm.shape[1]):
         b = sigma_left[m, k]
-        _stream_product(acc, gm[j, k], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
+        stream_product(acc, gm[j, k], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
 
 
 @njit(cache=True, parallel=True)
