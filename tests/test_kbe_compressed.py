@@ -70,12 +70,14 @@ def fill_trees(history, n_fill, tol, leaf=16):
     return trees
 
 
-def test_tree_entries_are_exact_to_the_tolerance_and_blocks_are_low_rank(history):
+@pytest.mark.parametrize(("tol", "dtype"), [(1e-7, np.complex128), (1e-5, np.complex64)])
+def test_tree_entries_are_exact_to_the_tolerance_and_blocks_are_low_rank(history, tol, dtype):
     """Every reconstructed entry of the HODLR triangle is within tol x max|G| of the stored
-    one, and the off-diagonal blocks of these oscillating propagators are low rank."""
-    tol = 1e-7
+    one, also with the factors in single precision (tol >= SINGLE_PRECISION_TOL), and the
+    off-diagonal blocks of these oscillating propagators are low rank."""
     lesser, retarded = fill_trees(history, N_TIMES, tol)
     for tree, packed in ((lesser, history.gl), (retarded, history.gr)):
+        assert tree.u[0].dtype == tree.v[0].dtype == tree.dense[0].dtype == dtype
         error = max(
             np.abs(tree.entry(p, q) - packed[offset(p) + q]).max()
             for p in range(0, N_TIMES, 3)

@@ -14,7 +14,9 @@ entries for a batch of functions (one per xi node) as
   of a block is then exact to that bound, so every entry is: the error is controlled by the
   one tolerance ``tol`` and does not accumulate with the number of rows;
 - dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
-  ``corner`` rows, which the Gregory end corrections of the history integrals read exactly.
+  ``corner`` rows, which the Gregory end corrections of the history integrals read exactly;
+- the factors U, V and the leaves in single precision when ``tol`` >= SINGLE_PRECISION_TOL
+  (sums and the edge copies stay in double precision).
 
 Rows arrive in time order (row p is complete at time step p). The products of the history
 integrals (P2 Eqs. 4-6 through :mod:`higgsdyn.kbe.kernels`) cost O(k) per row and column of a
@@ -35,6 +37,10 @@ from higgsdyn.kbe.kernels import (
 )
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
+# Tolerances from which the factors and leaves are stored in single precision: its rounding
+# (6e-8 relative) is then <= 6% of the tolerance, and the products, bound by the memory they
+# read, take about half the time.
+SINGLE_PRECISION_TOL = 1e-6
 
 
 @njit(cache=True)
@@ -170,20 +176,21 @@ class HistoryTree:
 
     def __init__(self, n_times: int, batch: int, tol: float, leaf: int = 32, corner: int = 32):
         self.n_times, self.batch, self.tol = n_times, batch, tol
+        self.dtype = np.complex64 if tol >= SINGLE_PRECISION_TOL else np.complex128
         self.blocks, self.leaves = partition(n_times, leaf)
         self.leaf_of = np.zeros(n_times, dtype=np.int64)
         for index, (lo, hi) in enumerate(self.leaves):
             self.leaf_of[lo:hi] = index
         self.dense = [
-            np.zeros((hi - lo, hi - lo, batch, 2, 2), dtype=np.complex128) for lo, hi in self.leaves
+            np.zeros((hi - lo, hi - lo, batch, 2, 2), dtype=self.dtype) for lo, hi in self.leaves
         ]
         self.u: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
         self.rank: list[np.ndarray] = []
         for lo, mid, hi in self.blocks:
             cap = min(8, 4 * (mid - lo))
-            self.u.append(np.zeros((batch, hi - mid, cap), dtype=np.complex128))
-            self.v.append(np.zeros((batch, cap, mid - lo, 2, 2), dtype=np.complex128))
+            self.u.append(np.zeros((batch, hi - mid, cap), dtype=self.dtype))
+            self.v.append(np.zeros((batch, cap, mid - lo, 2, 2), dtype=self.dtype))
             self.rank.append(np.zeros(batch, dtype=np.int64))
         self.head = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, q < EDGE]
         self.band = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, p - d]
@@ -223,8 +230,8 @@ class HistoryTree:
         lo, mid, _ = self.blocks[index]
         u, v = self.u[index], self.v[index]
         cap = min(max(u.shape[2] + 8, u.shape[2] * 5 // 4), 4 * (mid - lo))  # slack <= 25%
-        new_u = np.zeros(u.shape[:2] + (cap,), dtype=np.complex128)
-        new_v = np.zeros((u.shape[0], cap) + v.shape[2:], dtype=np.complex128)
+        new_u = np.zeros(u.shape[:2] + (cap,), dtype=self.dtype)
+        new_v = np.zeros((u.shape[0], cap) + v.shape[2:], dtype=self.dtype)
         new_u[:, :, : u.shape[2]] = u
         new_v[:, : v.shape[1]] = v
         self.u[index], self.v[index] = new_u, new_v
@@ -287,7 +294,7 @@ class HistoryTree:
         total = sum(d.nbytes for d in self.dense) + self.head.nbytes + self.band.nbytes
         total += self.corner.nbytes
         for (lo, mid, hi), rank in zip(self.blocks, self.rank, strict=True):
-            total += int(rank.sum()) * ((hi - mid) + 4 * (mid - lo)) * 16
+            total += int(rank.sum()) * ((hi - mid) + 4 * (mid - lo)) * np.dtype(self.dtype).itemsize
         return total
 
 
