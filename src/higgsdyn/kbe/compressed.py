@@ -81,14 +81,33 @@ def _block_rows_times(u, v, rank, x, n_rows, y):
         w = np.zeros((k, 2, 2), dtype=np.complex128)
         for r in range(k):
             basis = v[b, r]
+            w00 = w01 = w10 = w11 = 0j
             for q in range(x.shape[0]):
-                add_product(w[r], basis[q], x[q], 1.0)
-        for p in range(n_rows):
-            for r in range(k):
-                coeff = u[b, p, r]
-                for a in range(2):
-                    for c in range(2):
-                        y[p, b, a, c] += coeff * w[r, a, c]
+                v00, v01, v10, v11 = basis[q, 0, 0], basis[q, 0, 1], basis[q, 1, 0], basis[q, 1, 1]
+                x00, x01, x10, x11 = x[q, 0, 0], x[q, 0, 1], x[q, 1, 0], x[q, 1, 1]
+                w00 += v00 * x00 + v01 * x10
+                w01 += v00 * x01 + v01 * x11
+                w10 += v10 * x00 + v11 * x10
+                w11 += v10 * x01 + v11 * x11
+            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = w00, w01, w10, w11
+        _add_rows(u[b], w, n_rows, False, y[:, b])
+
+
+@njit(cache=True, inline="always")
+def _add_rows(u, w, n_rows, conjugate_minus, y):
+    """y[p] += sum_r u[p, r] w[r] (``conjugate_minus``: -= conj(u[p, r]) w[r]), p < n_rows."""
+    for p in range(n_rows):
+        y00 = y01 = y10 = y11 = 0j
+        for r in range(w.shape[0]):
+            coeff = -np.conj(u[p, r]) if conjugate_minus else u[p, r]
+            y00 += coeff * w[r, 0, 0]
+            y01 += coeff * w[r, 0, 1]
+            y10 += coeff * w[r, 1, 0]
+            y11 += coeff * w[r, 1, 1]
+        y[p, 0, 0] += y00
+        y[p, 0, 1] += y01
+        y[p, 1, 0] += y10
+        y[p, 1, 1] += y11
 
 
 @njit(cache=True)
@@ -99,26 +118,38 @@ def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
         k = rank[b]
         t = np.zeros((k, 2, 2), dtype=np.complex128)
         w = np.zeros((k, 2, 2), dtype=np.complex128)
-        vd = np.empty((2, 2), dtype=np.complex128)
         for p in range(n_rows):
+            x00, x01, x10, x11 = x_rows[p, 0, 0], x_rows[p, 0, 1], x_rows[p, 1, 0], x_rows[p, 1, 1]
             for r in range(k):
                 coeff = u[b, p, r]
-                for a in range(2):
-                    for c in range(2):
-                        t[r, a, c] += coeff * x_rows[p, a, c]
-        for q in range(x_cols.shape[0]):
-            for r in range(k):
-                block = v[b, r, q]
-                add_product(y_cols[q, b], block, t[r], 1.0)
-                vd[0, 0], vd[0, 1] = np.conj(block[0, 0]), np.conj(block[1, 0])
-                vd[1, 0], vd[1, 1] = np.conj(block[0, 1]), np.conj(block[1, 1])
-                add_product(w[r], vd, x_cols[q], 1.0)
-        for p in range(n_rows):
-            for r in range(k):
-                coeff = np.conj(u[b, p, r])
-                for a in range(2):
-                    for c in range(2):
-                        y_rows[p, b, a, c] -= coeff * w[r, a, c]
+                t[r, 0, 0] += coeff * x00
+                t[r, 0, 1] += coeff * x01
+                t[r, 1, 0] += coeff * x10
+                t[r, 1, 1] += coeff * x11
+        for r in range(k):
+            basis = v[b, r]
+            t00, t01, t10, t11 = t[r, 0, 0], t[r, 0, 1], t[r, 1, 0], t[r, 1, 1]
+            w00 = w01 = w10 = w11 = 0j
+            for q in range(x_cols.shape[0]):
+                v00, v01, v10, v11 = basis[q, 0, 0], basis[q, 0, 1], basis[q, 1, 0], basis[q, 1, 1]
+                y = y_cols[q, b]
+                y[0, 0] += v00 * t00 + v01 * t10
+                y[0, 1] += v00 * t01 + v01 * t11
+                y[1, 0] += v10 * t00 + v11 * t10
+                y[1, 1] += v10 * t01 + v11 * t11
+                x00, x01, x10, x11 = (
+                    x_cols[q, 0, 0],
+                    x_cols[q, 0, 1],
+                    x_cols[q, 1, 0],
+                    x_cols[q, 1, 1],
+                )
+                c00, c01, c10, c11 = np.conj(v00), np.conj(v10), np.conj(v01), np.conj(v11)
+                w00 += c00 * x00 + c01 * x10
+                w01 += c00 * x01 + c01 * x11
+                w10 += c10 * x00 + c11 * x10
+                w11 += c10 * x01 + c11 * x11
+            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = w00, w01, w10, w11
+        _add_rows(u[b], w, n_rows, True, y_rows[:, b])
 
 
 @njit(cache=True)
