@@ -420,17 +420,18 @@ def test_fig1b_verdicts():
     assert partial.verdict == "open" and "dt not refined" in partial.note
 
 
-def kbe_scan(min_ns: dict, gap=0.2):
-    """kbe_scan.nc summaries: {(lambda_ph, omega_D): min n_s}, late gap ``gap`` everywhere."""
-    lambda_ph = sorted({key[0] for key in min_ns})
+def kbe_scan(min_ns: dict, gap=0.2, group="lambda_ph", block="scan"):
+    """kbe_scan.nc summaries: {(lambda_ph, omega_D): min n_s}, late gap ``gap`` everywhere
+    (``group``, ``block``: the first axis and config block of another scan over omega_D)."""
+    values = sorted({key[0] for key in min_ns})
     omega_d = sorted({key[1] for key in min_ns})
-    grid = np.array([[min_ns[(x, w)] for w in omega_d] for x in lambda_ph])
-    dims = ("lambda_ph", "omega_D")
+    grid = np.array([[min_ns[(x, w)] for w in omega_d] for x in values])
+    dims = (group, "omega_D")
     ds = xr.Dataset(
         {"min_ns": (dims, grid), "gap_late": (dims, np.full(grid.shape, gap))},
-        coords={"lambda_ph": lambda_ph, "omega_D": omega_d, "time": np.arange(0.0, 80.5, 0.5)},
+        coords={group: values, "omega_D": omega_d, "time": np.arange(0.0, 80.5, 0.5)},
     )
-    ds.attrs["config"] = json.dumps({"scan": {"n_xi": 8}})
+    ds.attrs["config"] = json.dumps({block: {"n_xi": 8}})
     return ds
 
 
@@ -451,6 +452,24 @@ def test_fig1b_scan_over_the_bath_turns_a_verdict_into_depends():
     unstudied = kbe_flatband({(0.04, 0.45): 0.45, (0.6, 0.45): 0.9}, study=None)
     still_open = verdict_of(judge, kbe_flatband=unstudied, kbe_scan=split)
     assert still_open.verdict == "open" and "Scan over lambda_ph" in still_open.note
+
+
+def test_fig1b_temperature_scan_adds_its_own_dependence():
+    """The scan over T (kbe_scan_temperature) is judged like the bath scan and after it: with
+    the bath scan uniform, a T scan where the claim holds at T = 0.0025 only makes the
+    converged verdict 'depends on temperature'; each scan's values keep their own keys."""
+    judge = kbe_claims.judge_fig1b
+    runs = kbe_flatband({(0.04, 0.45): 0.45, (0.6, 0.45): 0.9})
+    bath = kbe_scan({(0.1, 0.1): 0.5, (1.0, 0.1): 0.4})
+    temperature = kbe_scan({(0.0025, 0.1): -0.1, (0.01, 0.1): 0.3}, group="temperature",
+                           block="scan_temperature")  # fmt: skip
+    verdict = verdict_of(judge, kbe_flatband=runs, kbe_scan=bath, kbe_scan_temperature=temperature)
+    assert verdict.verdict == "depends"
+    assert "temperature = [0.0025], not for [0.01]" in verdict.note
+    assert "Scan over lambda_ph" in verdict.note and "Scan over temperature" in verdict.note
+    assert verdict.value["scan_min_ns"] == [[0.5], [0.4]]
+    assert verdict.value["scantemp_min_ns"] == [[-0.1], [0.3]]
+    assert {"kbe_scan", "kbe_scan_temperature"} <= set(verdict.evidence)
 
 
 def test_convergence_ignores_the_post_quench_transient_but_not_a_sign_flip():

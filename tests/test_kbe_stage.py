@@ -13,7 +13,13 @@ import pytest
 import xarray as xr
 
 from conftest import kbe_job
-from higgsdyn.figures import p2_fig1b_scan, p2_fig1bc, p2_fig1c_scan, p2_fig3b
+from higgsdyn.figures import (
+    p2_fig1b_scan,
+    p2_fig1b_scan_temperature,
+    p2_fig1bc,
+    p2_fig1c_scan,
+    p2_fig3b,
+)
 from higgsdyn.io.datasets import convention_problems
 from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.stage import first_negative_time, make_run, merge_points, resources, run_point
@@ -118,6 +124,29 @@ def test_fig1b_scan_merges_over_the_bath_and_maps_the_sign():
     results = checks.checks(merged)
     assert len(results) == 4 * 4 and all(check.status == "pass" for check in results)
     assert p2_fig1b_scan.plot({"kbe_scan": merged}) is not None
+
+
+def test_temperature_scan_sets_the_initial_and_bath_temperature():
+    """The Fig. 1b scan over T of the quick config: each run's temperature (initial state and
+    bath: the Matsubara gap falls with T) on (temperature, omega_D), its own dataset and key
+    label, checks and figure."""
+    from conftest import QUICK
+    from higgsdyn.kbe import checks
+    from higgsdyn.kbe.stage import dataset_of, jobs
+
+    block = QUICK["p2"]["kbe"]
+    scan = {key: p for key, p in jobs(block).items() if dataset_of(p) == "kbe_scan_temperature"}
+    assert sorted(scan) == ["scantemp_T-0.005_omegaD-0.100", "scantemp_T-0.010_omegaD-0.100"]
+    assert {p["temperature"] for p in scan.values()} == {0.005, 0.01}
+    assert all(p["lambda_ph"] == 0.3 for p in scan.values())
+    merged = merge_points([run_point(params) for params in scan.values()])
+    assert merged["min_ns"].dims == ("temperature", "omega_D")
+    gap_0 = merged["gap_t"].isel(time=0).squeeze()
+    assert float(gap_0.sel(temperature=0.01)) < float(gap_0.sel(temperature=0.005))
+    assert convention_problems(merged, require_provenance=False) == []
+    merged.attrs["config"] = json.dumps(block)
+    assert all(check.status == "pass" for check in checks.checks(merged))
+    assert p2_fig1b_scan_temperature.plot({"kbe_scan_temperature": merged}) is not None
 
 
 def test_fig1c_scan_merges_over_lambda_f_and_the_elastic_rate():

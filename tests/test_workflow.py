@@ -33,6 +33,7 @@ FIGURES = tuple(
         "p1_quench_diagram",
         "p2_fig1bc",
         "p2_fig1b_scan",
+        "p2_fig1b_scan_temperature",
         "p2_fig1c_scan",
         "p2_fig2",
         "p2_floquet_scaling",
@@ -165,6 +166,8 @@ def test_kbe_dataset_contracts(quick_run):
     assert scan["min_ns"].dims == ("lambda_ph", "omega_D")
     disorder = read_dataset(quick_run / "results/p2/kbe_scan_disorder.nc")
     assert disorder["min_ns"].dims == ("lambda_f", "gamma_el")
+    temperature = read_dataset(quick_run / "results/p2/kbe_scan_temperature.nc")
+    assert temperature["min_ns"].dims == ("temperature", "omega_D")
 
 
 def test_logs_and_benchmarks_per_rule(quick_run):

@@ -25,6 +25,7 @@ from higgsdyn.kbe.stage import SCANS
 DATASET = "kbe_flatband"
 SCAN = "kbe_scan"
 SCAN_DISORDER = "kbe_scan_disorder"
+SCAN_TEMPERATURE = "kbe_scan_temperature"
 SCAN_SUMMARIES = ("min_ns", "gap_late")
 RUN_KEYS = ("dt", "n_xi", "t_max", "t_prep", "time_order", "tolerance", "temperature")
 STUDY_SETTINGS = ("n_xi", "dt")
@@ -134,11 +135,15 @@ def _never_negative(runs, converged, value, evidence, settings, table, note) -> 
 
 def judge_fig1b(datasets: Mapping[str, xr.Dataset]) -> Verdict:
     """P2 Fig. 1(b): with phonons, n_s(t) becomes negative when 2 Delta > omega_D. The runs
-    of Fig. 1(b) decide; the scan over the bath (``kbe_scan``, if present) says whether the
-    outcome depends on lambda_el-ph, which the paper does not state."""
-    return _with_scan(_judge_fig1b_runs(datasets), datasets, SCAN, "lambda_ph",
-                      lambda scan: scan["omega_D"] / (2 * scan["gap_late"]) < 1,  # 2 Delta > w_D
-                      "every run with 2 Delta > omega_D goes negative")  # fmt: skip
+    of Fig. 1(b) decide; the scans over the bath (``kbe_scan``) and over the temperature
+    (``kbe_scan_temperature``), where present, say whether the outcome depends on
+    lambda_el-ph or T, which the paper does not state."""
+    verdict = _judge_fig1b_runs(datasets)
+    for name, group in ((SCAN, "lambda_ph"), (SCAN_TEMPERATURE, "temperature")):
+        verdict = _with_scan(verdict, datasets, name, group,
+                             lambda scan: scan["omega_D"] / (2 * scan["gap_late"]) < 1,  # 2D > w_D
+                             "every run with 2 Delta > omega_D goes negative")  # fmt: skip
+    return verdict
 
 
 def _with_scan(
@@ -174,9 +179,10 @@ def _with_scan(
             f"resolution not studied; claim: {criterion}): holds for {group} = "
             f"{holds or 'none'}, fails for {fails or 'none'}; {'; '.join(rows)}.")  # fmt: skip
     evidence = {**verdict.evidence, name: list(SCAN_SUMMARIES) + [group, axis]}
-    value = {**verdict.value, f"scan_{group}": scan[group].values.tolist(),
-             f"scan_{axis}": scan[axis].values.tolist(),
-             "scan_min_ns": scan["min_ns"].values.tolist()}  # fmt: skip
+    label = SCANS[name][2]  # keys of this scan's values: scan_..., scantemp_...
+    value = {**verdict.value, f"{label}_{group}": scan[group].values.tolist(),
+             f"{label}_{axis}": scan[axis].values.tolist(),
+             f"{label}_min_ns": scan["min_ns"].values.tolist()}  # fmt: skip
     if holds and fails and verdict.verdict in ("reproduced", "not_reproduced"):
         return Verdict("depends", value, evidence, verdict.convergence,
                        f"depends on {group} (not stated in P2): in the scan the claim holds for "

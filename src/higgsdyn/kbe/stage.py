@@ -7,10 +7,11 @@ One record, :class:`~higgsdyn.kbe.stepping.KBConfig`, in the config's names:
   of Fig. 1b. Merged over (omega_D, lambda_f) into results/p2/kbe_flatband.nc.
 - ``band = "tight_binding"`` (Fig. 3b): uniform tight-binding chain with Born disorder,
   units J; merged into results/p2/kbe_tightbinding.nc.
-- the scans (config ``scan``, ``scan_disorder``): the flat-band quench of Fig. 1b over the
-  bath's lambda_el-ph and omega_D, and that of Fig. 1c over lambda_f and 1/tau_el, which P2
-  does not state; merged over their two axes into results/p2/kbe_scan.nc and
-  kbe_scan_disorder.nc with min n_s, the first time n_s < 0 and the late gap per run.
+- the scans (config ``scan``, ``scan_temperature``, ``scan_disorder``): the flat-band quench
+  of Fig. 1b over the bath's lambda_el-ph and omega_D and over T and omega_D, and that of
+  Fig. 1c over lambda_f and 1/tau_el, which P2 does not state; merged over their two axes into
+  results/p2/kbe_scan.nc, kbe_scan_temperature.nc and kbe_scan_disorder.nc with min n_s, the
+  first time n_s < 0 and the late gap per run.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ DATASETS = {
     "kbe_tightbinding": "P2 Kadanoff-Baym quench of the disordered tight-binding chain (Fig. 3b)",
     "kbe_scan": "P2 Fig. 1b quench over lambda_el-ph and omega_D, which the paper leaves open",
     "kbe_scan_disorder": "P2 Fig. 1c quench over lambda_f and the elastic rate 1/tau_el",
+    "kbe_scan_temperature": "P2 Fig. 1b quench over the temperature T and omega_D, which the "
+    "paper leaves open",
 }
 KEY_FIELDS = {"omegaD": "omega_D", "lf": "lambda_f", "nxi": "n_xi", "dt": "dt", "lph": "lambda_ph",
-              "gel": "gamma_el"}  # fmt: skip
+              "gel": "gamma_el", "T": "temperature"}  # fmt: skip
 # The resolution study: a run repeated with one setting refined (``refine`` in its job
 # params; config ``convergence``), merged as ``ns_t_refined`` next to the run's ``ns_t``.
 REFINABLE = ("n_xi", "dt")
@@ -47,10 +50,12 @@ REFINABLE = ("n_xi", "dt")
 # ``scan`` (the merged dataset of a scan point).
 STUDY_MARKERS = ("refine", "scan")
 # The scans over what P2 leaves open: merged dataset -> (config block, its two axes, the
-# file-key label). Fig. 1b over the bath; Fig. 1c over lambda_f and the elastic rate.
+# file-key label). Fig. 1b over the bath and over the temperature (initial state and bath);
+# Fig. 1c over lambda_f and the elastic rate.
 SCANS = {
     "kbe_scan": ("scan", ("lambda_ph", "omega_D"), "scan"),
     "kbe_scan_disorder": ("scan_disorder", ("lambda_f", "gamma_el"), "scandisorder"),
+    "kbe_scan_temperature": ("scan_temperature", ("temperature", "omega_D"), "scantemp"),
 }
 # scalar coordinate of every flat-band point; a scan's axes are coordinates too
 RUN_COORDS = ("lambda_f", "omega_D")
@@ -179,6 +184,7 @@ def run_point(params: dict) -> xr.Dataset:
         "lambda_f": (config.lambda_f, coupling_unit, f"final {coupling}"),
         "lambda_i": (config.lambda_i, coupling_unit, f"initial {coupling}"),
         "gamma_el": (config.gamma_el, unit, "elastic scattering rate 1/tau_el (Eq. 6)"),
+        "temperature": (config.temperature, unit, "temperature T of the initial state and bath"),
     }
     if config.band == "flat":
         scalars["omega_D"] = (config.omega_D, "E_F", "Debye energy (0: none)")
@@ -329,7 +335,8 @@ def jobs(block: Mapping[str, Any]) -> dict[str, dict]:
     """Jobs of the ``p2.kbe`` config block: one flat-band run per ``fig1b.omega_D``
     (phonons, clean) and per ``fig1c.lambda_f`` (disorder, no bath: omega_D = lambda_ph = 0),
     with ``numerics`` shared; the scans (SCANS: Fig. 1b over ``scan.lambda_ph`` x
-    ``scan.omega_D``, Fig. 1c over ``scan_disorder.lambda_f`` x ``scan_disorder.gamma_el``)
+    ``scan.omega_D`` and ``scan_temperature.temperature`` x ``scan_temperature.omega_D``,
+    Fig. 1c over ``scan_disorder.lambda_f`` x ``scan_disorder.gamma_el``)
     at their own t_max and n_xi; the single tight-binding chain run of Fig. 3b (no bath);
     and each band's resolution study (``convergence``)."""
     flat = block["flatband"]
