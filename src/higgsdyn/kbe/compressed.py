@@ -38,8 +38,8 @@ from higgsdyn.kbe.kernels import (
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
 # Tolerances from which the factors and leaves are stored in single precision: its rounding
-# (6e-8 relative) is then <= 6% of the tolerance, and the products, bound by the memory they
-# read, take about half the time.
+# (6e-8 relative) is then <= 6% of the tolerance, and it halves their memory (the products
+# take as long: they are bound by arithmetic, not by the bytes they read; benchmarks/README.md).
 SINGLE_PRECISION_TOL = 1e-6
 
 
