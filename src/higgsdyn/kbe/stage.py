@@ -130,14 +130,15 @@ def make_run(params: Mapping[str, Any]) -> KBConfig:
 # history plus the interpreter, numpy and numba (~0.3 GB).
 SECONDS_PER_NT3_NODE = 3.0e-8
 BASELINE_MB = 300.0
-# The compressed history (history = "compressed"; benchmarks/README.md, 2026-12-06, CPU time
-# on the loaded machine, history_tol 1e-4, n_nodes 33, N_t 361-1321): stepping ~4.6e-6 s x
-# n_nodes x N_t^2.19 after a ~45 s set-up; ring and trees ~770 B x n_nodes x N_t^1.5 (about
-# twice that at history_tol 1e-6); the mixed component G^] adds N_t r n_nodes 64 B (r <= 64).
-COMPRESSED_SECONDS = 4.6e-6
-COMPRESSED_TIME_EXPONENT = 2.19
-COMPRESSED_SETUP_SECONDS = 45.0
-COMPRESSED_BYTES = 770.0
+# The compressed history (history = "compressed"; benchmarks/README.md, 2026-12-07, CPU time
+# beside other runs, history_tol 1e-4, n_nodes 33, N_t 361-2601): stepping ~2.2e-7 s x
+# n_nodes x N_t^2.5 after a ~5 s set-up (10 s here); ring and trees ~450 B x n_nodes x N_t^1.5
+# (about twice that below history_tol 1e-5); the mixed component G^] adds N_t r n_nodes 64 B
+# (r <= 64).
+COMPRESSED_SECONDS = 2.2e-7
+COMPRESSED_TIME_EXPONENT = 2.5
+COMPRESSED_SETUP_SECONDS = 10.0
+COMPRESSED_BYTES = 450.0
 MIXED_NODES = 64
 
 
