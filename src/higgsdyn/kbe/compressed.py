@@ -73,6 +73,23 @@ def _absorb_row(u, v, rank, local, row, tol):
             u[b, local, r] = coeff[r]
 
 
+@njit(cache=True, inline="always")
+def _entries(m):
+    """The four entries of a 2x2 matrix, row by row."""
+    return m[0, 0], m[0, 1], m[1, 0], m[1, 1]
+
+
+@njit(cache=True, inline="always")
+def _multiply_add(acc, a, b):
+    """acc + a @ b for 2x2 matrices given as their _entries."""
+    return (
+        acc[0] + a[0] * b[0] + a[1] * b[2],
+        acc[1] + a[0] * b[1] + a[1] * b[3],
+        acc[2] + a[2] * b[0] + a[3] * b[2],
+        acc[3] + a[2] * b[1] + a[3] * b[3],
+    )
+
+
 @njit(cache=True)
 def _block_rows_times(u, v, rank, x, n_rows, y):
     """y[p, b] += sum_q X_b[p, q] x[q] over the first ``n_rows`` rows of one block."""
@@ -81,15 +98,10 @@ def _block_rows_times(u, v, rank, x, n_rows, y):
         w = np.zeros((k, 2, 2), dtype=np.complex128)
         for r in range(k):
             basis = v[b, r]
-            w00 = w01 = w10 = w11 = 0j
+            acc = (0j, 0j, 0j, 0j)
             for q in range(x.shape[0]):
-                v00, v01, v10, v11 = basis[q, 0, 0], basis[q, 0, 1], basis[q, 1, 0], basis[q, 1, 1]
-                x00, x01, x10, x11 = x[q, 0, 0], x[q, 0, 1], x[q, 1, 0], x[q, 1, 1]
-                w00 += v00 * x00 + v01 * x10
-                w01 += v00 * x01 + v01 * x11
-                w10 += v10 * x00 + v11 * x10
-                w11 += v10 * x01 + v11 * x11
-            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = w00, w01, w10, w11
+                acc = _multiply_add(acc, _entries(basis[q]), _entries(x[q]))
+            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = acc
         _add_rows(u[b], w, n_rows, False, y[:, b])
 
 
@@ -119,7 +131,7 @@ def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
         t = np.zeros((k, 2, 2), dtype=np.complex128)
         w = np.zeros((k, 2, 2), dtype=np.complex128)
         for p in range(n_rows):
-            x00, x01, x10, x11 = x_rows[p, 0, 0], x_rows[p, 0, 1], x_rows[p, 1, 0], x_rows[p, 1, 1]
+            x00, x01, x10, x11 = _entries(x_rows[p])
             for r in range(k):
                 coeff = u[b, p, r]
                 t[r, 0, 0] += coeff * x00
@@ -128,27 +140,17 @@ def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
                 t[r, 1, 1] += coeff * x11
         for r in range(k):
             basis = v[b, r]
-            t00, t01, t10, t11 = t[r, 0, 0], t[r, 0, 1], t[r, 1, 0], t[r, 1, 1]
-            w00 = w01 = w10 = w11 = 0j
+            t_r = _entries(t[r])
+            acc = (0j, 0j, 0j, 0j)
             for q in range(x_cols.shape[0]):
-                v00, v01, v10, v11 = basis[q, 0, 0], basis[q, 0, 1], basis[q, 1, 0], basis[q, 1, 1]
+                v00, v01, v10, v11 = _entries(basis[q])
                 y = y_cols[q, b]
-                y[0, 0] += v00 * t00 + v01 * t10
-                y[0, 1] += v00 * t01 + v01 * t11
-                y[1, 0] += v10 * t00 + v11 * t10
-                y[1, 1] += v10 * t01 + v11 * t11
-                x00, x01, x10, x11 = (
-                    x_cols[q, 0, 0],
-                    x_cols[q, 0, 1],
-                    x_cols[q, 1, 0],
-                    x_cols[q, 1, 1],
+                y[0, 0], y[0, 1], y[1, 0], y[1, 1] = _multiply_add(
+                    _entries(y), (v00, v01, v10, v11), t_r
                 )
-                c00, c01, c10, c11 = np.conj(v00), np.conj(v10), np.conj(v01), np.conj(v11)
-                w00 += c00 * x00 + c01 * x10
-                w01 += c00 * x01 + c01 * x11
-                w10 += c10 * x00 + c11 * x10
-                w11 += c10 * x01 + c11 * x11
-            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = w00, w01, w10, w11
+                adjoint = (np.conj(v00), np.conj(v10), np.conj(v01), np.conj(v11))
+                acc = _multiply_add(acc, adjoint, _entries(x_cols[q]))
+            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = acc
         _add_rows(u[b], w, n_rows, True, y_rows[:, b])
 
 
