@@ -369,21 +369,29 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
 
 @njit(cache=True)
 def _block_left_cols(u, v, rank, x, y):
-    """y[q, i] += sum_p x[p, i] X[p, q] over one block of a single-function tree (Sigma^R)."""
-    k = rank[0]
-    n_xi = x.shape[1]
-    t = np.zeros((n_xi, k, 2, 2), dtype=np.complex128)
-    for p in range(x.shape[0]):
+    """y[q, i] += sum_p x[p, i] X[p, q] over one block of a single-function tree (Sigma^R),
+    as two matrix products (BLAS): coefficients C_r = sum_p U[p, r] x[p], then sum_r C_r V_r,
+    with the Nambu indices taken into the rows ((i, a)) and columns ((q, c)) of the second."""
+    k, n_rows, n_xi, n_cols = rank[0], x.shape[0], x.shape[1], y.shape[0]
+    u_t = np.empty((k, n_rows), dtype=np.complex128)
+    for p in range(n_rows):
         for r in range(k):
-            coeff = u[0, p, r]
-            for i in range(n_xi):
-                for a in range(2):
-                    for c in range(2):
-                        t[i, r, a, c] += coeff * x[p, i, a, c]
-    for q in range(y.shape[0]):
-        for r in range(k):
-            for i in range(n_xi):
-                add_product(y[q, i], t[i, r], v[0, r, q], 1.0)
+            u_t[r, p] = u[0, p, r]
+    coeffs = np.dot(u_t, x.reshape(n_rows, 4 * n_xi)).reshape(k, n_xi, 2, 2)
+    left = np.empty((n_xi, 2, k, 2), dtype=np.complex128)
+    basis = np.empty((k, 2, n_cols, 2), dtype=np.complex128)
+    for r in range(k):
+        for a in range(2):
+            for b in range(2):
+                left[:, a, r, b] = coeffs[r, :, a, b]
+                basis[r, a, :, b] = v[0, r, :, a, b]
+    product = np.dot(left.reshape(2 * n_xi, 2 * k), basis.reshape(2 * k, 2 * n_cols))
+    product = product.reshape(n_xi, 2, n_cols, 2)
+    for q in range(n_cols):
+        for i in range(n_xi):
+            for a in range(2):
+                for c in range(2):
+                    y[q, i, a, c] += product[i, a, q, c]
 
 
 def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff) -> None:
