@@ -16,7 +16,9 @@ entries for a batch of functions (one per xi node) as
 - dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
   ``corner`` rows, which the Gregory end corrections of the history integrals read exactly;
 - the factors U, V and the leaves in single precision when ``tol`` >= SINGLE_PRECISION_TOL
-  (sums and the edge copies stay in double precision).
+  (sums and the edge copies stay in double precision); the factors with real and imaginary
+  parts apart and the time index innermost (u[b, part, r, p], v[b, part, r, a, d, q]), so
+  that the sums of the products run in SIMD lanes.
 
 Rows arrive in time order (row p is complete at time step p). The products of the history
 integrals (P2 Eqs. 4-6 through :mod:`higgsdyn.kbe.kernels`) cost O(k) per row and column of a
@@ -38,120 +40,155 @@ from higgsdyn.kbe.kernels import (
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
 # Tolerances from which the factors and leaves are stored in single precision: its rounding
-# (6e-8 relative) is then <= 6% of the tolerance, and it halves their memory (the products
-# take as long: they are bound by arithmetic, not by the bytes they read; benchmarks/README.md).
+# (6e-8 relative) is then <= 6% of the tolerance, and it halves their memory.
 SINGLE_PRECISION_TOL = 1e-6
+# The sums over a block's rows or columns may be reassociated (and multiply-adds fused), so
+# that they run in SIMD lanes; only rounding changes (tests/test_kbe_compressed.py).
+SUMS = {"reassoc", "contract"}
 
 
 @njit(cache=True)
+def _split(x):
+    """x[q, a, c] (complex) as (real/imaginary part, a, c, q): the time index innermost."""
+    parts = np.empty((2, 2, 2, x.shape[0]))
+    for q in range(x.shape[0]):
+        for a in range(2):
+            for c in range(2):
+                parts[0, a, c, q] = x[q, a, c].real
+                parts[1, a, c, q] = x[q, a, c].imag
+    return parts
+
+
+@njit(cache=True, fastmath=SUMS)
 def _absorb_row(u, v, rank, local, row, tol):
     """Row ``local`` of a block: project ``row`` (|C|, batch, 2, 2) on the basis v, extend it."""
-    n_cols = row.shape[0]
     for b in range(u.shape[0]):
         k = rank[b]
-        residual = row[:, b].copy()
-        coeff = np.zeros(k + 1, dtype=np.complex128)
+        residual = _split(row[:, b])  # (part, a, d, q)
+        coeff = np.zeros((2, k + 1))
         for _sweep in range(2):
             for r in range(k):
-                c = 0.0j
-                for q in range(n_cols):
-                    for a in range(2):
-                        for d in range(2):
-                            c += np.conj(v[b, r, q, a, d]) * residual[q, a, d]
-                coeff[r] += c
-                for q in range(n_cols):
-                    for a in range(2):
-                        for d in range(2):
-                            residual[q, a, d] -= c * v[b, r, q, a, d]
-        norm = np.sqrt(np.sum(np.abs(residual) ** 2))
-        if norm > tol and k < v.shape[1]:
-            v[b, k] = residual / norm
-            coeff[k] = norm
+                c_re = c_im = 0.0  # c = <V_r, residual>
+                for a in range(2):
+                    for d in range(2):
+                        v_re, v_im = v[b, 0, r, a, d], v[b, 1, r, a, d]
+                        res_re, res_im = residual[0, a, d], residual[1, a, d]
+                        for q in range(v_re.shape[0]):
+                            c_re += v_re[q] * res_re[q] + v_im[q] * res_im[q]
+                            c_im += v_re[q] * res_im[q] - v_im[q] * res_re[q]
+                coeff[0, r] += c_re
+                coeff[1, r] += c_im
+                for a in range(2):
+                    for d in range(2):
+                        v_re, v_im = v[b, 0, r, a, d], v[b, 1, r, a, d]
+                        res_re, res_im = residual[0, a, d], residual[1, a, d]
+                        for q in range(v_re.shape[0]):
+                            res_re[q] -= c_re * v_re[q] - c_im * v_im[q]
+                            res_im[q] -= c_re * v_im[q] + c_im * v_re[q]
+        norm = np.sqrt(np.sum(residual**2))
+        if norm > tol and k < v.shape[2]:
+            v[b, :, k] = residual / norm
+            coeff[0, k] = norm
             rank[b] = k + 1
             k += 1
-        for r in range(k):
-            u[b, local, r] = coeff[r]
+        u[b, :, :k, local] = coeff[:, :k]
 
 
-@njit(cache=True, inline="always")
-def _entries(m):
-    """The four entries of a 2x2 matrix, row by row."""
-    return m[0, 0], m[0, 1], m[1, 0], m[1, 1]
+@njit(cache=True, fastmath=SUMS)
+def _basis_times(v, k, x, conjugate):
+    """W_r = sum_q V_r[q] x[q] (``conjugate``: sum_q V_r[q]^dagger x[q]) for r < k, from
+    the split x (_split), as (part, r, a, c)."""
+    w = np.zeros((2, k, 2, 2))
+    for r in range(k):
+        for a in range(2):
+            for d in range(2):
+                # V_r[q][a, d] x[q][d, c] (conjugate: conj(V_r[q][d, a]) x[q][d, c])
+                row, inner = (d, a) if conjugate else (a, d)
+                v_re, v_im = v[0, r, row, inner], v[1, r, row, inner]
+                sign = -1.0 if conjugate else 1.0
+                for c in range(2):
+                    x_re, x_im = x[0, d, c], x[1, d, c]
+                    s_re = s_im = 0.0
+                    for q in range(v_re.shape[0]):
+                        s_re += v_re[q] * x_re[q] - sign * v_im[q] * x_im[q]
+                        s_im += v_re[q] * x_im[q] + sign * v_im[q] * x_re[q]
+                    w[0, r, a, c] += s_re
+                    w[1, r, a, c] += s_im
+    return w
 
 
-@njit(cache=True, inline="always")
-def _multiply_add(acc, a, b):
-    """acc + a @ b for 2x2 matrices given as their _entries."""
-    return (
-        acc[0] + a[0] * b[0] + a[1] * b[2],
-        acc[1] + a[0] * b[1] + a[1] * b[3],
-        acc[2] + a[2] * b[0] + a[3] * b[2],
-        acc[3] + a[2] * b[1] + a[3] * b[3],
-    )
+@njit(cache=True, fastmath=SUMS)
+def _factor_times(u, w, n_rows, conjugate, out):
+    """out[part, a, c, p] += sum_r U[p, r] W_r[a, c] (``conjugate``: conj(U[p, r])) for
+    p < n_rows, with ``u`` (part, capacity, rows) and ``w`` (part, r, a, c)."""
+    sign = -1.0 if conjugate else 1.0
+    for r in range(w.shape[1]):
+        u_re, u_im = u[0, r], u[1, r]
+        for a in range(2):
+            for c in range(2):
+                w_re, w_im = w[0, r, a, c], w[1, r, a, c]
+                out_re, out_im = out[0, a, c], out[1, a, c]
+                for p in range(n_rows):
+                    out_re[p] += u_re[p] * w_re - sign * u_im[p] * w_im
+                    out_im[p] += u_re[p] * w_im + sign * u_im[p] * w_re
+
+
+@njit(cache=True)
+def _add_split(parts, sign, y):
+    """y[p] += sign * parts[:, :, :, p] (real and imaginary part back together)."""
+    for p in range(parts.shape[3]):
+        for a in range(2):
+            for c in range(2):
+                y[p, a, c] += sign * complex(parts[0, a, c, p], parts[1, a, c, p])
 
 
 @njit(cache=True)
 def _block_rows_times(u, v, rank, x, n_rows, y):
     """y[p, b] += sum_q X_b[p, q] x[q] over the first ``n_rows`` rows of one block."""
+    x_split = _split(x)
     for b in range(u.shape[0]):
         k = rank[b]
-        w = np.zeros((k, 2, 2), dtype=np.complex128)
-        for r in range(k):
-            basis = v[b, r]
-            acc = (0j, 0j, 0j, 0j)
-            for q in range(x.shape[0]):
-                acc = _multiply_add(acc, _entries(basis[q]), _entries(x[q]))
-            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = acc
-        _add_rows(u[b], w, n_rows, False, y[:, b])
+        out = np.zeros((2, 2, 2, n_rows))
+        _factor_times(u[b], _basis_times(v[b], k, x_split, False), n_rows, False, out)
+        _add_split(out, 1.0, y[:, b])
 
 
-@njit(cache=True, inline="always")
-def _add_rows(u, w, n_rows, conjugate_minus, y):
-    """y[p] += sum_r u[p, r] w[r] (``conjugate_minus``: -= conj(u[p, r]) w[r]), p < n_rows."""
-    for p in range(n_rows):
-        y00 = y01 = y10 = y11 = 0j
-        for r in range(w.shape[0]):
-            coeff = -np.conj(u[p, r]) if conjugate_minus else u[p, r]
-            y00 += coeff * w[r, 0, 0]
-            y01 += coeff * w[r, 0, 1]
-            y10 += coeff * w[r, 1, 0]
-            y11 += coeff * w[r, 1, 1]
-        y[p, 0, 0] += y00
-        y[p, 0, 1] += y01
-        y[p, 1, 0] += y10
-        y[p, 1, 1] += y11
-
-
-@njit(cache=True)
+@njit(cache=True, fastmath=SUMS)
 def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
     """Both triangles of one block (first ``n_rows`` rows): y_cols[q, b] += sum_p X_b[p, q]
-    x_rows[p] and y_rows[p, b] -= sum_q X_b[p, q]^dagger x_cols[q], reading each V_r once."""
+    x_rows[p] = sum_r V_r[q] T_r with T_r = sum_p U[p, r] x_rows[p], and y_rows[p, b] -=
+    sum_q X_b[p, q]^dagger x_cols[q] = sum_r conj(U[p, r]) sum_q V_r[q]^dagger x_cols[q]."""
+    rows_split, cols_split = _split(x_rows[:n_rows]), _split(x_cols)
+    n_cols = x_cols.shape[0]
     for b in range(u.shape[0]):
         k = rank[b]
-        t = np.zeros((k, 2, 2), dtype=np.complex128)
-        w = np.zeros((k, 2, 2), dtype=np.complex128)
-        for p in range(n_rows):
-            x00, x01, x10, x11 = _entries(x_rows[p])
-            for r in range(k):
-                coeff = u[b, p, r]
-                t[r, 0, 0] += coeff * x00
-                t[r, 0, 1] += coeff * x01
-                t[r, 1, 0] += coeff * x10
-                t[r, 1, 1] += coeff * x11
+        coeffs = np.zeros((2, k, 2, 2))  # T_r = sum_p U[p, r] x_rows[p]
         for r in range(k):
-            basis = v[b, r]
-            t_r = _entries(t[r])
-            acc = (0j, 0j, 0j, 0j)
-            for q in range(x_cols.shape[0]):
-                v00, v01, v10, v11 = _entries(basis[q])
-                y = y_cols[q, b]
-                y[0, 0], y[0, 1], y[1, 0], y[1, 1] = _multiply_add(
-                    _entries(y), (v00, v01, v10, v11), t_r
-                )
-                adjoint = (np.conj(v00), np.conj(v10), np.conj(v01), np.conj(v11))
-                acc = _multiply_add(acc, adjoint, _entries(x_cols[q]))
-            w[r, 0, 0], w[r, 0, 1], w[r, 1, 0], w[r, 1, 1] = acc
-        _add_rows(u[b], w, n_rows, True, y_rows[:, b])
+            u_re, u_im = u[b, 0, r], u[b, 1, r]
+            for a in range(2):
+                for c in range(2):
+                    x_re, x_im = rows_split[0, a, c], rows_split[1, a, c]
+                    s_re = s_im = 0.0
+                    for p in range(n_rows):
+                        s_re += u_re[p] * x_re[p] - u_im[p] * x_im[p]
+                        s_im += u_re[p] * x_im[p] + u_im[p] * x_re[p]
+                    coeffs[0, r, a, c] = s_re
+                    coeffs[1, r, a, c] = s_im
+        cols = np.zeros((2, 2, 2, n_cols))  # sum_r V_r[q] T_r
+        for r in range(k):
+            for a in range(2):
+                for d in range(2):
+                    v_re, v_im = v[b, 0, r, a, d], v[b, 1, r, a, d]
+                    for c in range(2):
+                        t_re, t_im = coeffs[0, r, d, c], coeffs[1, r, d, c]
+                        out_re, out_im = cols[0, a, c], cols[1, a, c]
+                        for q in range(n_cols):
+                            out_re[q] += v_re[q] * t_re - v_im[q] * t_im
+                            out_im[q] += v_re[q] * t_im + v_im[q] * t_re
+        _add_split(cols, 1.0, y_cols[:, b])
+        rows = np.zeros((2, 2, 2, n_rows))
+        _factor_times(u[b], _basis_times(v[b], k, cols_split, True), n_rows, True, rows)
+        _add_split(rows, -1.0, y_rows[:, b])
 
 
 @njit(cache=True)
@@ -210,6 +247,7 @@ class HistoryTree:
     def __init__(self, n_times: int, batch: int, tol: float, leaf: int = 32, corner: int = 32):
         self.n_times, self.batch, self.tol = n_times, batch, tol
         self.dtype = np.complex64 if tol >= SINGLE_PRECISION_TOL else np.complex128
+        self.factor_dtype = np.float32 if tol >= SINGLE_PRECISION_TOL else np.float64
         self.blocks, self.leaves = partition(n_times, leaf)
         self.leaf_of = np.zeros(n_times, dtype=np.int64)
         for index, (lo, hi) in enumerate(self.leaves):
@@ -222,8 +260,8 @@ class HistoryTree:
         self.rank: list[np.ndarray] = []
         for lo, mid, hi in self.blocks:
             cap = min(8, 4 * (mid - lo))
-            self.u.append(np.zeros((batch, hi - mid, cap), dtype=self.dtype))
-            self.v.append(np.zeros((batch, cap, mid - lo, 2, 2), dtype=self.dtype))
+            self.u.append(np.zeros((batch, 2, cap, hi - mid), dtype=self.factor_dtype))
+            self.v.append(np.zeros((batch, 2, cap, 2, 2, mid - lo), dtype=self.factor_dtype))
             self.rank.append(np.zeros(batch, dtype=np.int64))
         self.head = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, q < EDGE]
         self.band = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, p - d]
@@ -256,17 +294,17 @@ class HistoryTree:
                 if p == b_hi - 1:  # block complete: keep its rank, not its capacity
                     k = int(rank.max())
                     self.u[index] = self.u[index][:, :, :k].copy()
-                    self.v[index] = self.v[index][:, :k].copy()
+                    self.v[index] = self.v[index][:, :, :k].copy()
         self.filled = p + 1
 
     def _grow(self, index: int) -> None:
         lo, mid, _ = self.blocks[index]
         u, v = self.u[index], self.v[index]
         cap = min(max(u.shape[2] + 8, u.shape[2] * 5 // 4), 4 * (mid - lo))  # slack <= 25%
-        new_u = np.zeros(u.shape[:2] + (cap,), dtype=self.dtype)
-        new_v = np.zeros((u.shape[0], cap) + v.shape[2:], dtype=self.dtype)
+        new_u = np.zeros(u.shape[:2] + (cap,) + u.shape[3:], dtype=self.factor_dtype)
+        new_v = np.zeros(v.shape[:2] + (cap,) + v.shape[3:], dtype=self.factor_dtype)
         new_u[:, :, : u.shape[2]] = u
-        new_v[:, : v.shape[1]] = v
+        new_v[:, :, : v.shape[2]] = v
         self.u[index], self.v[index] = new_u, new_v
 
     def rows_times(self, x: np.ndarray) -> np.ndarray:
@@ -306,7 +344,8 @@ class HistoryTree:
             return self.dense[self.leaf_of[p]][p - lo, q - lo]
         for index, (b_lo, mid, b_hi) in enumerate(self.blocks):
             if mid <= p < b_hi and b_lo <= q < mid:
-                u, v = self.u[index][:, p - mid], self.v[index][:, :, q - b_lo]
+                u = self.u[index][:, 0, :, p - mid] + 1j * self.u[index][:, 1, :, p - mid]
+                v = self.v[index][:, 0, ..., q - b_lo] + 1j * self.v[index][:, 1, ..., q - b_lo]
                 return np.einsum("br,brac->bac", u, v)
         raise IndexError((p, q))
 
@@ -374,9 +413,9 @@ def _block_left_cols(u, v, rank, x, y):
     with the Nambu indices taken into the rows ((i, a)) and columns ((q, c)) of the second."""
     k, n_rows, n_xi, n_cols = rank[0], x.shape[0], x.shape[1], y.shape[0]
     u_t = np.empty((k, n_rows), dtype=np.complex128)
-    for p in range(n_rows):
-        for r in range(k):
-            u_t[r, p] = u[0, p, r]
+    for r in range(k):
+        for p in range(n_rows):
+            u_t[r, p] = complex(u[0, 0, r, p], u[0, 1, r, p])
     coeffs = np.dot(u_t, x.reshape(n_rows, 4 * n_xi)).reshape(k, n_xi, 2, 2)
     left = np.empty((n_xi, 2, k, 2), dtype=np.complex128)
     basis = np.empty((k, 2, n_cols, 2), dtype=np.complex128)
@@ -384,7 +423,8 @@ def _block_left_cols(u, v, rank, x, y):
         for a in range(2):
             for b in range(2):
                 left[:, a, r, b] = coeffs[r, :, a, b]
-                basis[r, a, :, b] = v[0, r, :, a, b]
+                for q in range(n_cols):
+                    basis[r, a, q, b] = complex(v[0, 0, r, a, b, q], v[0, 1, r, a, b, q])
     product = np.dot(left.reshape(2 * n_xi, 2 * k), basis.reshape(2 * k, 2 * n_cols))
     product = product.reshape(n_xi, 2, n_cols, 2)
     for q in range(n_cols):
