@@ -99,13 +99,13 @@ def _basis_times(v, k, x, conjugate):
     """W_r = sum_q V_r[q] x[q] (``conjugate``: sum_q V_r[q]^dagger x[q]) for r < k, from
     the split x (_split), as (part, r, a, c)."""
     w = np.zeros((2, k, 2, 2))
+    sign = -1.0 if conjugate else 1.0  # of the imaginary part of V
     for r in range(k):
         for a in range(2):
             for d in range(2):
                 # V_r[q][a, d] x[q][d, c] (conjugate: conj(V_r[q][d, a]) x[q][d, c])
                 row, inner = (d, a) if conjugate else (a, d)
                 v_re, v_im = v[0, r, row, inner], v[1, r, row, inner]
-                sign = -1.0 if conjugate else 1.0
                 for c in range(2):
                     x_re, x_im = x[0, d, c], x[1, d, c]
                     s_re = s_im = 0.0
@@ -247,7 +247,7 @@ class HistoryTree:
     def __init__(self, n_times: int, batch: int, tol: float, leaf: int = 32, corner: int = 32):
         self.n_times, self.batch, self.tol = n_times, batch, tol
         self.dtype = np.complex64 if tol >= SINGLE_PRECISION_TOL else np.complex128
-        self.factor_dtype = np.float32 if tol >= SINGLE_PRECISION_TOL else np.float64
+        self.factor_dtype = np.finfo(self.dtype).dtype  # U, V: real and imaginary parts apart
         self.blocks, self.leaves = partition(n_times, leaf)
         self.leaf_of = np.zeros(n_times, dtype=np.int64)
         for index, (lo, hi) in enumerate(self.leaves):
