@@ -13,7 +13,7 @@ of cost and memory in N are printed at the end.
 ``--runs T... [--paths full compressed] [--n-xi 32]``: whole KB runs of the Fig. 1b point
 omega_D = 0.04 exactly as config/config.yaml p2.kbe defines it (lambda_ph, dt, t_prep,
 BDF-6, history_tol; only n_xi, t_max and the history path replaced), each in its own process
-with NUMBA_NUM_THREADS=1 after a compiling t_max = 2 run: wall time of ``run`` (and of its
+with one numba and one BLAS thread (as a workflow job) after a compiling t_max = 2 run: wall time of ``run`` (and of its
 Matsubara equilibrium alone), the process's peak RSS (ru_maxrss), the two-time storage
 (``KBResult.history_nbytes``) and n_s(t_max)/n_s(0); then the exponents in N_t of time
 (minus the CPU time of a t_max = 2 run: equilibrium, Matsubara branches, start values) and
@@ -84,10 +84,12 @@ print(json.dumps(dict(n_times=config.n_times, wall=wall, cpu=cpu, equilibrium=eq
 
 
 def whole_run(t_max: float, n_xi: int, history: str, tol: float | None) -> dict:
-    """One whole run in its own process (one numba thread): the dict RUN_SCRIPT prints."""
+    """One whole run in its own process (one numba thread, one BLAS thread: a multi-threaded
+    BLAS makes the Sigma^R block products 2-3x slower on 2 cores): the dict RUN_SCRIPT prints."""
     code = RUN_SCRIPT.format(config=str(CONFIG), n_xi=n_xi, t_max=t_max, history=history,
                              tol={} if tol is None else {"history_tol": tol})  # fmt: skip
-    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    threads = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {**os.environ, **dict.fromkeys(threads, "1")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, env=env)  # fmt: skip
     return json.loads(result.stdout.strip().splitlines()[-1])
