@@ -210,6 +210,12 @@ def first_negative_time(merged: xr.Dataset) -> float:
     return _first_negative(merged["ns_t"].values, merged["time"].values)
 
 
+def first_negative_times(ns_t: xr.DataArray) -> xr.DataArray:
+    """:func:`first_negative_time` of every run in ``ns_t`` (all dimensions but ``time``)."""
+    return xr.apply_ufunc(_first_negative, ns_t, ns_t["time"],
+                          input_core_dims=[["time"], ["time"]], vectorize=True)  # fmt: skip
+
+
 def _first_negative(ns: np.ndarray, time: np.ndarray) -> float:
     """:func:`first_negative_time` of the samples ``ns`` at ``time``."""
     ns = np.asarray(ns, dtype=float)
@@ -275,10 +281,7 @@ def _merge_scan(datasets: list[xr.Dataset], dims: tuple[str, str]) -> xr.Dataset
     after = merged["time"] >= 0
     time_unit = merged["time"].attrs["units"]
     late = merged["time"] >= 0.5 * merged["time"].max()
-    negative = xr.apply_ufunc(
-        _first_negative, merged["ns_t"], merged["time"], input_core_dims=[["time"], ["time"]],
-        vectorize=True,
-    )  # fmt: skip
+    negative = first_negative_times(merged["ns_t"])
     merged["min_ns"] = xr.Variable(
         dims, merged["ns_t"].where(after).min("time").values,
         cf_attrs("1", "smallest n_s(t)/n_s(0) after the quench"),
