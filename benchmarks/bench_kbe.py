@@ -92,11 +92,12 @@ def main() -> None:
         force = np.zeros((n + 1, n_xi, 2, 2), dtype=np.complex128)
         new_force = np.zeros_like(force)
         gm, sigma_left, source, mixed_force = synthetic_mixed(n, n_xi)
-        args_lesser = (history.gl, history.gr, history.g_at, history.sl, history.sr,
-                       history.s_at, gm, sigma_left, xi, gaps, force, new_force)  # fmt: skip
-        args_mixed = (gm, history.s_slice("sr", n), source, xi, gaps, mixed_force,
-                      mixed_force.copy())  # fmt: skip
         no_past = np.zeros((0, n_xi, 2, 2), dtype=np.complex128)  # full history path
+        m_at = np.arange(gm.shape[0], dtype=np.int64)
+        args_lesser = (history.gl, history.gr, history.g_at, history.sl, history.sr,
+                       history.s_at, gm, m_at, sigma_left, xi, gaps, force, new_force)  # fmt: skip
+        args_mixed = (gm, m_at, history.s_slice("sr", n), source, no_past, xi, gaps, mixed_force,
+                      mixed_force.copy())  # fmt: skip
 
         def sweep(args_lesser=args_lesser, args_mixed=args_mixed, history=history, xi=xi,
                   gaps=gaps, n=n, no_past=no_past):  # fmt: skip

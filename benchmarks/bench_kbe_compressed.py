@@ -13,11 +13,12 @@ of cost and memory in N are printed at the end.
 ``--runs T... [--paths full compressed] [--n-xi 32]``: whole KB runs of the Fig. 1b point
 omega_D = 0.04 exactly as config/config.yaml p2.kbe defines it (lambda_ph, dt, t_prep,
 BDF-6, history_tol; only n_xi, t_max and the history path replaced), each in its own process
-with one numba and one BLAS thread (as a workflow job) after a compiling t_max = 2 run: wall time of ``run`` (and of its
-Matsubara equilibrium alone), the process's peak RSS (ru_maxrss), the two-time storage
-(``KBResult.history_nbytes``) and n_s(t_max)/n_s(0); then the exponents in N_t of time
-(minus the CPU time of a t_max = 2 run: equilibrium, Matsubara branches, start values) and
-memory fitted over the runs of each path, and their extrapolation to ``--goal`` (t_max).
+with one numba and one BLAS thread (as a workflow job) after a compiling t_max = 2 run: wall
+time of ``run`` (and of its Matsubara equilibrium alone), the process's peak RSS
+(ru_maxrss), the two-time storage (``KBResult.history_nbytes``) and n_s(t_max)/n_s(0); then
+the exponents in N_t of time (minus the CPU time of a t_max = 2 run: equilibrium, Matsubara
+branches, start values) and memory fitted over the runs of each path, and their
+extrapolation to ``--goal`` (t_max).
 """
 
 from __future__ import annotations

@@ -33,7 +33,6 @@ from numba import njit
 from higgsdyn.kbe import kernels
 from higgsdyn.kbe.kernels import (
     add_product,
-    gregory,
     stream_product,
     stream_product_minus_dagger,
 )
@@ -154,6 +153,48 @@ def _block_rows_times(u, v, rank, x, n_rows, y):
 
 
 @njit(cache=True, fastmath=SUMS)
+def _factor_transpose_times(u, k, x, n_rows):
+    """T_r = sum_p U[p, r] x[p] over the first ``n_rows`` rows, r < k, with ``u`` (part,
+    capacity, rows) and the split x (_split), as (part, r, a, c)."""
+    coeffs = np.zeros((2, k, 2, 2))
+    for r in range(k):
+        u_re, u_im = u[0, r], u[1, r]
+        for a in range(2):
+            for c in range(2):
+                x_re, x_im = x[0, a, c], x[1, a, c]
+                s_re = s_im = 0.0
+                for p in range(n_rows):
+                    s_re += u_re[p] * x_re[p] - u_im[p] * x_im[p]
+                    s_im += u_re[p] * x_im[p] + u_im[p] * x_re[p]
+                coeffs[0, r, a, c] = s_re
+                coeffs[1, r, a, c] = s_im
+    return coeffs
+
+
+@njit(cache=True, fastmath=SUMS)
+def _block_left_times(u, v, rank, x, n_rows, y):
+    """y[q, b] += sum_p x[p] X_b[p, q] = sum_r T_r V_r[q] with T_r = sum_p U[p, r] x[p], over
+    the first ``n_rows`` rows (``x`` shared by the batch, multiplied from the left)."""
+    x_split = _split(x[:n_rows])
+    n_cols = y.shape[0]
+    for b in range(u.shape[0]):
+        k = rank[b]
+        coeffs = _factor_transpose_times(u[b], k, x_split, n_rows)
+        out = np.zeros((2, 2, 2, n_cols))
+        for r in range(k):
+            for d in range(2):
+                for c in range(2):
+                    v_re, v_im = v[b, 0, r, d, c], v[b, 1, r, d, c]
+                    for a in range(2):
+                        t_re, t_im = coeffs[0, r, a, d], coeffs[1, r, a, d]
+                        out_re, out_im = out[0, a, c], out[1, a, c]
+                        for q in range(n_cols):
+                            out_re[q] += t_re * v_re[q] - t_im * v_im[q]
+                            out_im[q] += t_re * v_im[q] + t_im * v_re[q]
+        _add_split(out, 1.0, y[:, b])
+
+
+@njit(cache=True, fastmath=SUMS)
 def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
     """Both triangles of one block (first ``n_rows`` rows): y_cols[q, b] += sum_p X_b[p, q]
     x_rows[p] = sum_r V_r[q] T_r with T_r = sum_p U[p, r] x_rows[p], and y_rows[p, b] -=
@@ -162,18 +203,7 @@ def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
     n_cols = x_cols.shape[0]
     for b in range(u.shape[0]):
         k = rank[b]
-        coeffs = np.zeros((2, k, 2, 2))  # T_r = sum_p U[p, r] x_rows[p]
-        for r in range(k):
-            u_re, u_im = u[b, 0, r], u[b, 1, r]
-            for a in range(2):
-                for c in range(2):
-                    x_re, x_im = rows_split[0, a, c], rows_split[1, a, c]
-                    s_re = s_im = 0.0
-                    for p in range(n_rows):
-                        s_re += u_re[p] * x_re[p] - u_im[p] * x_im[p]
-                        s_im += u_re[p] * x_im[p] + u_im[p] * x_re[p]
-                    coeffs[0, r, a, c] = s_re
-                    coeffs[1, r, a, c] = s_im
+        coeffs = _factor_transpose_times(u[b], k, rows_split, n_rows)
         cols = np.zeros((2, 2, 2, n_cols))  # sum_r V_r[q] T_r
         for r in range(k):
             for a in range(2):
@@ -224,6 +254,22 @@ def _edge_corrections(q, head, band, lesser, excess, first):
                 add_product(q[j, b], band[j, d, b], lesser[j - d], weight)
 
 
+def storage_dtype(tol: float) -> type:
+    """complex64 from SINGLE_PRECISION_TOL on, else complex128 (module doc)."""
+    return np.complex64 if tol >= SINGLE_PRECISION_TOL else np.complex128
+
+
+def _grown(u: np.ndarray, v: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Factors u (batch, part, capacity, rows), v (batch, part, capacity, 2, 2, columns) with
+    room for more basis vectors (slack <= 25%, at most ``limit``: the full rank)."""
+    cap = min(max(u.shape[2] + 8, u.shape[2] * 5 // 4), limit)
+    new_u = np.zeros(u.shape[:2] + (cap,) + u.shape[3:], dtype=u.dtype)
+    new_v = np.zeros(v.shape[:2] + (cap,) + v.shape[3:], dtype=v.dtype)
+    new_u[:, :, : u.shape[2]] = u
+    new_v[:, :, : v.shape[2]] = v
+    return new_u, new_v
+
+
 def partition(n_times: int, leaf: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
     """Off-diagonal blocks (lo, mid, hi) and leaves (lo, hi) of the HODLR partition."""
     blocks, leaves = [], []
@@ -246,7 +292,7 @@ class HistoryTree:
 
     def __init__(self, n_times: int, batch: int, tol: float, leaf: int = 32, corner: int = 32):
         self.n_times, self.batch, self.tol = n_times, batch, tol
-        self.dtype = np.complex64 if tol >= SINGLE_PRECISION_TOL else np.complex128
+        self.dtype = storage_dtype(tol)
         self.factor_dtype = np.finfo(self.dtype).dtype  # U, V: real and imaginary parts apart
         self.blocks, self.leaves = partition(n_times, leaf)
         self.leaf_of = np.zeros(n_times, dtype=np.int64)
@@ -299,13 +345,7 @@ class HistoryTree:
 
     def _grow(self, index: int) -> None:
         lo, mid, _ = self.blocks[index]
-        u, v = self.u[index], self.v[index]
-        cap = min(max(u.shape[2] + 8, u.shape[2] * 5 // 4), 4 * (mid - lo))  # slack <= 25%
-        new_u = np.zeros(u.shape[:2] + (cap,) + u.shape[3:], dtype=self.factor_dtype)
-        new_v = np.zeros(v.shape[:2] + (cap,) + v.shape[3:], dtype=self.factor_dtype)
-        new_u[:, :, : u.shape[2]] = u
-        new_v[:, :, : v.shape[2]] = v
-        self.u[index], self.v[index] = new_u, new_v
+        self.u[index], self.v[index] = _grown(self.u[index], self.v[index], 4 * (mid - lo))
 
     def rows_times(self, x: np.ndarray) -> np.ndarray:
         """y[p] = sum_{q <= p} X[p, q] x[q] for the stored rows p; ``x`` (>= filled, 2, 2)
@@ -370,6 +410,64 @@ class HistoryTree:
         return total
 
 
+class LowRankRows:
+    """Rows X[p, q], p < ``filled``, of a batch of 2x2-valued functions over a fixed set of
+    columns (the mixed component G^](t_p, tau_q) on the DLR nodes) as one low-rank factor
+    X = U V: one block of a :class:`HistoryTree` that spans every row, grown by the same rule
+    (every stored row exact to ``tol`` times the largest entry seen)."""
+
+    def __init__(self, n_times: int, n_cols: int, batch: int, tol: float):
+        self.tol, self.limit = tol, 4 * n_cols
+        dtype = np.finfo(storage_dtype(tol)).dtype
+        cap = min(8, self.limit)
+        self.u = np.zeros((batch, 2, cap, n_times), dtype=dtype)
+        self.v = np.zeros((batch, 2, cap, 2, 2, n_cols), dtype=dtype)
+        self.rank = np.zeros(batch, dtype=np.int64)
+        self.filled = 0
+        self.scale = 0.0
+
+    def append(self, row: np.ndarray) -> None:
+        """Row p = ``filled``: X[p, q] for every column q, shape (n_cols, batch, 2, 2)."""
+        self.scale = max(self.scale, float(np.abs(row).max()))
+        if self.rank.max() == self.u.shape[2] and self.u.shape[2] < self.limit:
+            self.u, self.v = _grown(self.u, self.v, self.limit)
+        row = np.ascontiguousarray(row)
+        _absorb_row(self.u, self.v, self.rank, self.filled, row, self.tol * self.scale)
+        self.filled += 1
+
+    def rows_times(self, x: np.ndarray) -> np.ndarray:
+        """y[p, b] = sum_q X_b[p, q] x[q] for the stored rows; ``x`` (n_cols, 2, 2)."""
+        y = np.zeros((self.filled, self.u.shape[0], 2, 2), dtype=np.complex128)
+        _block_rows_times(self.u, self.v, self.rank, x, self.filled, y)
+        return y
+
+    def left_times(self, x: np.ndarray) -> np.ndarray:
+        """y[q, b] = sum_p x[p] X_b[p, q] over the stored rows; ``x`` (>= filled, 2, 2)."""
+        y = np.zeros((self.v.shape[-1], self.u.shape[0], 2, 2), dtype=np.complex128)
+        _block_left_times(self.u, self.v, self.rank, np.ascontiguousarray(x), self.filled, y)
+        return y
+
+    def entry(self, p: int) -> np.ndarray:
+        """Row p, (n_cols, batch, 2, 2) (reconstructed; tests and diagnostics)."""
+        u = self.u[:, 0, :, p] + 1j * self.u[:, 1, :, p]
+        v = self.v[:, 0] + 1j * self.v[:, 1]
+        return np.einsum("br,bracq->qbac", u, v)
+
+    def nbytes(self) -> int:
+        """Memory allocated."""
+        return self.u.nbytes + self.v.nbytes + self.rank.nbytes
+
+
+def row_weights(quad: np.ndarray, n: int, dt: float) -> np.ndarray:
+    """dt w(n, s) for s < n: the Gregory weights (kernels.gregory) of an integral over
+    [t_0, t_n] without its upper end node."""
+    last = quad.shape[0] - 2
+    if n <= last:
+        return dt * quad[n, :n]
+    distance = np.minimum(np.arange(n), n - np.arange(n))
+    return dt * np.where(distance <= last, quad[last + 1, np.minimum(distance, last)], 1.0)
+
+
 def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) -> np.ndarray:
     """Q(t_j, t_n) for j < n = ``filled`` from the compressed past (as kernels._lesser_history
     with the s = n endpoint left out): int_0^{t_n} G^< Sigma^A + int_0^{t_j} G^R Sigma^<.
@@ -382,11 +480,7 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
     """
     n = gl_tree.filled
     last = quad.shape[0] - 2
-    weights = dt * np.array([gregory(quad, n, s) for s in range(n)]) if n <= last else None
-    if weights is None:  # interior weights 1, end corrections within EDGE of both ends
-        weights = np.full(n, dt)
-        weights[:EDGE] = dt * quad[last + 1, :EDGE]
-        weights[n - EDGE + 1 :] = dt * quad[last + 1, 1:EDGE][::-1]
+    weights = row_weights(quad, n, dt)
     sigma_adv = np.conj(np.swapaxes(sigma_r_row[:n], -1, -2)) * weights[:, None, None]
     q = gl_tree.hermitian_times(sigma_adv)
     lesser = np.ascontiguousarray(sigma_l_col[:n])

@@ -436,27 +436,29 @@ def _lesser_step(gl, g_at, sr, s_at, xi, gaps, j, n, dt, quad, lmm, force_prev, 
 
 
 @njit(cache=True)
-def mixed_history(gm, sigma_left, j, m, acc):
+def mixed_history(gm, m_at, sigma_left, j, m, acc):
     """acc[i] += -i int_0^beta dtau G^](t_j, tau) Sigma^[(tau, t_m), the Matsubara-branch part
     of Q (right Dyson equation), as sum_k G^](t_j, tau_k) sigma_left[m, k] with
-    sigma_left[m, k] = -i sum_k' W[k, k'] Sigma^](t_m, tau_k')^dagger (DLR quadrature)."""
+    sigma_left[m, k] = -i sum_k' W[k, k'] Sigma^](t_m, tau_k')^dagger (DLR quadrature);
+    G^](t_j, .) is ``gm[m_at[j]]`` (the whole history or a ring of the last slices)."""
     for k in range(gm.shape[1]):
         b = sigma_left[m, k]
-        stream_product(acc, gm[j, k], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
+        stream_product(acc, gm[m_at[j], k], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
 
 
 @njit(cache=True, parallel=True)
-def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, xi, gaps, force, new_force, n, dt,
-                  quad, lmm, q_past):  # fmt: skip
+def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, m_at, sigma_left, xi, gaps, force, new_force,
+                  n, dt, quad, lmm, q_past):  # fmt: skip
     """Lesser column G^<(t_j, t_n), j = 0..n, and the t'-derivative terms for the next step.
 
     ``force[j]`` holds R(t_j, t_{n-1}) = G^< h + Q; ``new_force[j]`` receives R(t_j, t_n)
     (both used by the trapezoidal rule only). Q includes the Matsubara-branch term of
-    :func:`mixed_history` (``gm`` = G^](t_n, tau_k), shape (n_t, n_tau, n_xi, 2, 2);
+    :func:`mixed_history` (``gm[m_at[n]]`` = G^](t_n, tau_k), shape (n_tau, n_xi, 2, 2);
     n_tau = 0 without a Matsubara branch). ``q_past[j]``, if given (j < len(q_past)),
-    replaces the history integral Q(t_j, t_n) without its s = n endpoint (compressed history,
-    :func:`higgsdyn.kbe.compressed.lesser_history`). The diagonal j = n is stepped from
-    G^<(t_n, t_{n-l}) = -G^<(t_{n-l}, t_n)^dagger, the column just computed.
+    replaces Q(t_j, t_n) without its s = n endpoint, the Matsubara-branch term included
+    (compressed history, :func:`higgsdyn.kbe.compressed.lesser_history`). The diagonal
+    j = n is stepped from G^<(t_n, t_{n-l}) = -G^<(t_{n-l}, t_n)^dagger, the column just
+    computed.
     """
     n_xi = xi.shape[0]
     steps = lmm.shape[1] - 1
@@ -466,7 +468,7 @@ def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, xi, gaps, force, n
             q_rest[:] = q_past[j]
         else:
             _lesser_history(gl, gr, g_at, sl, sr, s_at, j, n, False, dt, quad, steps, q_rest)
-        mixed_history(gm, sigma_left, j, n, q_rest)
+            mixed_history(gm, m_at, sigma_left, j, n, q_rest)
         _lesser_step(gl, g_at, sr, s_at, xi, gaps, j, n, dt, quad, lmm, force[j], q_rest,
                      new_force[j])  # fmt: skip
     force_prev = np.zeros((n_xi, 2, 2), dtype=np.complex128)
@@ -475,13 +477,13 @@ def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, xi, gaps, force, n
         previous = np.empty((n_xi, 2, 2), dtype=np.complex128)
         h = np.zeros((2, 2), dtype=np.complex128)
         _lesser_history(gl, gr, g_at, sl, sr, s_at, n, n - 1, True, dt, quad, steps, force_prev)
-        mixed_history(gm, sigma_left, n, n - 1, force_prev)
+        mixed_history(gm, m_at, sigma_left, n, n - 1, force_prev)
         for i in range(n_xi):
             _lesser(gl, g_at, n, n - 1, i, previous[i])
             _hamiltonian(xi[i], gaps[n - 1], h)
             add_product(force_prev[i], previous[i], h, 1.0)
     _lesser_history(gl, gr, g_at, sl, sr, s_at, n, n, False, dt, quad, steps, q_rest)
-    mixed_history(gm, sigma_left, n, n, q_rest)
+    mixed_history(gm, m_at, sigma_left, n, n, q_rest)
     _lesser_step(gl, g_at, sr, s_at, xi, gaps, n, n, dt, quad, lmm, force_prev, q_rest,
                  new_force[n])  # fmt: skip
     for i in range(n_xi):
@@ -496,23 +498,28 @@ def lesser_column(gl, gr, g_at, sl, sr, s_at, gm, sigma_left, xi, gaps, force, n
 
 
 @njit(cache=True, parallel=True)
-def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lmm, n_blocks):
+def mixed_row(gm, m_at, sigma_row, source, conv_past, xi, gaps, force, new_force, n, dt, quad,
+              lmm, n_blocks):  # fmt: skip
     """G^](t_n, tau_k) for every node tau_k and xi: the left Dyson equation in t,
 
     i d/dt G^](t,tau) = h(t) G^](t,tau) + int_0^t ds Sigma^R(t,s) G^](s,tau) + source(t,tau),
     source = int_0^beta dtau' Sigma^](t,tau') G^M(tau' - tau), by the multistep rule ``lmm``
     and the Gregory weights ``quad`` with the s = n endpoint implicit. ``force[k, i]`` holds
     the right-hand side at t_{n-1}; ``new_force`` receives it at t_n (trapezoidal rule only).
-    ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n. The history sum runs in ``n_blocks``
-    blocks of tau nodes (one per thread), each streaming G^](t_s, .) slice by slice.
+    ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n; G^](t_s, .) is ``gm[m_at[s]]`` (the whole
+    history, or a ring of the last slices with ``conv_past``). The history sum runs in ``n_blocks``
+    blocks of tau nodes (one per thread), each streaming G^](t_s, .) slice by slice, unless
+    ``conv_past`` (n_tau, n_xi, 2, 2) gives it (the compressed rows of
+    :class:`higgsdyn.kbe.compressed.LowRankRows`; empty: the dense sum).
     """
     n_xi = xi.shape[0]
     n_tau = gm.shape[1]
     sig_nn = sigma_row[n]
     end_weight = dt * gregory(quad, n, n)
     b0, b1 = lmm[1, 0], lmm[1, 1]
-    conv = np.zeros((n_tau, n_xi, 2, 2), dtype=np.complex128)
-    n_blocks = min(n_blocks, n_tau)
+    dense = conv_past.shape[0] == 0
+    conv = np.zeros((n_tau, n_xi, 2, 2), dtype=np.complex128) if dense else conv_past.copy()
+    n_blocks = min(n_blocks, n_tau) if dense else 0
     for block in prange(n_blocks):
         first = block * n_tau // n_blocks
         last = (block + 1) * n_tau // n_blocks
@@ -523,7 +530,7 @@ def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lm
             s10, s11 = weight * sig[1, 0], weight * sig[1, 1]
             for k in range(first, last):
                 for i in range(n_xi):
-                    g = gm[s, k, i]
+                    g = gm[m_at[s], k, i]
                     acc = conv[k, i]
                     acc[0, 0] += s00 * g[0, 0] + s01 * g[1, 0]
                     acc[0, 1] += s00 * g[0, 1] + s01 * g[1, 1]
@@ -542,14 +549,14 @@ def mixed_row(gm, sigma_row, source, xi, gaps, force, new_force, n, dt, quad, lm
                     mat[a, b] = 1j * dt * b0 * h[a, b]
                     value = -1j * dt * (b0 * conv[k, i, a, b] + b1 * force[k, i, a, b])
                     for lag in range(1, lmm.shape[1]):
-                        value -= lmm[0, lag] * gm[n - lag, k, i, a, b]
+                        value -= lmm[0, lag] * gm[m_at[n - lag], k, i, a, b]
                     rhs[a, b] = value
                 mat[a, a] += lmm[0, 0]
-            _solve_left(mat, rhs, gm[n, k, i])
+            _solve_left(mat, rhs, gm[m_at[n], k, i])
             for a in range(2):
                 for b in range(2):
                     new_force[k, i, a, b] = conv[k, i, a, b]
-            add_product(new_force[k, i], h, gm[n, k, i], 1.0)
+            add_product(new_force[k, i], h, gm[m_at[n], k, i], 1.0)
 
 
 @njit(cache=True)

@@ -58,7 +58,8 @@ class MatsubaraBranch:
     phonon_mixed: np.ndarray  # D^](t_n, tau_k) / nu_0, (n_t, r)
     disorder: float
     weights: np.ndarray  # band weights
-    gm: np.ndarray  # G^](t_n, tau_k), (n_t, r, n_xi, 2, 2)
+    gm: np.ndarray  # G^](t_n, tau_k) = gm[at[n]], (n_t or a ring of window slices, r, n_xi, 2, 2)
+    at: np.ndarray  # (n_t,) int64: slot of slice n in gm
     sigma: np.ndarray  # Sigma^](t_n, tau_k), (n_t, r, 2, 2)
     sigma_left: np.ndarray  # -i sum_k' W[k, k'] Sigma^](t_n, tau_k')^dagger, (n_t, r, 2, 2)
     force: np.ndarray  # right-hand side of the G^] equation at the previous step
@@ -74,7 +75,10 @@ class MatsubaraBranch:
         disorder: float,
         lambda_ph: float,
         omega_D: float,
+        window: int | None = None,
     ) -> MatsubaraBranch:
+        """``window``: keep only the last ``window`` slices of G^] (a ring; the older ones
+        live in :class:`higgsdyn.kbe.compressed.LowRankRows`), None: all of them."""
         beta = 1.0 / temperature
         basis = ImaginaryTimeBasis.build(
             beta, spectral_cutoff(band, lambda_ph, omega_D), DLR_EPSILON
@@ -89,7 +93,8 @@ class MatsubaraBranch:
             / band.dos_fermi
         )
         n_times, rank, n_xi = times.size, basis.rank, band.n_nodes
-        gm = np.zeros((n_times, rank, n_xi, 2, 2), dtype=np.complex128)
+        slots = n_times if window is None else min(window, n_times)
+        gm = np.zeros((slots, rank, n_xi, 2, 2), dtype=np.complex128)
         gm[0] = -1j * imaginary_time_green(band, equilibrium, temperature, beta - basis.nodes)
         convolution = basis.mixed_convolution(coefficients)  # (k', k, i, b, c)
         branch = cls(
@@ -102,6 +107,7 @@ class MatsubaraBranch:
             disorder=disorder,
             weights=band.weights,
             gm=gm,
+            at=np.arange(n_times, dtype=np.int64) % slots,
             sigma=np.zeros((n_times, rank, 2, 2), dtype=np.complex128),
             sigma_left=np.zeros((n_times, rank, 2, 2), dtype=np.complex128),
             force=np.zeros((rank, n_xi, 2, 2), dtype=np.complex128),
@@ -114,7 +120,7 @@ class MatsubaraBranch:
 
     def update_self_energy(self, n: int) -> None:
         """Sigma^](t_n, tau_k) (Eqs. 5-6 on the mixed branch) and its Q-term partner."""
-        block = self.gm[n]
+        block = self.gm[self.at[n]]
         local = np.einsum("i,kiab->kab", self.weights, block + block[:, :, ::-1, ::-1])
         local = (self.disorder + 1j * self.phonon_mixed[n])[:, None, None] * local
         local[:, 0, 1] *= -1.0
@@ -129,13 +135,16 @@ class MatsubaraBranch:
         product = (sigma @ self.source_matrix).reshape(2, rank, -1, 2)  # (a, k, i, c)
         return np.ascontiguousarray(product.transpose(1, 2, 0, 3))
 
-    def step(self, sigma_row, xi, gaps, n, dt, quad, lmm) -> None:
+    def step(self, sigma_row, conv_past, xi, gaps, n, dt, quad, lmm) -> None:
         """One corrector sweep of G^](t_n, .) and Sigma^](t_n, .) (see kernels.mixed_row);
-        ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n."""
+        ``sigma_row[s]`` = Sigma^R(t_n, t_s), s = 0..n; ``conv_past`` the history sum over
+        s < n from the compressed rows, or empty (the dense sum over ``gm``)."""
         kernels.mixed_row(
             self.gm,
+            self.at,
             sigma_row,
             self.source(n),
+            conv_past,
             xi,
             gaps,
             self.force,
@@ -154,13 +163,15 @@ class MatsubaraBranch:
 
     def predict(self, n: int, weights) -> None:
         """Slice n extrapolated from slices n - 1, n - 2, ... with ``weights``."""
-        for values in (self.gm, self.sigma, self.sigma_left):
-            values[n] = sum(weight * values[n - lag] for lag, weight in enumerate(weights, 1))
+        every = np.arange(self.sigma.shape[0])  # Sigma^] is kept whole
+        for values, at in ((self.gm, self.at), (self.sigma, every), (self.sigma_left, every)):
+            past = (weight * values[at[n - lag]] for lag, weight in enumerate(weights, 1))
+            values[at[n]] = sum(past)
 
     def paramagnetic(self, n: int) -> np.ndarray:
         """Matsubara-branch part of Im Tr X_i (see :func:`kernels.paramagnetic_kernel`):
         -i Tr [G * G]^< gains -Tr sum_kk' G^](t, tau_k) W[k, k'] G^](t, tau_k')^dagger."""
-        block = self.gm[n]
+        block = self.gm[self.at[n]]
         trace = np.einsum("kiab,kl,liab->i", block, self.overlap, np.conj(block))
         return -0.5 * trace.real
 

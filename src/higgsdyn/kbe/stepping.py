@@ -108,7 +108,8 @@ class KBResult:
     density: np.ndarray  # rho_xi(t_n) = -i G^<_xi(t_n, t_n), (n_t, n_xi, 2, 2)
     history: ContourHistory | None  # the full two-time history; None when compressed
     history_nbytes: int  # memory of the two-time storage (dense or ring + HODLR trees)
-    mixed: np.ndarray  # G^](t_n, tau_k) on the DLR nodes, (n_t, r, n_xi, 2, 2); r = 0 at T = 0
+    mixed: np.ndarray | None  # G^](t_n, tau_k) on the DLR nodes, (n_t, r, n_xi, 2, 2); r = 0
+    # at T = 0; None when compressed (a ring of the last slices and LowRankRows)
     band: Band
 
 
@@ -147,7 +148,7 @@ def _propagate(
     nbytes = state.history.nbytes + sum(tree.allocated_nbytes() for tree in state.trees or ())
     return KBResult(state.times, state.gaps, state.ns_para, state.ns_dia, state.energy,
                     state.iterations, state.density, state.history if keep_history else None,
-                    nbytes, state.gm, state.band)  # fmt: skip
+                    nbytes, state.gm if keep_history else None, state.band)  # fmt: skip
 
 
 @dataclass
@@ -163,8 +164,10 @@ class _State:
     phonon_gt: np.ndarray  # D^>(n dt) / nu_0 (Eq. 5)
     history: ContourHistory
     trees: tuple | None  # (G^<, G^R, Sigma^R) HODLR trees; None for the full history
+    mixed_rows: compressed.LowRankRows | None  # accepted G^] rows (compressed and T > 0)
     branch: MatsubaraBranch | None
-    gm: np.ndarray  # G^](t_n, tau_k), (n_t, r, n_xi, 2, 2)
+    gm: np.ndarray  # G^](t_n, tau_k) = gm[mixed_at[n]], (n_t or a ring, r, n_xi, 2, 2)
+    mixed_at: np.ndarray  # (n_t,) int64
     sigma_left: np.ndarray  # the Sigma^[ weights of the Matsubara-branch Q term
     force: np.ndarray  # right-hand side of the lesser equation at t_{n-1} (trapezoidal)
     new_force: np.ndarray
@@ -174,7 +177,7 @@ class _State:
     energy: np.ndarray
     iterations: np.ndarray
     density: np.ndarray
-    no_past: np.ndarray  # the empty compressed past of the full-history path
+    no_past: np.ndarray  # the empty compressed past (q_past, conv_past) of the full history
     first_step: int = 1
 
 
@@ -194,27 +197,34 @@ def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
     )
     disorder = disorder_strength(config.gamma_el, band.dos_fermi)
     trees = _history_trees(config, n_times, band.n_nodes)
-    history = _storage(scheme, n_times, band.n_nodes, full=trees is None or keep_history)
+    full = trees is None or keep_history
+    history = _storage(scheme, n_times, band.n_nodes, full)
     gaps = np.zeros(n_times, dtype=np.complex128)
-    branch = _matsubara_branch(config, band, times, disorder, equilibrium)
+    window = None if full else _ring_window(scheme)  # G^] older than it: in mixed_rows
+    branch = _matsubara_branch(config, band, times, disorder, equilibrium, window)
     if branch is None:
         gaps[0] = mean_field_gap(band, config.lambda_i, config.temperature)
         rho0 = thermal_density_matrix(band, gaps[0].real, config.temperature)
         gm = np.zeros((n_times, 0, band.n_nodes, 2, 2), dtype=np.complex128)
+        mixed_at = np.arange(n_times, dtype=np.int64)
         sigma_left = np.zeros((n_times, 0, 2, 2), dtype=np.complex128)
     else:
         gaps[0] = branch.equilibrium.gap
         rho0 = branch.rho
-        gm, sigma_left = branch.gm, branch.sigma_left
+        gm, mixed_at, sigma_left = branch.gm, branch.at, branch.sigma_left
     gr, gl, g_at = history.gr, history.gl, history.g_at
     gr[g_at[0]] = -1j * np.eye(2)
     gl[g_at[0]] = 1j * rho0
     slice_self_energy(history, band.weights, 0, disorder, phonon_gt)
     force = np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128)
     force[0] = gl[g_at[0]] @ mean_field_hamiltonian(band, gaps[0].real)
-    kernels.mixed_history(gm, sigma_left, 0, 0, force[0])
+    kernels.mixed_history(gm, mixed_at, sigma_left, 0, 0, force[0])
+    mixed_rows = None
+    if trees is not None and gm.shape[1] > 0:
+        mixed_rows = compressed.LowRankRows(n_times, gm.shape[1], band.n_nodes, config.history_tol)
     state = _State(
-        config, scheme, band, times, coupling, disorder, phonon_gt, history, trees, branch, gm,
+        config, scheme, band, times, coupling, disorder, phonon_gt, history, trees, mixed_rows,
+        branch, gm, mixed_at,
         sigma_left, force, np.zeros_like(force), gaps, np.zeros(n_times), np.zeros(n_times),
         np.zeros(n_times), np.zeros(n_times, dtype=np.int64),
         np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128),
@@ -235,7 +245,7 @@ def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
         state.first_step = last_start + 1
     if trees is not None:
         for n in range(state.first_step):
-            _append_slice(trees, history, n)
+            _append_slice(state, n)
     return state
 
 
@@ -249,23 +259,30 @@ def _corrector_sweep(state: _State, n: int) -> float:
     dt, gaps, gm = state.config.dt, state.gaps, state.gm
     previous_diag = gl[g_at[n] + n].copy()
     previous_sigma = history.s_slice("sr", n).copy()
-    previous_mixed = gm[n].copy()
+    mixed_slice = gm[state.mixed_at[n]]
+    previous_mixed = mixed_slice.copy()
     if trees is None:
         kernels.retarded_row(gr, g_at, sr, s_at, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
                              scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
     else:
         compressed.retarded_row(history, trees[2], band.xi, gaps, n, dt, scheme.quad,
                                 scheme.lmm, scheme.diff)  # fmt: skip
+    mixed_rows, sigma_row = state.mixed_rows, history.s_slice("sr", n)
     if state.branch is not None:
-        state.branch.step(history.s_slice("sr", n), band.xi, gaps, n, dt, scheme.quad,
-                          scheme.lmm)  # fmt: skip
+        conv_past = state.no_past
+        if mixed_rows is not None:
+            weights = compressed.row_weights(scheme.quad, n, dt)
+            conv_past = mixed_rows.left_times(weights[:, None, None] * sigma_row[:n])
+        state.branch.step(sigma_row, conv_past, band.xi, gaps, n, dt, scheme.quad, scheme.lmm)
     if trees is None:
         q_past = state.no_past
     else:
-        q_past = compressed.lesser_history(*trees[:2], history.s_slice("sr", n),
-                                           history.s_slice("sl", n), dt, scheme.quad,
-                                           scheme.steps)  # fmt: skip
-    kernels.lesser_column(gl, gr, g_at, sl, sr, s_at, gm, state.sigma_left, band.xi, gaps,
+        q_past = compressed.lesser_history(*trees[:2], sigma_row, history.s_slice("sl", n), dt,
+                                           scheme.quad, scheme.steps)  # fmt: skip
+        if mixed_rows is not None:
+            q_past += mixed_rows.rows_times(state.sigma_left[n])
+    kernels.lesser_column(gl, gr, g_at, sl, sr, s_at, gm, state.mixed_at, state.sigma_left,
+                          band.xi, gaps,
                           state.force, state.new_force, n, dt, scheme.quad, scheme.lmm,
                           q_past)  # fmt: skip
     gaps[n] = gap_from_density(band, -1j * gl[g_at[n] + n], state.coupling[n])
@@ -273,14 +290,14 @@ def _corrector_sweep(state: _State, n: int) -> float:
     return max(
         np.abs(gl[g_at[n] + n] - previous_diag).max(),
         np.abs(history.s_slice("sr", n) - previous_sigma).max(),
-        np.abs(gm[n] - previous_mixed).max(initial=0.0),
+        np.abs(mixed_slice - previous_mixed).max(initial=0.0),
     )
 
 
 def _accept(state: _State, n: int) -> None:
     """Step n is converged: it joins the trees, its right-hand sides become the previous."""
     if state.trees is not None:
-        _append_slice(state.trees, state.history, n)
+        _append_slice(state, n)
     state.force, state.new_force = state.new_force, state.force
     if state.branch is not None:
         state.branch.accept()
@@ -327,15 +344,25 @@ def _storage(scheme: TimeScheme, n_times: int, n_xi: int, full: bool) -> Contour
     if full:
         return ContourHistory.allocate(n_times, n_xi)
     table = scheme.quad.shape[0] - 2
-    return ContourHistory.moving(n_times, n_xi, g_window=max(scheme.steps, PREDICTOR_POINTS) + 1,
+    return ContourHistory.moving(n_times, n_xi, g_window=_ring_window(scheme),
                                  s_window=max(table, PREDICTOR_POINTS) + 1)  # fmt: skip
 
 
-def _append_slice(trees, history: ContourHistory, n: int) -> None:
-    """The converged lesser column, retarded row and Sigma^R row n become row n of the trees."""
+def _ring_window(scheme: TimeScheme) -> int:
+    """Slices of G^R, G^< and G^] the compressed path keeps dense: n - window < s <= n (the
+    multistep rule's and the predictor's past)."""
+    return max(scheme.steps, PREDICTOR_POINTS) + 1
+
+
+def _append_slice(state: _State, n: int) -> None:
+    """The converged lesser column, retarded row and Sigma^R row n become row n of the trees,
+    the mixed row G^](t_n, .) row n of the compressed mixed rows."""
+    history = state.history
     slices = (history.g_slice("gl", n), history.g_slice("gr", n), history.s_slice("sr", n))
-    for tree, values in zip(trees, slices, strict=True):
+    for tree, values in zip(state.trees, slices, strict=True):
         tree.append(values)
+    if state.mixed_rows is not None:
+        state.mixed_rows.append(state.gm[state.mixed_at[n]])
 
 
 def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:
@@ -355,13 +382,13 @@ def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:
     )
 
 
-def _matsubara_branch(config, band, times, disorder, equilibrium) -> MatsubaraBranch | None:
-    """The correlated initial state on the full contour; None at T = 0 (collisionless only)."""
+def _matsubara_branch(config, band, times, disorder, equilibrium, window):
+    """The correlated initial state on the full contour (G^] in a ring of ``window`` slices,
+    None: whole); None at T = 0 (collisionless only)."""
     if equilibrium is None:
         return None
-    return MatsubaraBranch.prepare(
-        band, equilibrium, config.temperature, times, disorder, config.lambda_ph, config.omega_D
-    )
+    return MatsubaraBranch.prepare(band, equilibrium, config.temperature, times, disorder,
+                                   config.lambda_ph, config.omega_D, window)  # fmt: skip
 
 
 def _paramagnetic(history, branch, n: int, dt: float, scheme: TimeScheme) -> np.ndarray:
@@ -399,7 +426,8 @@ def _start_values(config, equilibrium, steps, history, branch, observables) -> N
             [getattr(result, name)[slices * r] for r, result in fine_runs]
         )
     if branch is not None:
-        branch.gm[: steps + 1] = _romberg([result.mixed[slices * r] for r, result in fine_runs])
+        start = _romberg([result.mixed[slices * r] for r, result in fine_runs])
+        branch.gm[branch.at[slices]] = start
         for n in range(steps + 1):
             branch.update_self_energy(n)
 
