@@ -224,9 +224,8 @@ def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
         mixed_rows = compressed.LowRankRows(n_times, gm.shape[1], band.n_nodes, config.history_tol)
     state = _State(
         config, scheme, band, times, coupling, disorder, phonon_gt, history, trees, mixed_rows,
-        branch, gm, mixed_at,
-        sigma_left, force, np.zeros_like(force), gaps, np.zeros(n_times), np.zeros(n_times),
-        np.zeros(n_times), np.zeros(n_times, dtype=np.int64),
+        branch, gm, mixed_at, sigma_left, force, np.zeros_like(force), gaps, np.zeros(n_times),
+        np.zeros(n_times), np.zeros(n_times), np.zeros(n_times, dtype=np.int64),
         np.zeros((n_times, band.n_nodes, 2, 2), dtype=np.complex128),
         np.zeros((0, band.n_nodes, 2, 2), dtype=np.complex128),
     )  # fmt: skip
@@ -282,9 +281,8 @@ def _corrector_sweep(state: _State, n: int) -> float:
         if mixed_rows is not None:
             q_past += mixed_rows.rows_times(state.sigma_left[n])
     kernels.lesser_column(gl, gr, g_at, sl, sr, s_at, gm, state.mixed_at, state.sigma_left,
-                          band.xi, gaps,
-                          state.force, state.new_force, n, dt, scheme.quad, scheme.lmm,
-                          q_past)  # fmt: skip
+                          band.xi, gaps, state.force, state.new_force, n, dt, scheme.quad,
+                          scheme.lmm, q_past)  # fmt: skip
     gaps[n] = gap_from_density(band, -1j * gl[g_at[n] + n], state.coupling[n])
     slice_self_energy(history, band.weights, n, state.disorder, state.phonon_gt)
     return max(
