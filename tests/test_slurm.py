@@ -12,8 +12,9 @@ import pytest
 import xarray as xr
 from slurm.cluster import PARTITION, LocalSlurm, SlurmUnavailable, install_packages
 
-from conftest import copy_workflow, job_counts, run_snakemake
+from conftest import REPO, copy_workflow, job_counts, run_snakemake
 from higgsdyn.io import read_dataset
+from higgsdyn.io.config import load_config
 
 pytestmark = pytest.mark.workflow
 
@@ -99,9 +100,16 @@ def test_quick_config_runs_through_sbatch_and_matches_local_run(quick_run, slurm
     # Same numbers as the local run, to rounding: bitwise equality across processes is not
     # guaranteed (once, on 2026-12-07, the BdG chain differed by 7e-16 in norm_error and by
     # rounding in its fields: LAPACK/BLAS may take data-dependent paths); any real change of
-    # a point or a merge is many orders above these bounds.
+    # a point or a merge is many orders above these bounds. The Kadanoff-Baym runs amplify
+    # rounding over thousands of coupled steps: the BLAS thread count alone moves the quick
+    # config's chain refinement by 4e-9 (measured 2026-12-07), and two workflow runs of the
+    # same commit differed by 8e-10. Below the solver's own corrector tolerance (each slice
+    # converged to it) a difference is not a result, so the KB files are compared to that.
+    numerics = load_config([REPO / "config" / "config.yaml", REPO / "config" / "quick.yaml"])
+    kb_tolerance = numerics["p2"]["kbe"]["flatband"]["numerics"]["tolerance"]
     for relative in local_files:
+        bound = kb_tolerance if "kbe" in relative.name or "kbe" in relative.parts else 1e-10
         xr.testing.assert_allclose(
             read_dataset(workdir / relative), read_dataset(quick_run / relative),
-            rtol=1e-10, atol=1e-12,
+            rtol=bound, atol=bound / 100,
         )  # fmt: skip
