@@ -23,6 +23,10 @@ entries for a batch of functions (one per xi node) as
 Rows arrive in time order (row p is complete at time step p). The products of the history
 integrals (P2 Eqs. 4-6 through :mod:`higgsdyn.kbe.kernels`) cost O(k) per row and column of a
 block instead of its area, so one full product costs O(k n log n) instead of O(n^2).
+
+A :class:`LowRankRows` holds the mixed component G^](t_p, tau_q) (rows in time, a fixed set of
+DLR columns) as one such block spanning every row, read by the mixed equation's history sum
+and the Matsubara term of the lesser equation.
 """
 
 from __future__ import annotations

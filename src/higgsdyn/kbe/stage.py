@@ -136,8 +136,8 @@ BASELINE_MB = 300.0
 # tree layout, which halved the time at N_t 2601 (the requests stay on the safe side); ring
 # and trees ~450 B x n_nodes x N_t^1.5 (about twice that below history_tol 1e-5); the mixed
 # component G^] is requested as if dense, N_t r n_nodes 64 B (r <= 64): its low-rank factor
-# (compressed.LowRankRows) takes at most half of that, and ~1/50 at the measured ranks (7 of
-# 4 r = 228 on the Fig. 1b run to t = 40/E_F at history_tol 1e-6).
+# (compressed.LowRankRows) takes at most half of that, and 1/4-1/7 at the measured ranks (55-80
+# of 4 r = 228 at history_tol 1e-6, 22-43 at 1e-4, on the Fig. 1b run to t = 160/E_F).
 COMPRESSED_SECONDS = 2.2e-7
 COMPRESSED_TIME_EXPONENT = 2.5
 COMPRESSED_SETUP_SECONDS = 10.0
