@@ -176,6 +176,26 @@ def _factor_transpose_times(u, k, x, n_rows):
 
 
 @njit(cache=True, fastmath=SUMS)
+def _basis_sum(v, coeffs, k, n_cols, coeffs_left):
+    """sum_r T_r V_r[q] (``coeffs_left``) or sum_r V_r[q] T_r, r < k, for q < n_cols, with the
+    2x2 T_r = ``coeffs`` (part, r, a, c) and ``v`` (part, capacity, a, c, columns), as
+    (part, a, c, q)."""
+    out = np.zeros((2, 2, 2, n_cols))
+    for r in range(k):
+        for a in range(2):
+            for d in range(2):
+                for c in range(2):
+                    t_at, v_at = ((a, d), (d, c)) if coeffs_left else ((d, c), (a, d))
+                    t_re, t_im = coeffs[0, r, t_at[0], t_at[1]], coeffs[1, r, t_at[0], t_at[1]]
+                    v_re, v_im = v[0, r, v_at[0], v_at[1]], v[1, r, v_at[0], v_at[1]]
+                    out_re, out_im = out[0, a, c], out[1, a, c]
+                    for q in range(n_cols):
+                        out_re[q] += t_re * v_re[q] - t_im * v_im[q]
+                        out_im[q] += t_re * v_im[q] + t_im * v_re[q]
+    return out
+
+
+@njit(cache=True, fastmath=SUMS)
 def _block_left_times(u, v, rank, x, n_rows, y):
     """y[q, b] += sum_p x[p] X_b[p, q] = sum_r T_r V_r[q] with T_r = sum_p U[p, r] x[p], over
     the first ``n_rows`` rows (``x`` shared by the batch, multiplied from the left)."""
@@ -184,18 +204,7 @@ def _block_left_times(u, v, rank, x, n_rows, y):
     for b in range(u.shape[0]):
         k = rank[b]
         coeffs = _factor_transpose_times(u[b], k, x_split, n_rows)
-        out = np.zeros((2, 2, 2, n_cols))
-        for r in range(k):
-            for d in range(2):
-                for c in range(2):
-                    v_re, v_im = v[b, 0, r, d, c], v[b, 1, r, d, c]
-                    for a in range(2):
-                        t_re, t_im = coeffs[0, r, a, d], coeffs[1, r, a, d]
-                        out_re, out_im = out[0, a, c], out[1, a, c]
-                        for q in range(n_cols):
-                            out_re[q] += t_re * v_re[q] - t_im * v_im[q]
-                            out_im[q] += t_re * v_im[q] + t_im * v_re[q]
-        _add_split(out, 1.0, y[:, b])
+        _add_split(_basis_sum(v[b], coeffs, k, n_cols, True), 1.0, y[:, b])
 
 
 @njit(cache=True, fastmath=SUMS)
@@ -208,18 +217,7 @@ def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
     for b in range(u.shape[0]):
         k = rank[b]
         coeffs = _factor_transpose_times(u[b], k, rows_split, n_rows)
-        cols = np.zeros((2, 2, 2, n_cols))  # sum_r V_r[q] T_r
-        for r in range(k):
-            for a in range(2):
-                for d in range(2):
-                    v_re, v_im = v[b, 0, r, a, d], v[b, 1, r, a, d]
-                    for c in range(2):
-                        t_re, t_im = coeffs[0, r, d, c], coeffs[1, r, d, c]
-                        out_re, out_im = cols[0, a, c], cols[1, a, c]
-                        for q in range(n_cols):
-                            out_re[q] += v_re[q] * t_re - v_im[q] * t_im
-                            out_im[q] += v_re[q] * t_im + v_im[q] * t_re
-        _add_split(cols, 1.0, y_cols[:, b])
+        _add_split(_basis_sum(v[b], coeffs, k, n_cols, False), 1.0, y_cols[:, b])
         rows = np.zeros((2, 2, 2, n_rows))
         _factor_times(u[b], _basis_times(v[b], k, cols_split, True), n_rows, True, rows)
         _add_split(rows, -1.0, y_rows[:, b])
