@@ -244,6 +244,26 @@ def _leaf_products(dense, lo, n_rows, x, hermitian, y):
 
 
 @njit(cache=True)
+def _start_corrections(q, corner, lesser, quad, steps, dt):
+    """q[j] += dt sum_s (w(j, s) - 1) X[j, s] x[s] for the rows j inside the Gregory table:
+    its table and start weights w(j, s), s <= max(j, steps), minus the unit weights of the tree
+    product, with X[j, s] = -X[s, j]^dagger above the diagonal (G^R continued)."""
+    last = quad.shape[0] - 2
+    n = q.shape[0]
+    for j in range(min(n, last + 1)):
+        for s in range(min(max(j, steps) + 1, n)):
+            excess = (quad[j, s] if j > 0 else 0.0) - (1.0 if s <= j else 0.0)
+            if excess == 0.0:
+                continue
+            x = dt * excess * lesser[s]
+            if s <= j:
+                stream_product(q[j], corner[j, s], x[0, 0], x[0, 1], x[1, 0], x[1, 1])
+            else:
+                stream_product_minus_dagger(q[j], corner[s, j], x[0, 0], x[0, 1], x[1, 0],
+                                            x[1, 1])  # fmt: skip
+
+
+@njit(cache=True)
 def _edge_corrections(q, head, band, lesser, excess, first):
     """q[j] += sum_d excess[d] (X[j, d] x[d] + X[j, j - d] x[j - d]) for rows j >= first."""
     for j in range(first, q.shape[0]):
@@ -487,15 +507,7 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
     q = gl_tree.hermitian_times(sigma_adv)
     lesser = np.ascontiguousarray(sigma_l_col[:n])
     q += dt * gr_tree.rows_times(lesser)
-    corner = gr_tree.corner
-    for j in range(min(n, last + 1)):  # table and start weights minus the unit weights above
-        excess = np.zeros(max(j, steps) + 1)
-        if j > 0:
-            excess[:] = quad[j, : excess.size]
-        excess[: j + 1] -= 1.0
-        for s in np.flatnonzero(excess[: min(excess.size, n)]):
-            block = corner[j, s] if s <= j else -np.conj(np.swapaxes(corner[s, j], -1, -2))
-            q[j] += dt * excess[s] * block @ lesser[s]
+    _start_corrections(q, gr_tree.corner, lesser, quad, steps, dt)
     if n > last + 1:  # longer rows: end corrections at s = d and s = j - d
         excess = dt * (quad[last + 1, :EDGE] - 1.0)
         _edge_corrections(q, gr_tree.head, gr_tree.band, lesser, excess, last + 1)
