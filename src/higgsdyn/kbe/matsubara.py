@@ -137,7 +137,7 @@ def imaginary_time_green(
         band, frequencies, gap, np.zeros((frequencies.size, 2, 2))
     )
     phase = np.exp(-1j * np.outer(tau, frequencies))
-    window = temperature * np.einsum("tw,iwab->tiab", phase, difference)
+    window = temperature * np.tensordot(phase, difference, axes=(1, 1))  # (tau, i, a, b)
     energy = np.sqrt(band.xi**2 + gap**2)
     unit_h = mean_field_hamiltonian(band, gap) / energy[:, None, None]
     identity = np.eye(2)

@@ -172,7 +172,8 @@ class MatsubaraBranch:
         """Matsubara-branch part of Im Tr X_i (see :func:`kernels.paramagnetic_kernel`):
         -i Tr [G * G]^< gains -Tr sum_kk' G^](t, tau_k) W[k, k'] G^](t, tau_k')^dagger."""
         block = self.gm[self.at[n]]
-        trace = np.einsum("kiab,kl,liab->i", block, self.overlap, np.conj(block))
+        weighted = np.tensordot(self.overlap, np.conj(block), axes=(1, 0))  # sum_l W[k, l] G^]*_l
+        trace = np.einsum("kiab,kiab->i", block, weighted)
         return -0.5 * trace.real
 
 
