@@ -9,8 +9,9 @@ entries for a batch of functions (one per xi node) as
   most ``leaf`` points, which are stored dense (their lower triangle);
 - each off-diagonal block as X[p, q] = sum_r U[p, r] V_r[q] with scalar U and 2x2-valued,
   orthonormal V_r (the columns and the Nambu indices flattened together), grown row by row:
-  a new row is projected on the V_r (classical Gram-Schmidt, twice), and the residual becomes
-  a new V_r if its norm exceeds ``tol`` times the largest entry seen so far. Every stored row
+  a new row is projected on the V_r (modified Gram-Schmidt; a second sweep only for a residual
+  above the bound), and the residual becomes a new V_r if its norm exceeds ``tol`` times the
+  largest entry seen so far. Every stored row
   of a block is then exact to that bound, so every entry is: the error is controlled by the
   one tolerance ``tol`` and does not accumulate with the number of rows;
 - dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
@@ -64,7 +65,10 @@ def _split(x):
 
 @njit(cache=True, fastmath=SUMS)
 def _absorb_row(u, v, rank, local, row, tol):
-    """Row ``local`` of a block: project ``row`` (|C|, batch, 2, 2) on the basis v, extend it."""
+    """Row ``local`` of a block: project ``row`` (|C|, batch, 2, 2) on the basis v, extend it.
+    The projection is modified Gram-Schmidt (the residual updated after each basis vector), so
+    the stored row is off by exactly the residual: once its norm is <= tol the row is absorbed
+    after one sweep; a second sweep re-orthogonalises a residual that may extend the basis."""
     for b in range(u.shape[0]):
         k = rank[b]
         residual = _split(row[:, b])  # (part, a, d, q)
@@ -88,7 +92,9 @@ def _absorb_row(u, v, rank, local, row, tol):
                         for q in range(v_re.shape[0]):
                             res_re[q] -= c_re * v_re[q] - c_im * v_im[q]
                             res_im[q] -= c_re * v_im[q] + c_im * v_re[q]
-        norm = np.sqrt(np.sum(residual**2))
+            norm = np.sqrt(np.sum(residual**2))
+            if norm <= tol:
+                break
         if norm > tol and k < v.shape[2]:
             v[b, :, k] = residual / norm
             coeff[0, k] = norm
