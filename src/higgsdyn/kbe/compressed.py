@@ -11,9 +11,9 @@ entries for a batch of functions (one per xi node) as
   orthonormal V_r (the columns and the Nambu indices flattened together), grown row by row:
   a new row is projected on the V_r (modified Gram-Schmidt; a second sweep only for a residual
   above the bound), and the residual becomes a new V_r if its norm exceeds ``tol`` times the
-  largest entry seen so far. Every stored row
-  of a block is then exact to that bound, so every entry is: the error is controlled by the
-  one tolerance ``tol`` and does not accumulate with the number of rows;
+  largest entry seen so far. Every stored row of a block is then exact to that bound, so
+  every entry is: the error is controlled by the one tolerance ``tol`` and does not
+  accumulate with the number of rows;
 - dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
   ``corner`` rows, which the Gregory end corrections of the history integrals read exactly;
 - the factors U, V and the leaves in single precision when ``tol`` >= SINGLE_PRECISION_TOL
