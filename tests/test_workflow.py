@@ -50,11 +50,13 @@ def _quick_config() -> dict:
     return yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
 
 
-def stage_jobs_quick(stage: str) -> dict[str, dict]:
+def stage_jobs(stage: str, config_name: str = "quick.yaml") -> dict[str, dict]:
+    """The points of ``stage`` under config/``config_name``."""
     from higgsdyn.cli.stages import block_of
     from higgsdyn.cli.stages import stage as stage_module
 
-    return stage_module(stage).jobs(block_of(stage, _quick_config()))
+    config = yaml.safe_load((REPO / "config" / config_name).read_text())
+    return stage_module(stage).jobs(block_of(stage, config))
 
 
 def _dry_run(workdir: Path, configfile: str = "config/quick.yaml", *targets: str) -> dict[str, int]:
@@ -238,7 +240,7 @@ def test_editing_physics_package_reruns_its_rules(quick_run_copy):
     counts = _dry_run(quick_run_copy)
     assert counts == {
         "all": 1,
-        "point": len(stage_jobs_quick("floquet")),
+        "point": len(stage_jobs("floquet")),
         "merge": 1,
         "figure": 2,  # p2_fig2, p2_floquet_scaling
         "validate": 1,
@@ -250,7 +252,7 @@ def test_editing_equilibrium_reruns_it_and_the_quench_stage_that_imports_it(quic
     _edit(quick_run_copy / "src/higgsdyn/equilibrium/ag.py")
     counts = _dry_run(quick_run_copy)
     # every AG point, every quench point and the clean runs they share (one per lambda_f)
-    n_points = len(stage_jobs_quick("equilibrium")) + len(stage_jobs_quick("pseudospin"))
+    n_points = len(stage_jobs("equilibrium")) + len(stage_jobs("pseudospin"))
     assert counts == {
         "all": 1,
         "point": n_points,
@@ -508,11 +510,7 @@ def test_points_start_longest_first(tmp_path):
             priority = int(re.search(r"priority: (\d+)", job).group(1))
             runtime = int(re.search(r"runtime=(\d+)", job).group(1))
             points[output.group(1)] = (priority, runtime)
-    from higgsdyn.cli.stages import block_of
-    from higgsdyn.cli.stages import stage as stage_module
-
-    default = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    jobs = stage_module("kbe").jobs(block_of("kbe", default))
+    jobs = stage_jobs("kbe", "config.yaml")
     assert set(points) == {key for key in jobs if key.startswith(("flat_", "chain_"))}
     assert all(priority == runtime for priority, runtime in points.values()), points
     assert max(points, key=lambda key: points[key][0]) == "chain_lf-2.000", points

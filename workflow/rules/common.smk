@@ -82,15 +82,10 @@ def point_inputs(wildcards):
     return {"src": list(sources), **companions}
 
 
-def point_priority(wildcards):
-    """Longest first: the job's runtime request from its stage's cost model, so that on a few
-    cores the short jobs fill in around the long ones instead of a long one starting last."""
-    return STAGES[wildcards.stage].resources(point_params(wildcards))["runtime"]
-
-
 def point_resource(name):
     """A resource of one point from its stage's cost model; runtime and mem_mb double on each
-    retry, so a job killed by the scheduler for exceeding them is resubmitted with more.
+    retry, so a job killed by the scheduler for exceeding them is resubmitted with more. The
+    runtime is also the point's priority: on a few cores the longest start first.
     """
 
     def resource(wildcards, attempt):

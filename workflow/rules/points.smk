@@ -14,7 +14,7 @@ rule point:
         lambda wildcards: f"{wildcards.stage}_points"
     conda:
         "../envs/higgsdyn.yaml"
-    priority: point_priority
+    priority: point_resource("runtime")
     threads: point_resource("threads")
     resources:
         runtime=point_resource("runtime"),
