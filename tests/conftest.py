@@ -34,17 +34,22 @@ TINY_QUENCH = {
 }
 
 
+def _not_copied(directory: str, names: list[str]) -> set[str]:
+    """Build metadata and bytecode; numba's on-disk cache (*.nbi, *.nbc) is kept, so that a copy
+    does not compile again the kernels this checkout has compiled (numba validates a cache
+    entry by the hash of its source file, not by its path)."""
+    if Path(directory).name == "__pycache__":
+        return {name for name in names if not name.endswith((".nbi", ".nbc"))}
+    return {name for name in names if name.endswith(".egg-info")}
+
+
 def copy_workflow(destination: Path) -> Path:
     """Copy what a run needs (not results/ or .snakemake/) into ``destination``."""
     destination.mkdir(parents=True, exist_ok=True)
     for part in WORKFLOW_PARTS:
         source = REPO / part
         if source.is_dir():
-            shutil.copytree(
-                source,
-                destination / part,
-                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-            )
+            shutil.copytree(source, destination / part, ignore=_not_copied)
         else:
             shutil.copy2(source, destination / part)
     return destination
