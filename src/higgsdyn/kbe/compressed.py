@@ -10,10 +10,13 @@ entries for a batch of functions (one per xi node) as
 - each off-diagonal block as X[p, q] = sum_r U[p, r] V_r[q] with scalar U and 2x2-valued,
   orthonormal V_r (the columns and the Nambu indices flattened together), grown row by row:
   a new row is projected on the V_r (modified Gram-Schmidt; a second sweep only for a residual
-  above the bound), and the residual becomes a new V_r if its norm exceeds ``tol`` times the
-  largest entry seen so far. Every stored row of a block is then exact to that bound, so
-  every entry is: the error is controlled by the one tolerance ``tol`` and does not
-  accumulate with the number of rows;
+  above the bound), and the residual becomes a new V_r if its norm exceeds ``ABSORB_SHARE``
+  times the bound, ``tol`` times the largest entry seen so far. This greedy basis holds
+  1.3-1.7x more vectors than the block's rank, so whenever it fills its capacity and when the
+  block is complete it is recompressed by a truncated SVD (:func:`_recompressed`), which
+  tracks a bound of every row's error. Every stored row of a block is exact to the bound
+  (and the discarded singular values are below it), so every entry is: the error is
+  controlled by the one tolerance ``tol`` and does not accumulate with the number of rows;
 - dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
   ``corner`` rows, which the Gregory end corrections of the history integrals read exactly;
 - the factors U, V and the leaves in single precision when ``tol`` >= SINGLE_PRECISION_TOL
@@ -46,6 +49,9 @@ EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= deg
 # Tolerances from which the factors and leaves are stored in single precision: its rounding
 # (6e-8 relative) is then <= 6% of the tolerance, and it halves their memory.
 SINGLE_PRECISION_TOL = 1e-6
+# Share of the tolerance a row's absorbed residual may take; the rest is the budget of the SVD
+# recompressions (_recompressed), which keep the rows exact to the whole tolerance.
+ABSORB_SHARE = 0.25
 # The sums over a block's rows or columns may be reassociated (and multiply-adds fused), so
 # that they run in SIMD lanes; only rounding changes (tests/test_kbe_compressed.py).
 SUMS = {"reassoc", "contract"}
@@ -64,11 +70,12 @@ def _split(x):
 
 
 @njit(cache=True, fastmath=SUMS)
-def _absorb_row(u, v, rank, local, row, tol):
+def _absorb_row(u, v, rank, error, local, row, tol):
     """Row ``local`` of a block: project ``row`` (|C|, batch, 2, 2) on the basis v, extend it.
     The projection is modified Gram-Schmidt (the residual updated after each basis vector), so
     the stored row is off by exactly the residual: once its norm is <= tol the row is absorbed
-    after one sweep; a second sweep re-orthogonalises a residual that may extend the basis."""
+    after one sweep; a second sweep re-orthogonalises a residual that may extend the basis.
+    ``error[b, local]`` receives the norm of the discarded residual (0 if the basis grew)."""
     for b in range(u.shape[0]):
         k = rank[b]
         residual = _split(row[:, b])  # (part, a, d, q)
@@ -100,7 +107,9 @@ def _absorb_row(u, v, rank, local, row, tol):
             coeff[0, k] = norm
             rank[b] = k + 1
             k += 1
+            norm = 0.0
         u[b, :, :k, local] = coeff[:, :k]
+        error[b, local] = norm
 
 
 @njit(cache=True, fastmath=SUMS)
@@ -287,14 +296,50 @@ def storage_dtype(tol: float) -> type:
     return np.complex64 if tol >= SINGLE_PRECISION_TOL else np.complex128
 
 
-def _grown(u: np.ndarray, v: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """Factors u (batch, part, capacity, rows), v (batch, part, capacity, 2, 2, columns) with
-    room for more basis vectors (slack <= 25%, at most ``limit``: the full rank)."""
-    cap = min(max(u.shape[2] + 8, u.shape[2] * 5 // 4), limit)
+def _with_slack(rank: int, limit: int) -> int:
+    """Capacity for a block of ``rank`` basis vectors that may grow: slack <= 25% (at least 8),
+    at most ``limit`` (the full rank)."""
+    return min(max(rank + 8, rank * 5 // 4), limit)
+
+
+def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
+    """Truncated SVD of a block's first ``n_rows`` rows (Kaye & Golez), factors u (batch,
+    part, capacity, rows), v (batch, part, capacity, 2, 2, columns) as the module doc.
+
+    With the basis V orthonormal, X = U V and U = W S Z^H give X = (W S)(Z^H V): the singular
+    values of X are S, the new factors U Z = W S and Z^H V. Per node the fewest vectors are
+    kept such that the largest discarded singular value is <= ``tol`` (so every product from
+    either side is off by <= tol |x| more) and the norm of every row's discarded part fits in
+    the room its error bound ``error`` leaves below ``tol`` (``error`` updated in place: the
+    rows stay exact to ``tol`` however often a block is recompressed). A block still growing
+    (not ``final``) spends half of that room, so later recompressions keep some, and gets room
+    for more vectors (_with_slack, at most ``limit``); a ``final`` one is trimmed to its rank.
+    Returns the new factors; ``rank`` is updated in place."""
+    rotations = []  # per node the kept rows of Z^H
+    for b in range(u.shape[0]):
+        k = int(rank[b])
+        coeffs = u[b, 0, :k, :n_rows] + 1j * u[b, 1, :k, :n_rows]  # (k, rows)
+        left, values, right_h = np.linalg.svd(coeffs.T, full_matrices=False)
+        # discarded[p, m]: norm of row p's part beyond the first m singular vectors
+        discarded = np.sqrt(np.cumsum((np.abs(left * values) ** 2)[:, ::-1], axis=1)[:, ::-1])
+        room = (1.0 if final else 0.5) * (tol - error[b, :n_rows])
+        fits = (values <= tol) & np.all(discarded <= room[:, None], axis=0)  # monotone in m
+        keep = k - int(np.argmin(fits[::-1])) if not fits.all() else 0
+        if keep < k:
+            error[b, :n_rows] += discarded[:, keep]
+        rotations.append(right_h[:keep])
+    largest = max(rotation.shape[0] for rotation in rotations)
+    cap = largest if final else _with_slack(largest, limit)
     new_u = np.zeros(u.shape[:2] + (cap,) + u.shape[3:], dtype=u.dtype)
     new_v = np.zeros(v.shape[:2] + (cap,) + v.shape[3:], dtype=v.dtype)
-    new_u[:, :, : u.shape[2]] = u
-    new_v[:, :, : v.shape[2]] = v
+    for b, rotation in enumerate(rotations):
+        k, keep = int(rank[b]), rotation.shape[0]
+        coeffs = rotation.conj() @ (u[b, 0, :k, :n_rows] + 1j * u[b, 1, :k, :n_rows])
+        basis = rotation @ (v[b, 0, :k] + 1j * v[b, 1, :k]).reshape(k, np.prod(v.shape[3:]))
+        new_u[b, 0, :keep, :n_rows], new_u[b, 1, :keep, :n_rows] = coeffs.real, coeffs.imag
+        basis = basis.reshape((keep,) + v.shape[3:])
+        new_v[b, 0, :keep], new_v[b, 1, :keep] = basis.real, basis.imag
+        rank[b] = keep
     return new_u, new_v
 
 
@@ -332,11 +377,13 @@ class HistoryTree:
         self.u: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
         self.rank: list[np.ndarray] = []
+        self.error: list[np.ndarray] = []  # per block and row: bound of the stored row's error
         for lo, mid, hi in self.blocks:
             cap = min(8, 4 * (mid - lo))
             self.u.append(np.zeros((batch, 2, cap, hi - mid), dtype=self.factor_dtype))
             self.v.append(np.zeros((batch, 2, cap, 2, 2, mid - lo), dtype=self.factor_dtype))
             self.rank.append(np.zeros(batch, dtype=np.int64))
+            self.error.append(np.zeros((batch, hi - mid)))
         self.head = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, q < EDGE]
         self.band = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, p - d]
         self.corner_size = min(corner, n_times)
@@ -358,22 +405,24 @@ class HistoryTree:
         self.band[p, :width] = row[p::-1][:width]
         if p < self.corner_size:
             self.corner[p, : p + 1] = row[: self.corner_size][: p + 1]
+        tol = self.tol * self.scale
         for index, (b_lo, mid, b_hi) in enumerate(self.blocks):
             if mid <= p < b_hi:
-                rank, u = self.rank[index], self.u[index]
-                if rank.max() == u.shape[2] and u.shape[2] < 4 * (mid - b_lo):
-                    self._grow(index)
-                tol = self.tol * self.scale
-                _absorb_row(self.u[index], self.v[index], rank, p - mid, row[b_lo:mid], tol)
-                if p == b_hi - 1:  # block complete: keep its rank, not its capacity
-                    k = int(rank.max())
-                    self.u[index] = self.u[index][:, :, :k].copy()
-                    self.v[index] = self.v[index][:, :, :k].copy()
+                rank, limit = self.rank[index], 4 * (mid - b_lo)
+                if rank.max() == self.u[index].shape[2] and rank.max() < limit:
+                    self._recompress(index, p - mid, tol, final=False)  # full: make room
+                _absorb_row(self.u[index], self.v[index], rank, self.error[index], p - mid,
+                            row[b_lo:mid], ABSORB_SHARE * tol)  # fmt: skip
+                if p == b_hi - 1:
+                    self._recompress(index, p + 1 - mid, tol, final=True)
         self.filled = p + 1
 
-    def _grow(self, index: int) -> None:
+    def _recompress(self, index: int, n_rows: int, tol: float, final: bool) -> None:
         lo, mid, _ = self.blocks[index]
-        self.u[index], self.v[index] = _grown(self.u[index], self.v[index], 4 * (mid - lo))
+        self.u[index], self.v[index] = _recompressed(
+            self.u[index], self.v[index], self.rank[index], self.error[index], n_rows, tol,
+            4 * (mid - lo), final,
+        )  # fmt: skip
 
     def rows_times(self, x: np.ndarray) -> np.ndarray:
         """y[p] = sum_{q <= p} X[p, q] x[q] for the stored rows p; ``x`` (>= filled, 2, 2)
@@ -451,16 +500,19 @@ class LowRankRows:
         self.u = np.zeros((batch, 2, cap, n_times), dtype=dtype)
         self.v = np.zeros((batch, 2, cap, 2, 2, n_cols), dtype=dtype)
         self.rank = np.zeros(batch, dtype=np.int64)
+        self.error = np.zeros((batch, n_times))  # bound of each stored row's error
         self.filled = 0
         self.scale = 0.0
 
     def append(self, row: np.ndarray) -> None:
         """Row p = ``filled``: X[p, q] for every column q, shape (n_cols, batch, 2, 2)."""
         self.scale = max(self.scale, float(np.abs(row).max()))
-        if self.rank.max() == self.u.shape[2] and self.u.shape[2] < self.limit:
-            self.u, self.v = _grown(self.u, self.v, self.limit)
+        tol = self.tol * self.scale
+        if self.rank.max() == self.u.shape[2] and self.rank.max() < self.limit:
+            self.u, self.v = _recompressed(self.u, self.v, self.rank, self.error, self.filled,
+                                           tol, self.limit, final=False)  # fmt: skip
         row = np.ascontiguousarray(row)
-        _absorb_row(self.u, self.v, self.rank, self.filled, row, self.tol * self.scale)
+        _absorb_row(self.u, self.v, self.rank, self.error, self.filled, row, ABSORB_SHARE * tol)
         self.filled += 1
 
     def rows_times(self, x: np.ndarray) -> np.ndarray:
