@@ -12,7 +12,7 @@ entries for a batch of functions (one per xi node) as
   a new row is projected on the V_r (modified Gram-Schmidt; a second sweep only for a residual
   above the bound), and the residual becomes a new V_r if its norm exceeds ``ABSORB_SHARE``
   times the bound, ``tol`` times the largest entry seen so far. This greedy basis holds
-  1.3-1.7x more vectors than the block's rank, so whenever it fills its capacity and when the
+  1.3-1.9x more vectors than the block's rank, so whenever it fills its capacity and when the
   block is complete it is recompressed by a truncated SVD (:func:`_recompressed`), which
   tracks a bound of every row's error. Every stored row of a block is exact to the bound
   (and the discarded singular values are below it), so every entry is: the error is
@@ -475,13 +475,14 @@ class HistoryTree:
 
     def allocated_nbytes(self) -> int:
         """Memory allocated (the blocks at their capacities, >= the ranks)."""
-        arrays = [*self.dense, *self.u, *self.v, *self.rank, self.head, self.band, self.corner]
+        arrays = [*self.dense, *self.u, *self.v, *self.rank, *self.error, self.head, self.band]
+        arrays.append(self.corner)
         return sum(array.nbytes for array in arrays) + self.leaf_of.nbytes
 
     def nbytes(self) -> int:
         """Memory actually used (ranks, not capacities, for the blocks)."""
         total = sum(d.nbytes for d in self.dense) + self.head.nbytes + self.band.nbytes
-        total += self.corner.nbytes
+        total += self.corner.nbytes + sum(error.nbytes for error in self.error)
         for (lo, mid, hi), rank in zip(self.blocks, self.rank, strict=True):
             total += int(rank.sum()) * ((hi - mid) + 4 * (mid - lo)) * np.dtype(self.dtype).itemsize
         return total
@@ -535,7 +536,7 @@ class LowRankRows:
 
     def nbytes(self) -> int:
         """Memory allocated."""
-        return self.u.nbytes + self.v.nbytes + self.rank.nbytes
+        return self.u.nbytes + self.v.nbytes + self.rank.nbytes + self.error.nbytes
 
 
 def row_weights(quad: np.ndarray, n: int, dt: float) -> np.ndarray:
