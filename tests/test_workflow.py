@@ -46,8 +46,9 @@ FIGURES = tuple(
 )
 
 
-def _quick_config() -> dict:
-    return yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
+def _config(name: str = "quick.yaml") -> dict:
+    """config/``name`` as written (not layered on the defaults)."""
+    return yaml.safe_load((REPO / "config" / name).read_text())
 
 
 def stage_jobs(stage: str, config_name: str = "quick.yaml") -> dict[str, dict]:
@@ -55,8 +56,7 @@ def stage_jobs(stage: str, config_name: str = "quick.yaml") -> dict[str, dict]:
     from higgsdyn.cli.stages import block_of
     from higgsdyn.cli.stages import stage as stage_module
 
-    config = yaml.safe_load((REPO / "config" / config_name).read_text())
-    return stage_module(stage).jobs(block_of(stage, config))
+    return stage_module(stage).jobs(block_of(stage, _config(config_name)))
 
 
 def _dry_run(workdir: Path, configfile: str = "config/quick.yaml", *targets: str) -> dict[str, int]:
@@ -117,7 +117,7 @@ def test_equilibrium_dataset_contract(quick_run):
     """docs/architecture.md: dims disorder, zeta, energy and the contract variables; every
     configured rate present for its disorder type, absent points NaN."""
     ds = read_dataset(quick_run / "results/p1/equilibrium.nc")
-    config = _quick_config()["p1"]["equilibrium"]
+    config = _config()["p1"]["equilibrium"]
     assert sorted(ds["disorder"].values) == ["nonmagnetic", "paramagnetic"]
     assert sorted(ds["zeta"].values) == sorted(
         set(config["zeta"]) | set(config["zeta_nonmagnetic"])
@@ -142,7 +142,7 @@ def test_quench_dataset_contract(quick_run):
     for name in ("gap_initial", "gap_final", "steady_mean", "steady_amplitude",
                  "steady_frequency", "A", "B", "phi"):  # fmt: skip
         assert ds[name].dims == ("disorder", "zeta", "lambda_f"), name
-    for job in expand_grids(_quick_config()["p1"]["quench"]):
+    for job in expand_grids(_config()["p1"]["quench"]):
         point = ds.sel(disorder=QuenchParams(**job).label, zeta=job["zeta"],
                        lambda_f=job["lambda_f"])  # fmt: skip
         assert np.isfinite(point["gap_t"]).all(), job
@@ -152,7 +152,7 @@ def test_kbe_dataset_contracts(quick_run):
     """ARCHITECTURE.md: kbe_flatband.nc on (omega_D, lambda_f, time), kbe_tightbinding on time;
     docs/architecture.md: ns_t_refined with the study, the scans on their two axes."""
     flat = read_dataset(quick_run / "results/p2/kbe_flatband.nc")
-    settings = _quick_config()["p2"]["kbe"]["flatband"]
+    settings = _config()["p2"]["kbe"]["flatband"]
     assert flat["ns_t"].dims == ("omega_D", "lambda_f", "time")
     assert sorted(flat["omega_D"].values) == [0.0, *sorted(settings["fig1b"]["omega_D"])]
     np.testing.assert_allclose(flat["ns_para_t"] + flat["ns_dia_t"], flat["ns_t"], equal_nan=True)
@@ -184,7 +184,7 @@ def test_nothing_reruns_on_a_noop(quick_run_copy):
 
 
 def test_changing_one_zeta_reruns_only_that_point_its_merge_and_figure(quick_run_copy):
-    config = _quick_config()
+    config = _config()
     config["p1"]["equilibrium"]["zeta"][-1] = 0.25  # replace one value
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
@@ -200,7 +200,7 @@ def test_changing_one_zeta_reruns_only_that_point_its_merge_and_figure(quick_run
 
 
 def test_changing_one_quench_zeta_reruns_that_point_its_merge_and_quench_figures(quick_run_copy):
-    config = _quick_config()
+    config = _config()
     grid = config["p1"]["quench"]["grids"][0]
     grid["zeta"][-1] = 0.15
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
@@ -218,7 +218,7 @@ def test_changing_one_quench_zeta_reruns_that_point_its_merge_and_quench_figures
 
 
 def test_changing_resolution_reruns_the_whole_stage(quick_run_copy):
-    config = _quick_config()
+    config = _config()
     config["p1"]["equilibrium"]["n_quadrature"] += 10
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     counts = _dry_run(quick_run_copy, "config/changed.yaml")
@@ -308,7 +308,7 @@ def test_default_profile_is_loaded_when_named(tmp_path):
 
 
 def test_adding_one_zeta_schedules_one_point_its_merge_and_figure(quick_run_copy):
-    config = _quick_config()
+    config = _config()
     config["p1"]["equilibrium"]["zeta"].append(0.45)
     (quick_run_copy / "config/changed.yaml").write_text(yaml.safe_dump(config))
     assert _dry_run(quick_run_copy, "config/changed.yaml") == {
@@ -348,7 +348,7 @@ def test_report_collects_figures_validation_and_effective_config(quick_run_copy)
 def test_report_captions_state_the_data_not_the_config_at_report_time(quick_run_copy):
     """Issue 18: a report made without --configfile after a quick run labelled the quick
     figures with the default config's N = 15024 levels and 512 sites."""
-    quick = _quick_config()
+    quick = _config()
     default = yaml.safe_load((REPO / "config/config.yaml").read_text())
     _names, pages = _report_pages(quick_run_copy)  # the default config is in force
     assert f"{quick['p1']['quench']['n_levels']} levels" in pages
@@ -369,7 +369,7 @@ def test_second_checkout_reuses_the_output_cache(tmp_path):
     """Between-workflow cache: a second checkout takes every point from the cache."""
     cache = tmp_path / "cache"
     cache.mkdir()
-    config = _quick_config()
+    config = _config()
     config["workflow"]["output_cache"] = True
     runs, workdirs = [], []
     for checkout in ("first", "second"):
@@ -417,7 +417,7 @@ def test_kill_9_of_snakemake_alone_recovers_with_the_readme_commands(tmp_path):
     readme = (REPO / "README.md").read_text()
     assert all(command in readme for command in RECOVERY)
     workdir = copy_workflow(tmp_path / "wf")
-    config = _quick_config()
+    config = _config()
     config["p1"]["equilibrium"]["n_energy"] = 100_001  # a point job of a few seconds
     (workdir / "config/slow.yaml").write_text(yaml.safe_dump(config))
     # the same targets and options in every command, as the README's recovery says
