@@ -119,6 +119,39 @@ def test_recompressed_blocks_have_the_svd_rank_and_rows_within_their_error_bound
         assert error.max() <= bound
 
 
+@pytest.mark.parametrize("product", ["rows_times", "hermitian_times"])
+def test_product_of_a_small_change_leaves_out_vectors_within_the_tolerance(history, product):
+    """HistoryTree products of a change x of a vector whose product is known (``base``, the
+    corrector's later sweeps): each block leaves out trailing basis vectors whose U columns
+    have sum_r max_p |U[p, r]|^2 <= (tol |base| / |x|)^2 (compressed._used_rank), so every
+    output row moves by <= tol |base| per block level (rows) and <= sqrt(block rows) times
+    that (columns): the stored rows' own error bound. Here that leaves out over 30% of the
+    vectors, and the split product f(base) + f(x, base) stays within that bound of f(base + x), and within
+    1% of the change's own product."""
+    tol = 1e-5
+    lesser, retarded = fill_trees(history, N_TIMES, tol)
+    tree = retarded if product == "rows_times" else lesser
+    n = N_TIMES - 1
+    base = history.sl[offset(n) : offset(n) + N_TIMES]
+    change = 1e-3 * np.exp(0.37j * np.arange(N_TIMES))[:, None, None] * base
+    multiply = getattr(tree, product)
+    exact = multiply(base + change)
+    error = np.abs(multiply(base) + multiply(change, base) - exact).max()
+    budgets = tree._budgets(change, base, rows_too=product == "hermitian_times")
+    used = sum(
+        compressed._used_rank(peak[b], rank[b], budget)
+        for peak, rank, budget in zip(tree.peak, tree.rank, budgets, strict=True)
+        for b in range(tree.batch)
+    )
+    assert used < 0.7 * sum(int(rank.sum()) for rank in tree.rank)
+    levels = len({mid - lo for lo, mid, _ in tree.blocks})
+    largest = max(hi - mid for _, mid, hi in tree.blocks)
+    sides = 1.0 if product == "rows_times" else 1.0 + np.sqrt(largest)  # rows (+ columns)
+    bound = levels * sides * tol * tree.scale * np.sqrt(np.sum(np.abs(base) ** 2))
+    assert 0 < error <= bound
+    assert error < 0.01 * np.abs(multiply(change)).max()
+
+
 @pytest.mark.parametrize("order", ORDERS)
 def test_lesser_history_integral_from_the_tree_matches_the_full_history(history, order):
     """Q(t_j, t_n) of the lesser equation (Eq. 4) from the compressed history equals the

@@ -18,7 +18,8 @@ entries for a batch of functions (one per xi node) as
   (and the discarded singular values are below it), so every entry is: the error is
   controlled by the one tolerance ``tol`` and does not accumulate with the number of rows;
 - dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
-  ``corner`` rows, which the Gregory end corrections of the history integrals read exactly;
+  ``corner`` rows, which the Gregory end corrections of the history integrals read exactly
+  (a tree keeps those its reader needs, ``edges``);
 - the factors U, V and the leaves in single precision when ``tol`` >= SINGLE_PRECISION_TOL
   (sums and the edge copies stay in double precision); the factors with real and imaginary
   parts apart and the time index innermost (u[b, part, r, p], v[b, part, r, a, d, q]), so
@@ -26,7 +27,11 @@ entries for a batch of functions (one per xi node) as
 
 Rows arrive in time order (row p is complete at time step p). The products of the history
 integrals (P2 Eqs. 4-6 through :mod:`higgsdyn.kbe.kernels`) cost O(k) per row and column of a
-block instead of its area, so one full product costs O(k n log n) instead of O(n^2).
+block instead of its area, so one full product costs O(k n log n) instead of O(n^2). The
+corrector's later sweeps of a time step multiply only the change of their vector since the
+first sweep (~0.5% of it); each block then leaves out trailing basis vectors as long as that
+moves the product by no more than the tolerance allows for the whole vector
+(:func:`_used_rank`), so these products use a fraction of the rank.
 
 A :class:`LowRankRows` holds the mixed component G^](t_p, tau_q) (rows in time, a fixed set of
 DLR columns) as one such block spanning every row, read by the mixed equation's history sum
@@ -46,6 +51,7 @@ from higgsdyn.kbe.kernels import (
 )
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
+EDGES = frozenset({"head", "band", "corner"})  # the dense copies a HistoryTree may keep
 # Tolerances from which the factors and leaves are stored in single precision: its rounding
 # (6e-8 relative) is then <= 6% of the tolerance, and it halves their memory.
 SINGLE_PRECISION_TOL = 1e-6
@@ -70,12 +76,13 @@ def _split(x):
 
 
 @njit(cache=True, fastmath=SUMS)
-def _absorb_row(u, v, rank, error, local, row, tol):
+def _absorb_row(u, v, rank, error, peak, local, row, tol):
     """Row ``local`` of a block: project ``row`` (|C|, batch, 2, 2) on the basis v, extend it.
     The projection is modified Gram-Schmidt (the residual updated after each basis vector), so
     the stored row is off by exactly the residual: once its norm is <= tol the row is absorbed
     after one sweep; a second sweep re-orthogonalises a residual that may extend the basis.
-    ``error[b, local]`` receives the norm of the discarded residual (0 if the basis grew)."""
+    ``error[b, local]`` receives the norm of the discarded residual (0 if the basis grew), and
+    ``peak[b, r]`` (the largest |U[p, r]|^2 over the rows) the row's coefficients."""
     for b in range(u.shape[0]):
         k = rank[b]
         residual = _split(row[:, b])  # (part, a, d, q)
@@ -110,6 +117,8 @@ def _absorb_row(u, v, rank, error, local, row, tol):
             norm = 0.0
         u[b, :, :k, local] = coeff[:, :k]
         error[b, local] = norm
+        for r in range(k):
+            peak[b, r] = max(peak[b, r], coeff[0, r] ** 2 + coeff[1, r] ** 2)
 
 
 @njit(cache=True, fastmath=SUMS)
@@ -160,12 +169,30 @@ def _add_split(parts, sign, y):
                 y[p, a, c] += sign * complex(parts[0, a, c, p], parts[1, a, c, p])
 
 
+@njit(cache=True, inline="always")
+def _used_rank(peak, rank, budget):
+    """The fewest leading basis vectors m of one function's block such that sum_{r >= m}
+    peak[r] <= ``budget``^2, ``peak[r]`` the largest |U[p, r]|^2 over the block's rows. Then
+    every row's left-out part has norm <= budget, and (V orthonormal) leaving it out changes
+    the product with x by <= budget |x| in every row and by <= sqrt(rows) budget |x| in the
+    columns: the bounds of the stored rows' error (each <= the tolerance) with budget = tol.
+    Budget 0 keeps every vector (but exactly zero columns)."""
+    tail, used = 0.0, rank
+    while used > 0 and tail + peak[used - 1] <= budget * budget:
+        tail += peak[used - 1]
+        used -= 1
+    return used
+
+
 @njit(cache=True)
-def _block_rows_times(u, v, rank, x, n_rows, y):
-    """y[p, b] += sum_q X_b[p, q] x[q] over the first ``n_rows`` rows of one block."""
+def _block_rows_times(u, v, rank, peak, budget, x, n_rows, y):
+    """y[p, b] += sum_q X_b[p, q] x[q] over the first ``n_rows`` rows of one block, without
+    the trailing vectors _used_rank leaves out under ``budget``."""
     x_split = _split(x)
     for b in range(u.shape[0]):
-        k = rank[b]
+        k = _used_rank(peak[b], rank[b], budget)
+        if k == 0:
+            continue
         out = np.zeros((2, 2, 2, n_rows))
         _factor_times(u[b], _basis_times(v[b], k, x_split, False), n_rows, False, out)
         _add_split(out, 1.0, y[:, b])
@@ -223,14 +250,17 @@ def _block_left_times(u, v, rank, x, n_rows, y):
 
 
 @njit(cache=True, fastmath=SUMS)
-def _block_hermitian_times(u, v, rank, x_rows, x_cols, n_rows, y_rows, y_cols):
+def _block_hermitian_times(u, v, rank, peak, budget, x_rows, x_cols, n_rows, y_rows, y_cols):
     """Both triangles of one block (first ``n_rows`` rows): y_cols[q, b] += sum_p X_b[p, q]
     x_rows[p] = sum_r V_r[q] T_r with T_r = sum_p U[p, r] x_rows[p], and y_rows[p, b] -=
-    sum_q X_b[p, q]^dagger x_cols[q] = sum_r conj(U[p, r]) sum_q V_r[q]^dagger x_cols[q]."""
+    sum_q X_b[p, q]^dagger x_cols[q] = sum_r conj(U[p, r]) sum_q V_r[q]^dagger x_cols[q];
+    without the trailing vectors _used_rank leaves out under ``budget``."""
     rows_split, cols_split = _split(x_rows[:n_rows]), _split(x_cols)
     n_cols = x_cols.shape[0]
     for b in range(u.shape[0]):
-        k = rank[b]
+        k = _used_rank(peak[b], rank[b], budget)
+        if k == 0:
+            continue
         coeffs = _factor_transpose_times(u[b], k, rows_split, n_rows)
         _add_split(_basis_sum(v[b], coeffs, k, n_cols, False), 1.0, y_cols[:, b])
         rows = np.zeros((2, 2, 2, n_rows))
@@ -314,7 +344,8 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
     rows stay exact to ``tol`` however often a block is recompressed). A block still growing
     (not ``final``) spends half of that room, so later recompressions keep some, and gets room
     for more vectors (_with_slack, at most ``limit``); a ``final`` one is trimmed to its rank.
-    Returns the new factors; ``rank`` is updated in place."""
+    Returns the new factors and the largest |U[p, r]|^2 of the new U's columns (``peak`` of
+    _absorb_row); ``rank`` is updated in place."""
     rotations = []  # per node the kept rows of Z^H
     for b in range(u.shape[0]):
         k = int(rank[b])
@@ -340,7 +371,15 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
         basis = basis.reshape((keep,) + v.shape[3:])
         new_v[b, 0, :keep], new_v[b, 1, :keep] = basis.real, basis.imag
         rank[b] = keep
-    return new_u, new_v
+    peak = np.max(np.sum(new_u.astype(np.float64) ** 2, axis=1), axis=2)  # (batch, capacity)
+    return new_u, new_v, peak
+
+
+def _prefix_norms(x: np.ndarray) -> np.ndarray:
+    """c[m] = sum_{s < m} |x[s]|^2 (all trailing axes), so |x[a:b]|^2 = c[b] - c[a]."""
+    sums = np.zeros(x.shape[0] + 1)
+    np.cumsum(np.sum(np.abs(x.reshape(x.shape[0], -1)) ** 2, axis=1), out=sums[1:])
+    return sums
 
 
 def partition(n_times: int, leaf: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
@@ -363,7 +402,11 @@ def partition(n_times: int, leaf: int) -> tuple[list[tuple[int, int, int]], list
 class HistoryTree:
     """HODLR lower triangle X[p, q], q <= p, of a batch of 2x2-valued functions (module doc)."""
 
-    def __init__(self, n_times: int, batch: int, tol: float, leaf: int = 32, corner: int = 32):
+    def __init__(self, n_times: int, batch: int, tol: float, leaf: int = 32, corner: int = 32,
+                 edges: frozenset = EDGES):  # fmt: skip
+        """``edges``: the dense copies (module doc) to keep, of EDGES: "head" (the first EDGE
+        columns), "band" (the EDGE sub-diagonals), "corner" (the first ``corner`` rows); the
+        others stay empty (a tree whose reader needs none of them)."""
         self.n_times, self.batch, self.tol = n_times, batch, tol
         self.dtype = storage_dtype(tol)
         self.factor_dtype = np.finfo(self.dtype).dtype  # U, V: real and imaginary parts apart
@@ -378,15 +421,18 @@ class HistoryTree:
         self.v: list[np.ndarray] = []
         self.rank: list[np.ndarray] = []
         self.error: list[np.ndarray] = []  # per block and row: bound of the stored row's error
+        self.peak: list[np.ndarray] = []  # per block: largest |U[p, r]|^2 of each column
         for lo, mid, hi in self.blocks:
             cap = min(8, 4 * (mid - lo))
             self.u.append(np.zeros((batch, 2, cap, hi - mid), dtype=self.factor_dtype))
             self.v.append(np.zeros((batch, 2, cap, 2, 2, mid - lo), dtype=self.factor_dtype))
             self.rank.append(np.zeros(batch, dtype=np.int64))
             self.error.append(np.zeros((batch, hi - mid)))
-        self.head = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, q < EDGE]
-        self.band = np.zeros((n_times, EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, p - d]
-        self.corner_size = min(corner, n_times)
+            self.peak.append(np.zeros((batch, cap)))
+        rows = {name: n_times if name in edges else 0 for name in EDGES}
+        self.head = np.zeros((rows["head"], EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, q]
+        self.band = np.zeros((rows["band"], EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, p-d]
+        self.corner_size = min(corner, rows["corner"])
         self.corner = np.zeros(
             (self.corner_size, self.corner_size, batch, 2, 2), dtype=np.complex128
         )
@@ -401,8 +447,10 @@ class HistoryTree:
         lo, hi = self.leaves[self.leaf_of[p]]
         self.dense[self.leaf_of[p]][p - lo, : p - lo + 1] = row[lo:]
         width = min(EDGE, p + 1)
-        self.head[p, :width] = row[:width]
-        self.band[p, :width] = row[p::-1][:width]
+        if self.head.shape[0]:
+            self.head[p, :width] = row[:width]
+        if self.band.shape[0]:
+            self.band[p, :width] = row[p::-1][:width]
         if p < self.corner_size:
             self.corner[p, : p + 1] = row[: self.corner_size][: p + 1]
         tol = self.tol * self.scale
@@ -411,43 +459,72 @@ class HistoryTree:
                 rank, limit = self.rank[index], 4 * (mid - b_lo)
                 if rank.max() == self.u[index].shape[2] and rank.max() < limit:
                     self._recompress(index, p - mid, tol, final=False)  # full: make room
-                _absorb_row(self.u[index], self.v[index], rank, self.error[index], p - mid,
-                            row[b_lo:mid], ABSORB_SHARE * tol)  # fmt: skip
+                _absorb_row(self.u[index], self.v[index], rank, self.error[index],
+                            self.peak[index], p - mid, row[b_lo:mid],
+                            ABSORB_SHARE * tol)  # fmt: skip
                 if p == b_hi - 1:
                     self._recompress(index, p + 1 - mid, tol, final=True)
         self.filled = p + 1
 
     def _recompress(self, index: int, n_rows: int, tol: float, final: bool) -> None:
         lo, mid, _ = self.blocks[index]
-        self.u[index], self.v[index] = _recompressed(
+        self.u[index], self.v[index], self.peak[index] = _recompressed(
             self.u[index], self.v[index], self.rank[index], self.error[index], n_rows, tol,
             4 * (mid - lo), final,
         )  # fmt: skip
 
-    def rows_times(self, x: np.ndarray) -> np.ndarray:
+    def _budgets(self, x: np.ndarray, base: np.ndarray | None, rows_too: bool) -> list[float]:
+        """Per block the norm its left-out U columns may have (_used_rank) in a product with
+        ``x``: 0 (all kept) without ``base``; with it, x is the change of a vector ``base``
+        whose product is known, and the part left out may change the product by as much as
+        the tolerance allows for ``base`` itself: tol |base| / |x| over the block's columns
+        (and, ``rows_too``, its rows), so a small change is multiplied with few vectors."""
+        if base is None:
+            return [0.0] * len(self.blocks)
+        change, whole = _prefix_norms(x), _prefix_norms(base)
+        tol = self.tol * self.scale
+        budgets = []
+        n = self.filled
+        for lo, mid, hi in self.blocks:
+            lo, mid, hi = min(lo, n), min(mid, n), min(hi, n)
+            spans = ((lo, mid), (mid, hi))[: 2 if rows_too else 1]
+            ratio = np.inf
+            for a, b in spans:
+                change_sq = change[b] - change[a]
+                if change_sq > 0.0:
+                    ratio = min(ratio, np.sqrt(max(whole[b] - whole[a], 0.0) / change_sq))
+            budgets.append(tol * ratio)
+        return budgets
+
+    def rows_times(self, x: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
         """y[p] = sum_{q <= p} X[p, q] x[q] for the stored rows p; ``x`` (>= filled, 2, 2)
-        shared by the batch."""
+        shared by the batch; ``base``: x is a change of it (:meth:`_budgets`)."""
         n = self.filled
         y = np.zeros((n, self.batch, 2, 2), dtype=np.complex128)
+        budgets = self._budgets(x[:n], base, rows_too=False)
         for index, (lo, mid, hi) in enumerate(self.blocks):
             if mid < n:
-                _block_rows_times(self.u[index], self.v[index], self.rank[index], x[lo:mid],
-                                  min(hi, n) - mid, y[mid:])  # fmt: skip
+                _block_rows_times(self.u[index], self.v[index], self.rank[index],
+                                  self.peak[index], budgets[index], x[lo:mid], min(hi, n) - mid,
+                                  y[mid:])  # fmt: skip
         for index, (lo, hi) in enumerate(self.leaves):
             if lo >= n:
                 break
             _leaf_products(self.dense[index], lo, min(hi, n) - lo, x, False, y)
         return y
 
-    def hermitian_times(self, x: np.ndarray) -> np.ndarray:
+    def hermitian_times(self, x: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
         """y[j] = sum_s M[j, s] x[s] over the stored rows, M[j, s] = X[s, j] for s >= j and
-        -X[j, s]^dagger for s < j (G^<(t_j, t_s) from its stored triangle); ``x`` shared."""
+        -X[j, s]^dagger for s < j (G^<(t_j, t_s) from its stored triangle); ``x`` shared;
+        ``base``: x is a change of it (:meth:`_budgets`)."""
         n = self.filled
         y = np.zeros((n, self.batch, 2, 2), dtype=np.complex128)
+        budgets = self._budgets(x[:n], base, rows_too=True)
         for index, (lo, mid, hi) in enumerate(self.blocks):
             if mid < n:
-                _block_hermitian_times(self.u[index], self.v[index], self.rank[index], x[mid:],
-                                       x[lo:mid], min(hi, n) - mid, y[mid:], y[lo:mid])  # fmt: skip
+                _block_hermitian_times(self.u[index], self.v[index], self.rank[index],
+                                       self.peak[index], budgets[index], x[mid:], x[lo:mid],
+                                       min(hi, n) - mid, y[mid:], y[lo:mid])  # fmt: skip
         for index, (lo, hi) in enumerate(self.leaves):
             if lo >= n:
                 break
@@ -475,14 +552,15 @@ class HistoryTree:
 
     def allocated_nbytes(self) -> int:
         """Memory allocated (the blocks at their capacities, >= the ranks)."""
-        arrays = [*self.dense, *self.u, *self.v, *self.rank, *self.error, self.head, self.band]
+        arrays = [*self.dense, *self.u, *self.v, *self.rank, *self.error, *self.peak]
+        arrays += [self.head, self.band]
         arrays.append(self.corner)
         return sum(array.nbytes for array in arrays) + self.leaf_of.nbytes
 
     def nbytes(self) -> int:
         """Memory actually used (ranks, not capacities, for the blocks)."""
         total = sum(d.nbytes for d in self.dense) + self.head.nbytes + self.band.nbytes
-        total += self.corner.nbytes + sum(error.nbytes for error in self.error)
+        total += self.corner.nbytes + sum(a.nbytes for a in (*self.error, *self.peak))
         for (lo, mid, hi), rank in zip(self.blocks, self.rank, strict=True):
             total += int(rank.sum()) * ((hi - mid) + 4 * (mid - lo)) * np.dtype(self.dtype).itemsize
         return total
@@ -502,6 +580,7 @@ class LowRankRows:
         self.v = np.zeros((batch, 2, cap, 2, 2, n_cols), dtype=dtype)
         self.rank = np.zeros(batch, dtype=np.int64)
         self.error = np.zeros((batch, n_times))  # bound of each stored row's error
+        self.peak = np.zeros((batch, cap))  # largest |U[p, r]|^2 of each column
         self.filled = 0
         self.scale = 0.0
 
@@ -510,16 +589,18 @@ class LowRankRows:
         self.scale = max(self.scale, float(np.abs(row).max()))
         tol = self.tol * self.scale
         if self.rank.max() == self.u.shape[2] and self.rank.max() < self.limit:
-            self.u, self.v = _recompressed(self.u, self.v, self.rank, self.error, self.filled,
-                                           tol, self.limit, final=False)  # fmt: skip
+            self.u, self.v, self.peak = _recompressed(
+                self.u, self.v, self.rank, self.error, self.filled, tol, self.limit, final=False
+            )
         row = np.ascontiguousarray(row)
-        _absorb_row(self.u, self.v, self.rank, self.error, self.filled, row, ABSORB_SHARE * tol)
+        _absorb_row(self.u, self.v, self.rank, self.error, self.peak, self.filled, row,
+                    ABSORB_SHARE * tol)  # fmt: skip
         self.filled += 1
 
     def rows_times(self, x: np.ndarray) -> np.ndarray:
         """y[p, b] = sum_q X_b[p, q] x[q] for the stored rows; ``x`` (n_cols, 2, 2)."""
         y = np.zeros((self.filled, self.u.shape[0], 2, 2), dtype=np.complex128)
-        _block_rows_times(self.u, self.v, self.rank, x, self.filled, y)
+        _block_rows_times(self.u, self.v, self.rank, self.peak, 0.0, x, self.filled, y)
         return y
 
     def left_times(self, x: np.ndarray) -> np.ndarray:
@@ -536,7 +617,8 @@ class LowRankRows:
 
     def nbytes(self) -> int:
         """Memory allocated."""
-        return self.u.nbytes + self.v.nbytes + self.rank.nbytes + self.error.nbytes
+        arrays = (self.u, self.v, self.rank, self.error, self.peak)
+        return sum(array.nbytes for array in arrays)
 
 
 def row_weights(quad: np.ndarray, n: int, dt: float) -> np.ndarray:
@@ -549,7 +631,7 @@ def row_weights(quad: np.ndarray, n: int, dt: float) -> np.ndarray:
     return dt * np.where(distance <= last, quad[last + 1, np.minimum(distance, last)], 1.0)
 
 
-def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) -> np.ndarray:
+def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps, base=None):
     """Q(t_j, t_n) for j < n = ``filled`` from the compressed past (as kernels._lesser_history
     with the s = n endpoint left out): int_0^{t_n} G^< Sigma^A + int_0^{t_j} G^R Sigma^<.
 
@@ -558,14 +640,24 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
     The first integral has the weights w(n, s) of its own end; the second runs with unit
     weights through the tree, and its Gregory end corrections (and the start weights of the
     first ``steps`` rows, with G^R continued as -G^R(t_s, t_j)^dagger) use the dense edges.
+    ``base``: (sigma_r_row, sigma_l_col) of an earlier call; then Q is linear in them and the
+    result is Q - Q(base), the trees multiplying only the change, truncated as
+    HistoryTree._budgets allows for the earlier vectors.
     """
     n = gl_tree.filled
     last = quad.shape[0] - 2
     weights = row_weights(quad, n, dt)
-    sigma_adv = np.conj(np.swapaxes(sigma_r_row[:n], -1, -2)) * weights[:, None, None]
-    q = gl_tree.hermitian_times(sigma_adv)
-    lesser = np.ascontiguousarray(sigma_l_col[:n])
-    q += dt * gr_tree.rows_times(lesser)
+
+    def advanced(sigma_row):  # weighted Sigma^A(t_s, t_n) = Sigma^R(t_n, t_s)^dagger
+        return np.conj(np.swapaxes(sigma_row[:n], -1, -2)) * weights[:, None, None]
+
+    sigma_adv, lesser = advanced(sigma_r_row), np.ascontiguousarray(sigma_l_col[:n])
+    adv_base = lesser_base = None
+    if base is not None:
+        adv_base, lesser_base = advanced(base[0]), base[1][:n]
+        sigma_adv, lesser = sigma_adv - adv_base, lesser - lesser_base
+    q = gl_tree.hermitian_times(sigma_adv, adv_base)
+    q += dt * gr_tree.rows_times(lesser, lesser_base)
     _start_corrections(q, gr_tree.corner, lesser, quad, steps, dt)
     if n > last + 1:  # longer rows: end corrections at s = d and s = j - d
         excess = dt * (quad[last + 1, :EDGE] - 1.0)
@@ -574,11 +666,15 @@ def lesser_history(gl_tree, gr_tree, sigma_r_row, sigma_l_col, dt, quad, steps) 
 
 
 @njit(cache=True)
-def _block_left_cols(u, v, rank, x, y):
+def _block_left_cols(u, v, rank, peak, budget, x, y):
     """y[q, i] += sum_p x[p, i] X[p, q] over one block of a single-function tree (Sigma^R),
     as two matrix products (BLAS): coefficients C_r = sum_p U[p, r] x[p], then sum_r C_r V_r,
-    with the Nambu indices taken into the rows ((i, a)) and columns ((q, c)) of the second."""
-    k, n_rows, n_xi, n_cols = rank[0], x.shape[0], x.shape[1], y.shape[0]
+    with the Nambu indices taken into the rows ((i, a)) and columns ((q, c)) of the second;
+    without the trailing vectors _used_rank leaves out under ``budget``."""
+    k = _used_rank(peak[0], rank[0], budget)
+    if k == 0:
+        return
+    n_rows, n_xi, n_cols = x.shape[0], x.shape[1], y.shape[0]
     u_t = np.empty((k, n_rows), dtype=np.complex128)
     for r in range(k):
         for p in range(n_rows):
@@ -601,13 +697,15 @@ def _block_left_cols(u, v, rank, x, y):
                     y[q, i, a, c] += product[i, a, q, c]
 
 
-def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff) -> None:
+def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff, base=None):
     """Retarded row G^R(t_n, t_j) as kernels.retarded_row, with the history sum over s from
     the Sigma^R tree (rows < n) in HODLR order: the block rows [mid, hi) x columns [lo, mid)
     contribute to the columns once G^R(t_n, t_s), s >= mid, is solved (Kaye & Golez).
     ``history`` (:class:`higgsdyn.kbe.contour.ContourHistory`, full or moving) holds row n of
     G^R and the Sigma^R rows inside the Gregory table; older Sigma^R from the tree's dense
-    leaves and sub-diagonals."""
+    leaves and sub-diagonals. Returns the tree's sums (``tree_conv``). ``base``: (row n,
+    tree sums) of an earlier solve of this row; then the blocks multiply only the row's change,
+    truncated as HistoryTree._budgets allows for the earlier row, added to its sums."""
     n_xi = xi.shape[0]
     gr, g_at, sr, s_at = history.gr, history.g_at, history.sr, history.s_at
     row = history.g_slice("gr", n)
@@ -619,7 +717,11 @@ def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff) -> None:
     distance = np.arange(1, min(n, last) + 1)
     end_weights[n - distance] = quad[last + 1, distance]
     weights = dt * end_weights
-    tree_conv = np.zeros((n, n_xi, 2, 2), dtype=np.complex128)
+    if base is None:
+        tree_conv = np.zeros((n, n_xi, 2, 2), dtype=np.complex128)
+    else:
+        base_row, tree_conv = base[0], base[1].copy()
+    tol = sigma_tree.tol * sigma_tree.scale
     block_ending = {mid: index for index, (_, mid, _) in enumerate(sigma_tree.blocks)}
     band = sigma_tree.band.reshape(sigma_tree.n_times, EDGE, 2, 2)
     for leaf_index in range(len(sigma_tree.leaves) - 1, -1, -1):
@@ -631,8 +733,17 @@ def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff) -> None:
             b_lo, mid, b_hi = sigma_tree.blocks[index]
             top = min(b_hi, n)
             x = row[mid:top] * weights[mid:top, None, None, None]
+            budget = 0.0
+            if base is not None:
+                x_base = base_row[mid:top] * weights[mid:top, None, None, None]
+                x = x - x_base
+                change = np.sqrt(np.sum(np.abs(x) ** 2))
+                whole = np.sqrt(np.sum(np.abs(x_base) ** 2))
+                budget = tol * whole / change if change > 0.0 else np.inf
             _block_left_cols(sigma_tree.u[index], sigma_tree.v[index], sigma_tree.rank[index],
-                             np.ascontiguousarray(x), tree_conv[b_lo:mid])  # fmt: skip
+                             sigma_tree.peak[index], budget, np.ascontiguousarray(x),
+                             tree_conv[b_lo:mid])  # fmt: skip
         leaf = sigma_tree.dense[leaf_index].reshape(hi - lo, hi - lo, 2, 2)
         kernels.retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm,
                               tree_conv[lo:hi], lo, hi, force_next)  # fmt: skip
+    return tree_conv

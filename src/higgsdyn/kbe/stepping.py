@@ -136,6 +136,7 @@ def _propagate(
         _predict(state.history, state.gaps, n, weights)
         if state.branch is not None:
             state.branch.predict(n, weights)
+        state.sweep_base = None
         for iteration in range(1, config.max_iterations + 1):
             change = _corrector_sweep(state, n)
             if iteration > 1 and change < config.tolerance:
@@ -179,6 +180,18 @@ class _State:
     density: np.ndarray
     no_past: np.ndarray  # the empty compressed past (q_past, conv_past) of the full history
     first_step: int = 1
+    sweep_base: _SweepBase | None = None  # the step's first sweep (compressed path)
+
+
+@dataclass
+class _SweepBase:
+    """What the first corrector sweep of a step multiplied through the trees, and the results.
+    The later sweeps multiply only the change (compressed.retarded_row, .lesser_history): it
+    is small (~0.5% of Sigma), so the trees' products of it need few basis vectors."""
+
+    retarded: tuple[np.ndarray, np.ndarray]  # G^R row n, its Sigma^R tree sums
+    sigma: tuple[np.ndarray, np.ndarray]  # Sigma^R row n, Sigma^< column n (s < n)
+    q_past: np.ndarray  # compressed.lesser_history of ``sigma``
 
 
 def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
@@ -264,8 +277,9 @@ def _corrector_sweep(state: _State, n: int) -> float:
         kernels.retarded_row(gr, g_at, sr, s_at, band.xi, gaps, n, dt, scheme.quad, scheme.lmm,
                              scheme.diff, kernels.NUMBA_THREADS)  # fmt: skip
     else:
-        compressed.retarded_row(history, trees[2], band.xi, gaps, n, dt, scheme.quad,
-                                scheme.lmm, scheme.diff)  # fmt: skip
+        base = None if state.sweep_base is None else state.sweep_base.retarded
+        tree_conv = compressed.retarded_row(history, trees[2], band.xi, gaps, n, dt, scheme.quad,
+                                            scheme.lmm, scheme.diff, base)  # fmt: skip
     mixed_rows, sigma_row = state.mixed_rows, history.s_slice("sr", n)
     if state.branch is not None:
         conv_past = state.no_past
@@ -273,13 +287,7 @@ def _corrector_sweep(state: _State, n: int) -> float:
             weights = compressed.row_weights(scheme.quad, n, dt)
             conv_past = mixed_rows.left_times(weights[:, None, None] * sigma_row[:n])
         state.branch.step(sigma_row, conv_past, band.xi, gaps, n, dt, scheme.quad, scheme.lmm)
-    if trees is None:
-        q_past = state.no_past
-    else:
-        q_past = compressed.lesser_history(*trees[:2], sigma_row, history.s_slice("sl", n), dt,
-                                           scheme.quad, scheme.steps)  # fmt: skip
-        if mixed_rows is not None:
-            q_past += mixed_rows.rows_times(state.sigma_left[n])
+    q_past = state.no_past if trees is None else _lesser_past(state, n, tree_conv)
     kernels.lesser_column(gl, gr, g_at, sl, sr, s_at, gm, state.mixed_at, state.sigma_left,
                           band.xi, gaps, state.force, state.new_force, n, dt, scheme.quad,
                           scheme.lmm, q_past)  # fmt: skip
@@ -290,6 +298,28 @@ def _corrector_sweep(state: _State, n: int) -> float:
         np.abs(history.s_slice("sr", n) - previous_sigma).max(),
         np.abs(mixed_slice - previous_mixed).max(initial=0.0),
     )
+
+
+def _lesser_past(state: _State, n: int, tree_conv: np.ndarray) -> np.ndarray:
+    """The lesser equation's history sums over the compressed past (compressed.lesser_history,
+    and the mixed rows' Matsubara term). The step's first sweep records what it multiplied
+    (:class:`_SweepBase`); the later sweeps add the product of the change."""
+    history, scheme, trees, dt = state.history, state.scheme, state.trees, state.config.dt
+    sigma_row, sigma_l = history.s_slice("sr", n), history.s_slice("sl", n)
+    base = state.sweep_base
+    if base is None:
+        q_past = compressed.lesser_history(*trees[:2], sigma_row, sigma_l, dt, scheme.quad,
+                                           scheme.steps)  # fmt: skip
+        sigma = (sigma_row[:n].copy(), sigma_l[:n].copy())
+        retarded = (history.g_slice("gr", n).copy(), tree_conv)
+        state.sweep_base = _SweepBase(retarded, sigma, q_past.copy())
+    else:
+        q_past = base.q_past + compressed.lesser_history(
+            *trees[:2], sigma_row, sigma_l, dt, scheme.quad, scheme.steps, base.sigma
+        )
+    if state.mixed_rows is not None:
+        q_past += state.mixed_rows.rows_times(state.sigma_left[n])
+    return q_past
 
 
 def _accept(state: _State, n: int) -> None:
@@ -318,13 +348,17 @@ HISTORY_MODES = ("full", "compressed")
 
 
 def _history_trees(config: KBConfig, n_times: int, n_xi: int):
-    """(G^< tree, G^R tree, Sigma^R tree) of the compressed history; None for the full one."""
+    """(G^< tree, G^R tree, Sigma^R tree) of the compressed history; None for the full one.
+    Each keeps the dense edges its reader needs: the Gregory corrections of the lesser history
+    read G^R's (compressed.lesser_history), the retarded row Sigma^R's sub-diagonals."""
     if config.history not in HISTORY_MODES:
         raise ValueError(f"history {config.history!r} not in {HISTORY_MODES}")
     if config.history == "full":
         return None
+    trees = ((n_xi, frozenset()), (n_xi, compressed.EDGES), (1, frozenset({"band"})))
     return tuple(
-        compressed.HistoryTree(n_times, batch, config.history_tol) for batch in (n_xi, n_xi, 1)
+        compressed.HistoryTree(n_times, batch, config.history_tol, edges=edges)
+        for batch, edges in trees
     )
 
 
