@@ -363,15 +363,16 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
     cap = largest if final else _with_slack(largest, limit)
     new_u = np.zeros(u.shape[:2] + (cap,) + u.shape[3:], dtype=u.dtype)
     new_v = np.zeros(v.shape[:2] + (cap,) + v.shape[3:], dtype=v.dtype)
+    peak = np.zeros((u.shape[0], cap))
     for b, rotation in enumerate(rotations):
         k, keep = int(rank[b]), rotation.shape[0]
         coeffs = rotation.conj() @ (u[b, 0, :k, :n_rows] + 1j * u[b, 1, :k, :n_rows])
         basis = rotation @ (v[b, 0, :k] + 1j * v[b, 1, :k]).reshape(k, np.prod(v.shape[3:]))
         new_u[b, 0, :keep, :n_rows], new_u[b, 1, :keep, :n_rows] = coeffs.real, coeffs.imag
+        peak[b, :keep] = np.max(np.abs(coeffs) ** 2, axis=1, initial=0.0)
         basis = basis.reshape((keep,) + v.shape[3:])
         new_v[b, 0, :keep], new_v[b, 1, :keep] = basis.real, basis.imag
         rank[b] = keep
-    peak = np.max(np.sum(new_u.astype(np.float64) ** 2, axis=1), axis=2)  # (batch, capacity)
     return new_u, new_v, peak
 
 
