@@ -16,6 +16,7 @@ spectrum), so a few dozen nodes replace a uniform tau grid of ~beta * cutoff poi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,10 +33,19 @@ def kernel(tau: np.ndarray, omega: np.ndarray, beta: float) -> np.ndarray:
     return np.exp(exponent) / (1.0 + np.exp(-beta * np.abs(omega)))
 
 
+@functools.cache
+def _gauss_legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on [-1, 1] (computed once per order: a run's tau
+    grids ask for the same order hundreds of times)."""
+    x, w = np.polynomial.legendre.leggauss(order)
+    x.flags.writeable = w.flags.writeable = False
+    return x, w
+
+
 def _composite_nodes(edges: np.ndarray, order: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of a composite Gauss-Legendre (or Chebyshev) rule on panels."""
     if kind == "legendre":
-        x, w = np.polynomial.legendre.leggauss(order)
+        x, w = _gauss_legendre(order)
     else:
         x = np.cos(np.pi * (np.arange(order) + 0.5) / order)[::-1]
         w = np.zeros(order)

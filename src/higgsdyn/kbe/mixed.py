@@ -76,16 +76,28 @@ class MatsubaraBranch:
         lambda_ph: float,
         omega_D: float,
         window: int | None = None,
+        template: MatsubaraBranch | None = None,
     ) -> MatsubaraBranch:
         """``window``: keep only the last ``window`` slices of G^] (a ring; the older ones
-        live in :class:`higgsdyn.kbe.compressed.LowRankRows`), None: all of them."""
+        live in :class:`higgsdyn.kbe.compressed.LowRankRows`), None: all of them.
+        ``template``: a branch of the same equilibrium and band on another time grid (the
+        start runs of a run) whose tau-integration data (basis, rho, overlap, source matrix)
+        are taken instead of built again."""
         beta = 1.0 / temperature
-        basis = ImaginaryTimeBasis.build(
-            beta, spectral_cutoff(band, lambda_ph, omega_D), DLR_EPSILON
-        )
-        green_nodes = imaginary_time_green(band, equilibrium, temperature, basis.nodes)
-        coefficients = basis.values_to_coefficients(green_nodes)
-        _check_interpolation(basis, coefficients, band, equilibrium, temperature)
+        if template is None:
+            basis = ImaginaryTimeBasis.build(
+                beta, spectral_cutoff(band, lambda_ph, omega_D), DLR_EPSILON
+            )
+            green_nodes = imaginary_time_green(band, equilibrium, temperature, basis.nodes)
+            coefficients = basis.values_to_coefficients(green_nodes)
+            _check_interpolation(basis, coefficients, band, equilibrium, temperature)
+            convolution = basis.mixed_convolution(coefficients)  # (k', k, i, b, c)
+            rho = equilibrium_density_matrix(band, equilibrium, temperature)
+            overlap = basis.reflected_overlap()
+            source_matrix = convolution.transpose(0, 3, 1, 2, 4).reshape(2 * basis.rank, -1)
+        else:
+            basis, rho, overlap = template.basis, template.rho, template.overlap
+            source_matrix = template.source_matrix
         elapsed = times - times[0]
         lags = -(elapsed[:, None] + 1j * basis.nodes[None, :])  # D^<(t + i tau) = D^>(-t - i tau)
         phonon_mixed = (
@@ -96,13 +108,12 @@ class MatsubaraBranch:
         slots = n_times if window is None else min(window, n_times)
         gm = np.zeros((slots, rank, n_xi, 2, 2), dtype=np.complex128)
         gm[0] = -1j * imaginary_time_green(band, equilibrium, temperature, beta - basis.nodes)
-        convolution = basis.mixed_convolution(coefficients)  # (k', k, i, b, c)
         branch = cls(
             basis=basis,
             equilibrium=equilibrium,
-            rho=equilibrium_density_matrix(band, equilibrium, temperature),
-            overlap=basis.reflected_overlap(),
-            source_matrix=convolution.transpose(0, 3, 1, 2, 4).reshape(2 * rank, -1),
+            rho=rho,
+            overlap=overlap,
+            source_matrix=source_matrix,
             phonon_mixed=phonon_mixed,
             disorder=disorder,
             weights=band.weights,

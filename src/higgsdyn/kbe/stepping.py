@@ -124,12 +124,16 @@ def run(config: KBConfig) -> KBResult:
 
 
 def _propagate(
-    config: KBConfig, equilibrium: MatsubaraEquilibrium | None, keep_history: bool
+    config: KBConfig,
+    equilibrium: MatsubaraEquilibrium | None,
+    keep_history: bool,
+    template: MatsubaraBranch | None = None,
 ) -> KBResult:
     """The run; ``keep_history``: store the full two-time history (``KBResult.history``) also
     when the history integrals are compressed (the short start runs); otherwise the
-    compressed path keeps only a ring of recent slices (:func:`_storage`)."""
-    state = _set_up(config, equilibrium, keep_history)
+    compressed path keeps only a ring of recent slices (:func:`_storage`). ``template``: the
+    Matsubara branch of the run whose start values this run gives (MatsubaraBranch.prepare)."""
+    state = _set_up(config, equilibrium, keep_history, template)
     progress = Progress(log, f"KB {config.band}", state.times.size - 1)
     for n in range(state.first_step, state.times.size):
         weights = _predictor_weights(n)
@@ -194,7 +198,7 @@ class _SweepBase:
     q_past: np.ndarray  # compressed.lesser_history of ``sigma``
 
 
-def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
+def _set_up(config: KBConfig, equilibrium, keep_history: bool, template=None) -> _State:
     """Inputs, storage, the initial slice t_0 (thermal or correlated Matsubara state) and, for
     a multistep scheme, the start slices 1..steps (:func:`_start_values`)."""
     scheme = make_scheme(config.time_order)
@@ -214,7 +218,7 @@ def _set_up(config: KBConfig, equilibrium, keep_history: bool) -> _State:
     history = _storage(scheme, n_times, band.n_nodes, full)
     gaps = np.zeros(n_times, dtype=np.complex128)
     window = None if full else _ring_window(scheme)  # G^] older than it: in mixed_rows
-    branch = _matsubara_branch(config, band, times, disorder, equilibrium, window)
+    branch = _matsubara_branch(config, band, times, disorder, equilibrium, window, template)
     if branch is None:
         gaps[0] = mean_field_gap(band, config.lambda_i, config.temperature)
         rho0 = thermal_density_matrix(band, gaps[0].real, config.temperature)
@@ -414,13 +418,13 @@ def _equilibrium(config: KBConfig) -> MatsubaraEquilibrium | None:
     )
 
 
-def _matsubara_branch(config, band, times, disorder, equilibrium, window):
+def _matsubara_branch(config, band, times, disorder, equilibrium, window, template):
     """The correlated initial state on the full contour (G^] in a ring of ``window`` slices,
-    None: whole); None at T = 0 (collisionless only)."""
+    None: whole; ``template`` as MatsubaraBranch.prepare); None at T = 0 (collisionless)."""
     if equilibrium is None:
         return None
     return MatsubaraBranch.prepare(band, equilibrium, config.temperature, times, disorder,
-                                   config.lambda_ph, config.omega_D, window)  # fmt: skip
+                                   config.lambda_ph, config.omega_D, window, template)  # fmt: skip
 
 
 def _paramagnetic(history, branch, n: int, dt: float, scheme: TimeScheme) -> np.ndarray:
@@ -443,7 +447,7 @@ def _start_values(config, equilibrium, steps, history, branch, observables) -> N
         fine = replace(
             config, time_order=2, dt=config.dt / refine, t_max=float(config.times()[steps])
         )
-        fine_runs.append((refine, _propagate(fine, equilibrium, keep_history=True)))
+        fine_runs.append((refine, _propagate(fine, equilibrium, True, branch)))
     pairs = [(n, s) for n in range(steps + 1) for s in range(n + 1)]
     coarse = np.array([history.g_at[n] + s for n, s in pairs])
     for name in ("gr", "gl"):
