@@ -77,8 +77,9 @@ def test_sign_and_size_of_ns_after_the_quench():
 
 
 def test_a_long_run_without_the_claimed_sign_is_a_known_limitation_not_a_regression():
-    """At the default t_max (160) Fig. 1b's n_s stays positive: the paper's claim does not show.
-    That is the ledger's verdict to give (with its convergence), not a code regression."""
+    """A Fig. 1b run long enough to show the claim whose n_s stays positive (omega_D = 0.16 to
+    t = 480 in the default run): the claim does not show there. That is the ledger's verdict
+    to give (with its convergence), not a code regression."""
     long_run = flatband(0.002).assign_coords(time=10 * TIME)  # t_max = 100 >= MIN_T_MAX
     assert float(long_run["time"].max()) >= checks.MIN_T_MAX
     (sign,) = [check for check in checks.checks(long_run) if "negative" in check.name]
