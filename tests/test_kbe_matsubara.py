@@ -7,6 +7,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
+from higgsdyn.kbe import matsubara
 from higgsdyn.kbe.bands import flat_band
 from higgsdyn.kbe.matsubara import phonon_kernel, solve_equilibrium
 from higgsdyn.kbe.stepping import mean_field_gap
@@ -113,3 +114,13 @@ def test_anderson_mixing_reaches_the_linear_mixing_fixed_point_in_fewer_iteratio
     assert np.abs(anderson.sigma - linear.sigma).max() < 1e-10
     assert abs(anderson.ns_para + anderson.ns_dia - linear.ns_para - linear.ns_dia) < 1e-9
     assert anderson.iterations * 3 < linear.iterations, (anderson.iterations, linear.iterations)
+
+
+def test_valid_convolution_equals_numpy_convolve():
+    """The phonon self-energy's Matsubara convolution (matsubara._valid_convolution, by FFT)
+    equals the direct sum np.convolve(kernel, values, "valid") to rounding."""
+    rng = np.random.default_rng(7)
+    kernel = rng.normal(size=401) + 1j * rng.normal(size=401)
+    values = rng.normal(size=101) + 1j * rng.normal(size=101)
+    direct = np.convolve(kernel, values, "valid")
+    assert np.allclose(matsubara._valid_convolution(kernel, values), direct, rtol=0, atol=1e-12)
