@@ -126,8 +126,8 @@ def test_product_of_a_small_change_leaves_out_vectors_within_the_tolerance(histo
     have sum_r max_p |U[p, r]|^2 <= (tol |base| / |x|)^2 (compressed._used_rank), so every
     output row moves by <= tol |base| per block level (rows) and <= sqrt(block rows) times
     that (columns): the stored rows' own error bound. Here that leaves out over 30% of the
-    vectors, and the split product f(base) + f(x, base) stays within that bound of f(base + x), and within
-    1% of the change's own product."""
+    vectors, and the split product f(base) + f(x, base) stays within that bound of
+    f(base + x), and within 1% of the change's own product."""
     tol = 1e-5
     lesser, retarded = fill_trees(history, N_TIMES, tol)
     tree = retarded if product == "rows_times" else lesser
