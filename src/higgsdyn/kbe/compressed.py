@@ -376,6 +376,13 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
     return new_u, new_v, peak
 
 
+def _change_budget(tol: float, whole: float, change: float) -> float:
+    """tol |base| / |change| (inf for no change): the norm the left-out U columns of a block
+    may have (_used_rank) when it multiplies a change of a vector ``base`` whose product is
+    known."""
+    return tol * whole / change if change > 0.0 else np.inf
+
+
 def _prefix_norms(x: np.ndarray) -> np.ndarray:
     """c[m] = sum_{s < m} |x[s]|^2 (all trailing axes), so |x[a:b]|^2 = c[b] - c[a]."""
     sums = np.zeros(x.shape[0] + 1)
@@ -489,12 +496,10 @@ class HistoryTree:
         for lo, mid, hi in self.blocks:
             lo, mid, hi = min(lo, n), min(mid, n), min(hi, n)
             spans = ((lo, mid), (mid, hi))[: 2 if rows_too else 1]
-            ratio = np.inf
-            for a, b in spans:
-                change_sq = change[b] - change[a]
-                if change_sq > 0.0:
-                    ratio = min(ratio, np.sqrt(max(whole[b] - whole[a], 0.0) / change_sq))
-            budgets.append(tol * ratio)
+            per_span = (_change_budget(tol, np.sqrt(max(whole[b] - whole[a], 0.0)),
+                                       np.sqrt(max(change[b] - change[a], 0.0)))
+                        for a, b in spans)  # fmt: skip
+            budgets.append(min(per_span))
         return budgets
 
     def rows_times(self, x: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
@@ -554,8 +559,7 @@ class HistoryTree:
     def allocated_nbytes(self) -> int:
         """Memory allocated (the blocks at their capacities, >= the ranks)."""
         arrays = [*self.dense, *self.u, *self.v, *self.rank, *self.error, *self.peak]
-        arrays += [self.head, self.band]
-        arrays.append(self.corner)
+        arrays += [self.head, self.band, self.corner]
         return sum(array.nbytes for array in arrays) + self.leaf_of.nbytes
 
     def nbytes(self) -> int:
@@ -738,9 +742,8 @@ def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff, base=Non
             if base is not None:
                 x_base = base_row[mid:top] * weights[mid:top, None, None, None]
                 x = x - x_base
-                change = np.sqrt(np.sum(np.abs(x) ** 2))
                 whole = np.sqrt(np.sum(np.abs(x_base) ** 2))
-                budget = tol * whole / change if change > 0.0 else np.inf
+                budget = _change_budget(tol, whole, np.sqrt(np.sum(np.abs(x) ** 2)))
             _block_left_cols(sigma_tree.u[index], sigma_tree.v[index], sigma_tree.rank[index],
                              sigma_tree.peak[index], budget, np.ascontiguousarray(x),
                              tree_conv[b_lo:mid])  # fmt: skip
