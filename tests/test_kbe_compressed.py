@@ -73,11 +73,11 @@ def fill_trees(history, n_fill, tol, leaf=16):
 @pytest.mark.parametrize(("tol", "dtype"), [(1e-7, np.complex128), (1e-5, np.complex64)])
 def test_tree_entries_are_exact_to_the_tolerance_and_blocks_are_low_rank(history, tol, dtype):
     """Every reconstructed entry of the HODLR triangle is within tol x max|G| of the stored
-    one, also with the factors in single precision (tol >= SINGLE_PRECISION_TOL), and the
+    one, also stored in single precision (tol >= SINGLE_PRECISION_TOL), and the
     off-diagonal blocks of these oscillating propagators are low rank."""
     lesser, retarded = fill_trees(history, N_TIMES, tol)
     for tree, packed in ((lesser, history.gl), (retarded, history.gr)):
-        assert tree.dense[0].dtype == dtype
+        assert tree.dense[0].dtype == tree.band.dtype == tree.corner.dtype == dtype
         assert tree.u[0].dtype == tree.v[0].dtype == np.finfo(dtype).dtype  # parts apart
         error = max(
             np.abs(tree.entry(p, q) - packed[offset(p) + q]).max()

@@ -6,7 +6,7 @@ entries for a batch of functions (one per xi node) as
 
 - a static hierarchical partition of [0, n_times): each node [lo, hi) splits at mid into the
   off-diagonal block rows [mid, hi) x columns [lo, mid) and two children, down to leaves of at
-  most ``leaf`` points, which are stored dense (their lower triangle);
+  most ``leaf`` points, which are stored dense (their lower triangle, packed row by row);
 - each off-diagonal block as X[p, q] = sum_r U[p, r] V_r[q] with scalar U and 2x2-valued,
   orthonormal V_r (the columns and the Nambu indices flattened together), grown row by row:
   a new row is projected on the V_r (modified Gram-Schmidt; a second sweep only for a residual
@@ -20,8 +20,8 @@ entries for a batch of functions (one per xi node) as
 - dense copies of the first ``EDGE`` columns, the ``EDGE`` sub-diagonals and the first
   ``corner`` rows, which the Gregory end corrections of the history integrals read exactly
   (a tree keeps those its reader needs, ``edges``);
-- the factors U, V and the leaves in single precision when ``tol`` >= SINGLE_PRECISION_TOL
-  (sums and the edge copies stay in double precision); the factors with real and imaginary
+- the factors U, V, the leaves and the edge copies in single precision when ``tol`` >=
+  SINGLE_PRECISION_TOL (the sums stay in double precision); the factors with real and imaginary
   parts apart and the time index innermost (u[b, part, r, p], v[b, part, r, a, d, q]), so
   that the sums of the products run in SIMD lanes.
 
@@ -44,6 +44,7 @@ import numpy as np
 from numba import njit
 
 from higgsdyn.kbe import kernels
+from higgsdyn.kbe.contour import offset
 from higgsdyn.kbe.kernels import (
     add_product,
     stream_product,
@@ -52,8 +53,8 @@ from higgsdyn.kbe.kernels import (
 
 EDGE = 8  # dense columns and sub-diagonals: Gregory end corrections span <= degree + 1 = 7 nodes
 EDGES = frozenset({"head", "band", "corner"})  # the dense copies a HistoryTree may keep
-# Tolerances from which the factors and leaves are stored in single precision: its rounding
-# (6e-8 relative) is then <= 6% of the tolerance, and it halves their memory.
+# Tolerances from which the stored history (factors, leaves, edges) is in single precision: its
+# rounding (6e-8 relative) is then <= 6% of the tolerance, and it halves the memory.
 SINGLE_PRECISION_TOL = 1e-6
 # Share of the tolerance a row's absorbed residual may take; the rest is the budget of the SVD
 # recompressions (_recompressed), which keep the rows exact to the whole tolerance.
@@ -270,22 +271,23 @@ def _block_hermitian_times(u, v, rank, peak, budget, x_rows, x_cols, n_rows, y_r
 
 @njit(cache=True)
 def _leaf_products(dense, lo, n_rows, x, hermitian, y):
-    """Dense lower-triangular leaf (rows/columns lo..; ``dense[p, q]`` the batch's X[p, q]),
-    first ``n_rows`` rows: y[p] += sum_{q<=p} X[p,q] x[q]; ``hermitian``: instead y[q] +=
-    sum_{p>=q} X[p,q] x[p] and y[p] -= sum_{q<p} X[p,q]^dagger x[q] (both triangles, as
-    _block_hermitian_times). The batch is the innermost loop."""
+    """Dense lower-triangular leaf (rows/columns lo..; ``dense[p (p + 1) / 2 + q]`` the batch's
+    X[p, q], packed), first ``n_rows`` rows: y[p] += sum_{q<=p} X[p,q] x[q]; ``hermitian``:
+    instead y[q] += sum_{p>=q} X[p,q] x[p] and y[p] -= sum_{q<p} X[p,q]^dagger x[q] (both
+    triangles, as _block_hermitian_times). The batch is the innermost loop."""
     for p in range(n_rows):
+        row = p * (p + 1) // 2
         for q in range(p + 1):
             if not hermitian:
                 b = x[lo + q]
-                stream_product(y[lo + p], dense[p, q], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
+                stream_product(y[lo + p], dense[row + q], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
                 continue
             b = x[lo + p]
-            stream_product(y[lo + q], dense[p, q], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
+            stream_product(y[lo + q], dense[row + q], b[0, 0], b[0, 1], b[1, 0], b[1, 1])
             if q < p:
                 b = x[lo + q]
-                stream_product_minus_dagger(y[lo + p], dense[p, q], b[0, 0], b[0, 1], b[1, 0],
-                                             b[1, 1])  # fmt: skip
+                stream_product_minus_dagger(y[lo + p], dense[row + q], b[0, 0], b[0, 1],
+                                            b[1, 0], b[1, 1])  # fmt: skip
 
 
 @njit(cache=True)
@@ -422,8 +424,8 @@ class HistoryTree:
         self.leaf_of = np.zeros(n_times, dtype=np.int64)
         for index, (lo, hi) in enumerate(self.leaves):
             self.leaf_of[lo:hi] = index
-        self.dense = [
-            np.zeros((hi - lo, hi - lo, batch, 2, 2), dtype=self.dtype) for lo, hi in self.leaves
+        self.dense = [  # packed lower triangles, X[p, q] at offset(p - lo) + q - lo
+            np.zeros((offset(hi - lo), batch, 2, 2), dtype=self.dtype) for lo, hi in self.leaves
         ]
         self.u: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
@@ -438,12 +440,10 @@ class HistoryTree:
             self.error.append(np.zeros((batch, hi - mid)))
             self.peak.append(np.zeros((batch, cap)))
         rows = {name: n_times if name in edges else 0 for name in EDGES}
-        self.head = np.zeros((rows["head"], EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, q]
-        self.band = np.zeros((rows["band"], EDGE, batch, 2, 2), dtype=np.complex128)  # X[p, p-d]
+        self.head = np.zeros((rows["head"], EDGE, batch, 2, 2), dtype=self.dtype)  # X[p, q]
+        self.band = np.zeros((rows["band"], EDGE, batch, 2, 2), dtype=self.dtype)  # X[p, p-d]
         self.corner_size = min(corner, rows["corner"])
-        self.corner = np.zeros(
-            (self.corner_size, self.corner_size, batch, 2, 2), dtype=np.complex128
-        )
+        self.corner = np.zeros((self.corner_size, self.corner_size, batch, 2, 2), dtype=self.dtype)
         self.filled = 0
         self.scale = 0.0
 
@@ -453,7 +453,7 @@ class HistoryTree:
         row = np.ascontiguousarray(row.reshape(p + 1, self.batch, 2, 2))
         self.scale = max(self.scale, float(np.abs(row).max()))
         lo, hi = self.leaves[self.leaf_of[p]]
-        self.dense[self.leaf_of[p]][p - lo, : p - lo + 1] = row[lo:]
+        self.dense[self.leaf_of[p]][offset(p - lo) : offset(p - lo + 1)] = row[lo:]
         width = min(EDGE, p + 1)
         if self.head.shape[0]:
             self.head[p, :width] = row[:width]
@@ -541,7 +541,7 @@ class HistoryTree:
         """X[p, q] for the batch (reconstructed; tests and diagnostics)."""
         lo, hi = self.leaves[self.leaf_of[p]]
         if q >= lo:
-            return self.dense[self.leaf_of[p]][p - lo, q - lo]
+            return self.dense[self.leaf_of[p]][offset(p - lo) + q - lo]
         for index, (b_lo, mid, b_hi) in enumerate(self.blocks):
             if mid <= p < b_hi and b_lo <= q < mid:
                 u = self.u[index][:, 0, :, p - mid] + 1j * self.u[index][:, 1, :, p - mid]
@@ -747,7 +747,7 @@ def retarded_row(history, sigma_tree, xi, gaps, n, dt, quad, lmm, diff, base=Non
             _block_left_cols(sigma_tree.u[index], sigma_tree.v[index], sigma_tree.rank[index],
                              sigma_tree.peak[index], budget, np.ascontiguousarray(x),
                              tree_conv[b_lo:mid])  # fmt: skip
-        leaf = sigma_tree.dense[leaf_index].reshape(hi - lo, hi - lo, 2, 2)
+        leaf = sigma_tree.dense[leaf_index].reshape(-1, 2, 2)
         kernels.retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm,
                               tree_conv[lo:hi], lo, hi, force_next)  # fmt: skip
     return tree_conv

@@ -279,37 +279,46 @@ def retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm, tr
     the upper end; here the exact Gregory weights are completed for s < max(hi, j + edge)
     and s = n (edge = ``band.shape[1]`` > the Gregory end correction: the weight at
     s - j = edge is exactly 1 - 1). Rows with m = n - j inside the Gregory table are summed
-    densely. Sigma^R(t_s, t_j) for s < n comes from the Sigma^R tree, exactly: ``leaf[s - lo,
-    j - lo]`` (this leaf, dense) or ``band[s, s - j]`` (the dense sub-diagonals, s - j < edge);
+    densely. Sigma^R(t_s, t_j) for s < n comes from the Sigma^R tree, exactly: ``leaf[(s - lo)
+    (s - lo + 1) / 2 + j - lo]`` (this leaf, a packed dense triangle) or ``band[s, s - j]`` (the
+    dense sub-diagonals, s - j < edge);
     near the end (n - s inside the Gregory table) and at s = n from the ring ``sr``.
     """
     row = g_at[n]
     edge = band.shape[1]
     table = quad.shape[0] - 2
     start = lmm.shape[1] - 1 if lmm.shape[1] > 2 else 0
-    conv = np.zeros((2, 2), dtype=np.complex128)
+    n_xi = xi.shape[0]
+    conv = np.zeros((n_xi, 2, 2), dtype=np.complex128)
     h = np.zeros((2, 2), dtype=np.complex128)
     mat = np.zeros((2, 2), dtype=np.complex128)
     rhs = np.zeros((2, 2), dtype=np.complex128)
     for j in range(min(hi, n - start) - 1, lo - 1, -1):
         m = n - j
-        for i in range(xi.shape[0]):
+        # conv[i]: the history sum of row j for every xi, the xi nodes innermost (contiguous
+        # in gr; each Sigma^R entry (tree or ring) and weight read once)
+        if m <= table:
             conv[:] = 0.0
-            if m <= table:
-                for s in range(j + 1, n + 1):
-                    add_product(conv, gr[row + s, i], sr[s_at[s] + j],
-                                 dt * gregory(quad, m, s - j))  # fmt: skip
-            else:
-                conv[:] = tree_conv[j - lo, i]
-                for s in range(j + 1, min(max(hi, j + edge), n)):
-                    weight = dt * gregory(quad, m, s - j)
-                    if s >= hi:
-                        weight -= dt * right_end_weight(quad, n - s)
-                        add_product(conv, gr[row + s, i], band[s, s - j], weight)
-                    else:
-                        add_product(conv, gr[row + s, i], leaf[s - lo, j - lo], weight)
-                add_product(conv, gr[row + n, i], sr[s_at[n] + j], dt * gregory(quad, m, m))
-            _retarded_solve(gr, row, band[j, 0], xi, gaps, n, j, i, dt, quad, lmm, conv,
+            for s in range(j + 1, n + 1):
+                ring, weight = sr[s_at[s] + j], dt * gregory(quad, m, s - j)
+                for i in range(n_xi):
+                    add_product(conv[i], gr[row + s, i], ring, weight)
+        else:
+            conv[:] = tree_conv[j - lo]
+            for s in range(j + 1, min(max(hi, j + edge), n)):
+                weight = dt * gregory(quad, m, s - j)
+                if s >= hi:
+                    weight -= dt * right_end_weight(quad, n - s)
+                    sigma = band[s, s - j]
+                else:
+                    sigma = leaf[(s - lo) * (s - lo + 1) // 2 + j - lo]
+                for i in range(n_xi):
+                    add_product(conv[i], gr[row + s, i], sigma, weight)
+            ring, weight = sr[s_at[n] + j], dt * gregory(quad, m, m)
+            for i in range(n_xi):
+                add_product(conv[i], gr[row + n, i], ring, weight)
+        for i in range(n_xi):
+            _retarded_solve(gr, row, band[j, 0], xi, gaps, n, j, i, dt, quad, lmm, conv[i],
                             force_next[i], h, mat, rhs)  # fmt: skip
 
 
