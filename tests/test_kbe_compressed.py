@@ -119,6 +119,46 @@ def test_recompressed_blocks_have_the_svd_rank_and_rows_within_their_error_bound
         assert error.max() <= bound
 
 
+@pytest.mark.parametrize("final", [False, True])
+def test_recompression_keeps_the_block_within_its_bound_in_place_or_trimmed(final):
+    """compressed._recompressed on a block whose greedy basis (20 vectors) holds a rank-6 block
+    plus noise below the tolerance: a growing block with room in its capacity is rewritten in
+    place (the same arrays, the vectors beyond its new rank zero, so rows absorbed later start
+    from zero coefficients), a complete one trimmed to its rank; both keep the product U V
+    within every row's error bound."""
+    rng = np.random.default_rng(5)
+    batch, cap, k, n_rows, n_cols, tol = 2, 32, 20, 40, 12, 1e-3
+    basis, _ = np.linalg.qr(
+        rng.normal(size=(4 * n_cols, k)) + 1j * rng.normal(size=(4 * n_cols, k))
+    )
+    low_rank = rng.normal(size=(n_rows, 6)) @ rng.normal(size=(6, k)) + 1j * 0.0
+    u = np.zeros((batch, 2, cap, n_rows + 5))
+    v = np.zeros((batch, 2, cap, 2, 2, n_cols))
+    for b in range(batch):
+        coeffs = low_rank + 1e-5 * rng.normal(size=(n_rows, k))
+        u[b, 0, :k, :n_rows], u[b, 1, :k, :n_rows] = coeffs.T.real, coeffs.T.imag
+        v[b, 0, :k], v[b, 1, :k] = (
+            part.T.reshape(k, 2, 2, n_cols) for part in (basis.real, basis.imag)
+        )
+
+    def product(u, v, b):  # X[p, (a, d, q)] of node b
+        return (u[b, 0].T + 1j * u[b, 1].T) @ (v[b, 0] + 1j * v[b, 1]).reshape(v.shape[2], -1)
+
+    before = [product(u, v, b)[:n_rows] for b in range(batch)]
+    rank, error = np.full(batch, k), np.zeros((batch, n_rows + 5))
+    new_u, new_v, peak = compressed._recompressed(u, v, rank, error, n_rows, tol, 4 * n_cols, final)
+    assert (new_u is u) == (not final) and (new_v is v) == (not final)
+    assert np.all(rank <= 7) and new_u.shape[2] == (cap if not final else rank.max())
+    for b in range(batch):
+        assert not new_u[b, :, rank[b] :].any() and not new_v[b, :, rank[b] :].any()
+        moved = np.linalg.norm(product(new_u, new_v, b)[:n_rows] - before[b], axis=1)
+        assert np.all(moved <= error[b, :n_rows] + 1e-12) and error.max() <= tol
+        assert np.allclose(
+            peak[b, : rank[b]],
+            np.max(new_u[b, 0, : rank[b]] ** 2 + new_u[b, 1, : rank[b]] ** 2, axis=1),
+        )
+
+
 @pytest.mark.parametrize("product", ["rows_times", "hermitian_times"])
 def test_product_of_a_small_change_leaves_out_vectors_within_the_tolerance(history, product):
     """HistoryTree products of a change x of a vector whose product is known (``base``, the

@@ -345,7 +345,8 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
     the room its error bound ``error`` leaves below ``tol`` (``error`` updated in place: the
     rows stay exact to ``tol`` however often a block is recompressed). A block still growing
     (not ``final``) spends half of that room, so later recompressions keep some, and gets room
-    for more vectors (_with_slack, at most ``limit``); a ``final`` one is trimmed to its rank.
+    for more vectors (_with_slack, at most ``limit``; in place if its capacity has that room);
+    a ``final`` one is trimmed to its rank.
     Returns the new factors and the largest |U[p, r]|^2 of the new U's columns (``peak`` of
     _absorb_row); ``rank`` is updated in place."""
     rotations = []  # per node the kept rows of Z^H
@@ -363,13 +364,19 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
         rotations.append(right_h[:keep])
     largest = max(rotation.shape[0] for rotation in rotations)
     cap = largest if final else _with_slack(largest, limit)
-    new_u = np.zeros(u.shape[:2] + (cap,) + u.shape[3:], dtype=u.dtype)
-    new_v = np.zeros(v.shape[:2] + (cap,) + v.shape[3:], dtype=v.dtype)
+    in_place = not final and cap <= u.shape[2]  # room enough: no second copy of the block
+    if in_place:
+        new_u, new_v, cap = u, v, u.shape[2]
+    else:
+        new_u = np.zeros(u.shape[:2] + (cap,) + u.shape[3:], dtype=u.dtype)
+        new_v = np.zeros(v.shape[:2] + (cap,) + v.shape[3:], dtype=v.dtype)
     peak = np.zeros((u.shape[0], cap))
     for b, rotation in enumerate(rotations):
         k, keep = int(rank[b]), rotation.shape[0]
         coeffs = rotation.conj() @ (u[b, 0, :k, :n_rows] + 1j * u[b, 1, :k, :n_rows])
         basis = rotation @ (v[b, 0, :k] + 1j * v[b, 1, :k]).reshape(k, np.prod(v.shape[3:]))
+        if in_place:
+            new_u[b, :, keep:], new_v[b, :, keep:] = 0.0, 0.0  # the old vectors beyond
         new_u[b, 0, :keep, :n_rows], new_u[b, 1, :keep, :n_rows] = coeffs.real, coeffs.imag
         peak[b, :keep] = np.max(np.abs(coeffs) ** 2, axis=1, initial=0.0)
         basis = basis.reshape((keep,) + v.shape[3:])

@@ -327,8 +327,10 @@ def _lesser_past(state: _State, n: int, tree_conv: np.ndarray) -> np.ndarray:
 
 
 def _accept(state: _State, n: int) -> None:
-    """Step n is converged: it joins the trees, its right-hand sides become the previous."""
-    if state.trees is not None:
+    """Step n is converged: it joins the trees (but the last, which no later step reads: the
+    blocks that would complete with it are not recompressed at the end of the run), its
+    right-hand sides become the previous."""
+    if state.trees is not None and n < state.times.size - 1:
         _append_slice(state, n)
     state.force, state.new_force = state.new_force, state.force
     if state.branch is not None:
