@@ -162,19 +162,22 @@ def test_recompression_keeps_the_block_within_its_bound_in_place_or_trimmed(fina
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise(MADV_DONTNEED)")
-def test_discarded_factors_give_their_memory_back():
-    """compressed._discard: the pages of a dropped block's factors (here 64 MB) leave the
-    resident memory at once, before the array itself is freed."""
+def test_cleared_factors_read_zero_and_give_their_memory_back():
+    """compressed._clear: a cleared contiguous array (here 64 MB, not page-aligned at either
+    end) reads zero everywhere, and its pages leave the resident memory at once."""
 
     def resident_mb():
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * mmap.PAGESIZE / 1e6
 
-    factors = np.ones(8_000_000)
+    factors = np.ones(8_000_003)[1:-1]
     before = resident_mb()
-    compressed._discard(factors)
+    compressed._clear(factors)
     assert before - resident_mb() > 60.0
-    assert not factors[mmap.PAGESIZE : -mmap.PAGESIZE].any()  # read back as zeros
+    assert not factors.any()
+    small = np.ones(100)
+    compressed._clear(small)
+    assert not small.any()
 
 
 @pytest.mark.parametrize("product", ["rows_times", "hermitian_times"])

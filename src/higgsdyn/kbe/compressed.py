@@ -339,19 +339,24 @@ def _with_slack(rank: int, limit: int) -> int:
 
 
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-MADV_DONTNEED = 4  # Linux madvise(2): the pages are dropped, read back as zeros
+MADV_DONTNEED = 4  # Linux madvise(2): the pages are dropped and read back as zeros
 
 
-def _discard(array: np.ndarray) -> None:
-    """Give the whole memory pages inside ``array`` (contiguous, about to be dropped) back to
-    the system now (Linux; elsewhere nothing). A recompression that must grow a block writes
-    the new factors node by node and discards each node's old ones, so the block is not held
-    twice: at N_t 2601 the largest block is ~0.35 GB."""
-    if _LIBC is None or array.nbytes < 4 * mmap.PAGESIZE:
+def _clear(array: np.ndarray) -> None:
+    """array[...] = 0 for a contiguous ``array``, its whole memory pages given back to the
+    system instead of written (Linux madvise; they read back as zeros and take memory again
+    only when written). So a block's unused capacity and the old factors of a block that a
+    recompression grew (at N_t 2601 the largest block is ~0.35 GB) hold no memory."""
+    flat = array.reshape(-1)
+    page = mmap.PAGESIZE // flat.itemsize  # elements per page
+    start = array.ctypes.data // flat.itemsize
+    first, last = -(-start // page) * page - start, (start + flat.size) // page * page - start
+    if _LIBC is None or last - first < 4 * page:
+        flat[:] = 0
         return
-    start, end = array.ctypes.data, array.ctypes.data + array.nbytes
-    first, last = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE, end // mmap.PAGESIZE * mmap.PAGESIZE
-    _LIBC.madvise(ctypes.c_void_p(first), ctypes.c_size_t(last - first), MADV_DONTNEED)
+    flat[:first], flat[last:] = 0, 0
+    address = ctypes.c_void_p(array.ctypes.data + first * flat.itemsize)
+    _LIBC.madvise(address, ctypes.c_size_t((last - first) * flat.itemsize), MADV_DONTNEED)
 
 
 def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
@@ -366,8 +371,7 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
     rows stay exact to ``tol`` however often a block is recompressed). A block still growing
     (not ``final``) spends half of that room, so later recompressions keep some, and gets room
     for more vectors (_with_slack, at most ``limit``; in place if its capacity has that room);
-    a ``final`` one is trimmed to its rank, the old factors discarded node by node (_discard:
-    their contents are lost).
+    a ``final`` one is trimmed to its rank, the old factors cleared node by node (_clear).
     Returns the new factors and the largest |U[p, r]|^2 of the new U's columns (``peak`` of
     _absorb_row); ``rank`` is updated in place."""
     rotations = []  # per node the kept rows of Z^H
@@ -396,16 +400,18 @@ def _recompressed(u, v, rank, error, n_rows, tol, limit, final):
         k, keep = int(rank[b]), rotation.shape[0]
         coeffs = rotation.conj() @ (u[b, 0, :k, :n_rows] + 1j * u[b, 1, :k, :n_rows])
         basis = rotation @ (v[b, 0, :k] + 1j * v[b, 1, :k]).reshape(k, np.prod(v.shape[3:]))
-        if in_place:
-            new_u[b, :, keep:], new_v[b, :, keep:] = 0.0, 0.0  # the old vectors beyond
+        if in_place:  # the old vectors beyond
+            for part in range(2):
+                _clear(new_u[b, part, keep:])
+                _clear(new_v[b, part, keep:])
         new_u[b, 0, :keep, :n_rows], new_u[b, 1, :keep, :n_rows] = coeffs.real, coeffs.imag
         peak[b, :keep] = np.max(np.abs(coeffs) ** 2, axis=1, initial=0.0)
         basis = basis.reshape((keep,) + v.shape[3:])
         new_v[b, 0, :keep], new_v[b, 1, :keep] = basis.real, basis.imag
         rank[b] = keep
         if not in_place:  # node b's old factors are no longer read
-            _discard(u[b])
-            _discard(v[b])
+            _clear(u[b])
+            _clear(v[b])
     return new_u, new_v, peak
 
 
