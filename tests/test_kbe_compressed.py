@@ -164,7 +164,8 @@ def test_recompression_keeps_the_block_within_its_bound_in_place_or_trimmed(fina
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise(MADV_DONTNEED)")
 def test_cleared_factors_read_zero_and_give_their_memory_back():
     """compressed._clear: a cleared contiguous array (here 64 MB, not page-aligned at either
-    end) reads zero everywhere, and its pages leave the resident memory at once."""
+    end) reads zero everywhere, and its pages leave the resident memory at once; a strided
+    view is refused (its zeros would land in a copy)."""
 
     def resident_mb():
         with open("/proc/self/statm") as statm:
@@ -178,6 +179,8 @@ def test_cleared_factors_read_zero_and_give_their_memory_back():
     small = np.ones(100)
     compressed._clear(small)
     assert not small.any()
+    with pytest.raises(ValueError, match="contiguous"):
+        compressed._clear(np.ones((4, 4))[:, :2])
 
 
 @pytest.mark.parametrize("product", ["rows_times", "hermitian_times"])

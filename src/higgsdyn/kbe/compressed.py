@@ -338,15 +338,17 @@ def _with_slack(rank: int, limit: int) -> int:
     return min(max(rank + 8, rank * 5 // 4), limit)
 
 
-_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
 MADV_DONTNEED = 4  # Linux madvise(2): the pages are dropped and read back as zeros
 
 
 def _clear(array: np.ndarray) -> None:
-    """array[...] = 0 for a contiguous ``array``, its whole memory pages given back to the
+    """array[...] = 0 for a C-contiguous ``array``, its whole memory pages given back to the
     system instead of written (Linux madvise; they read back as zeros and take memory again
     only when written). So a block's unused capacity and the old factors of a block that a
     recompression grew (at N_t 2601 the largest block is ~0.35 GB) hold no memory."""
+    if not array.flags.c_contiguous:
+        raise ValueError("_clear needs a C-contiguous array")
     flat = array.reshape(-1)
     page = mmap.PAGESIZE // flat.itemsize  # elements per page
     start = array.ctypes.data // flat.itemsize
@@ -356,7 +358,8 @@ def _clear(array: np.ndarray) -> None:
         return
     flat[:first], flat[last:] = 0, 0
     address = ctypes.c_void_p(array.ctypes.data + first * flat.itemsize)
-    _LIBC.madvise(address, ctypes.c_size_t((last - first) * flat.itemsize), MADV_DONTNEED)
+    if _LIBC.madvise(address, ctypes.c_size_t((last - first) * flat.itemsize), MADV_DONTNEED):
+        flat[first:last] = 0  # not given back: written instead
 
 
 def _recompressed(u, v, rank, error, n_rows, tol, limit, final):

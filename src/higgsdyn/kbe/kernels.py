@@ -279,9 +279,10 @@ def retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm, tr
     the upper end; here the exact Gregory weights are completed for s < max(hi, j + edge)
     and s = n (edge = ``band.shape[1]`` > the Gregory end correction: the weight at
     s - j = edge is exactly 1 - 1). Rows with m = n - j inside the Gregory table are summed
-    densely. Sigma^R(t_s, t_j) for s < n comes from the Sigma^R tree, exactly: ``leaf[(s - lo)
-    (s - lo + 1) / 2 + j - lo]`` (this leaf, a packed dense triangle) or ``band[s, s - j]`` (the
-    dense sub-diagonals, s - j < edge);
+    densely. Sigma^R(t_s, t_j) for s < n comes from the Sigma^R tree's dense parts (as stored:
+    single precision from compressed.SINGLE_PRECISION_TOL): ``leaf[(s - lo) (s - lo + 1) / 2 +
+    j - lo]`` (this leaf, a packed triangle) or ``band[s, s - j]`` (the sub-diagonals, s - j <
+    edge);
     near the end (n - s inside the Gregory table) and at s = n from the ring ``sr``.
     """
     row = g_at[n]
