@@ -275,12 +275,12 @@ def _block_hermitian_times(u, v, rank, peak, budget, x_rows, x_cols, n_rows, y_r
 
 @njit(cache=True)
 def _leaf_products(dense, lo, n_rows, x, hermitian, y):
-    """Dense lower-triangular leaf (rows/columns lo..; ``dense[p (p + 1) / 2 + q]`` the batch's
+    """Dense lower-triangular leaf (rows/columns lo..; ``dense[offset(p) + q]`` the batch's
     X[p, q], packed), first ``n_rows`` rows: y[p] += sum_{q<=p} X[p,q] x[q]; ``hermitian``:
     instead y[q] += sum_{p>=q} X[p,q] x[p] and y[p] -= sum_{q<p} X[p,q]^dagger x[q] (both
     triangles, as _block_hermitian_times). The batch is the innermost loop."""
     for p in range(n_rows):
-        row = p * (p + 1) // 2
+        row = offset(p)
         for q in range(p + 1):
             if not hermitian:
                 b = x[lo + q]

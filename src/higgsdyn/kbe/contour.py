@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba.extending import register_jitable
 
 ENTRY_BYTES = 4 * 16  # one 2x2 complex128 block
 
@@ -35,8 +36,10 @@ def packed_size(n_times: int) -> int:
     return n_times * (n_times + 1) // 2
 
 
+@register_jitable
 def offset(n):
-    """Start of time slice n in a packed triangle (n an int or an integer array)."""
+    """Start of time slice n in a packed triangle (n an int or an integer array); callable
+    from numba kernels too."""
     return n * (n + 1) // 2
 
 

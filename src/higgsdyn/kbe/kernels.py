@@ -280,9 +280,8 @@ def retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm, tr
     and s = n (edge = ``band.shape[1]`` > the Gregory end correction: the weight at
     s - j = edge is exactly 1 - 1). Rows with m = n - j inside the Gregory table are summed
     densely. Sigma^R(t_s, t_j) for s < n comes from the Sigma^R tree's dense parts (as stored:
-    single precision from compressed.SINGLE_PRECISION_TOL): ``leaf[(s - lo) (s - lo + 1) / 2 +
-    j - lo]`` (this leaf, a packed triangle) or ``band[s, s - j]`` (the sub-diagonals, s - j <
-    edge);
+    single precision from compressed.SINGLE_PRECISION_TOL): ``leaf[offset(s - lo) + j - lo]``
+    (this leaf, a packed triangle) or ``band[s, s - j]`` (the sub-diagonals, s - j < edge);
     near the end (n - s inside the Gregory table) and at s = n from the ring ``sr``.
     """
     row = g_at[n]
@@ -312,7 +311,7 @@ def retarded_leaf(gr, g_at, sr, s_at, leaf, band, xi, gaps, n, dt, quad, lmm, tr
                     weight -= dt * right_end_weight(quad, n - s)
                     sigma = band[s, s - j]
                 else:
-                    sigma = leaf[(s - lo) * (s - lo + 1) // 2 + j - lo]
+                    sigma = leaf[offset(s - lo) + j - lo]
                 for i in range(n_xi):
                     add_product(conv[i], gr[row + s, i], sigma, weight)
             ring, weight = sr[s_at[n] + j], dt * gregory(quad, m, m)
