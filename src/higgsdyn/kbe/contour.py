@@ -31,15 +31,10 @@ from numba.extending import register_jitable
 ENTRY_BYTES = 4 * 16  # one 2x2 complex128 block
 
 
-def packed_size(n_times: int) -> int:
-    """Number of (t_n, t_s <= t_n) pairs for n_times time points."""
-    return n_times * (n_times + 1) // 2
-
-
 @register_jitable
 def offset(n):
-    """Start of time slice n in a packed triangle (n an int or an integer array); callable
-    from numba kernels too."""
+    """Start of time slice n in a packed triangle, which is also the number of (t_m, t_s <= t_m)
+    pairs of n time points (n an int or an integer array); callable from numba kernels too."""
     return n * (n + 1) // 2
 
 
@@ -58,7 +53,7 @@ class ContourHistory:
     def allocate(cls, n_times: int, n_xi: int) -> ContourHistory:
         """The full history in packed triangles."""
         starts = offset(np.arange(n_times, dtype=np.int64))
-        return cls._zeros(packed_size(n_times), packed_size(n_times), n_xi, starts, starts)
+        return cls._zeros(offset(n_times), offset(n_times), n_xi, starts, starts)
 
     @classmethod
     def moving(cls, n_times: int, n_xi: int, g_window: int, s_window: int) -> ContourHistory:
@@ -82,7 +77,7 @@ class ContourHistory:
     @staticmethod
     def bytes_needed(n_times: int, n_xi: int) -> int:
         """Memory of the full history (complex128)."""
-        return packed_size(n_times) * (2 * n_xi + 2) * ENTRY_BYTES
+        return offset(n_times) * (2 * n_xi + 2) * ENTRY_BYTES
 
     @property
     def nbytes(self) -> int:
