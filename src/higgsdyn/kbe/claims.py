@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdict, run_settings
-from higgsdyn.kbe.stage import SCANS, first_negative_times
+from higgsdyn.kbe.stage import SCANS, first_negative, first_negative_times
 
 DATASET = "kbe_flatband"
 SCAN = "kbe_scan"
@@ -102,13 +102,12 @@ def resolved(ds: xr.Dataset, runs: Mapping | None = None) -> tuple[dict, bool | 
 
 
 def summarise(ns: np.ndarray, time: np.ndarray) -> dict:
-    """min n_s/n_s(0) after the quench, its time and the first time n_s < 0 (NaN: never)."""
+    """min n_s/n_s(0) after the quench, its time and the first time n_s < 0 (interpolated as
+    in the datasets' ``time_ns_negative``; NaN: never)."""
     after = (time >= 0) & np.isfinite(ns)
     t, values = time[after], ns[after]
-    negative = np.flatnonzero(values < 0)
     return {"min_ns": float(values.min()), "time_min_ns": float(t[np.argmin(values)]),
-            "first_negative": float(t[negative[0]]) if negative.size else np.nan,
-            "t_max": float(t[-1])}  # fmt: skip
+            "first_negative": first_negative(values, t), "t_max": float(t[-1])}  # fmt: skip
 
 
 def _run_table(runs: list[tuple[str, float, dict]]) -> str:

@@ -209,16 +209,16 @@ def run_point(params: dict) -> xr.Dataset:
 def first_negative_time(merged: xr.Dataset) -> float:
     """First time t >= 0 (after the quench) at which ``ns_t`` turns negative, linearly
     interpolated between the last non-negative and the first negative sample; NaN if never."""
-    return _first_negative(merged["ns_t"].values, merged["time"].values)
+    return first_negative(merged["ns_t"].values, merged["time"].values)
 
 
 def first_negative_times(ns_t: xr.DataArray) -> xr.DataArray:
     """:func:`first_negative_time` of every run in ``ns_t`` (all dimensions but ``time``)."""
-    return xr.apply_ufunc(_first_negative, ns_t, ns_t["time"],
+    return xr.apply_ufunc(first_negative, ns_t, ns_t["time"],
                           input_core_dims=[["time"], ["time"]], vectorize=True)  # fmt: skip
 
 
-def _first_negative(ns: np.ndarray, time: np.ndarray) -> float:
+def first_negative(ns: np.ndarray, time: np.ndarray) -> float:
     """:func:`first_negative_time` of the samples ``ns`` at ``time``."""
     ns = np.asarray(ns, dtype=float)
     t = np.asarray(time, dtype=float)
