@@ -22,7 +22,14 @@ from higgsdyn.figures import (
 )
 from higgsdyn.io.datasets import convention_problems
 from higgsdyn.kbe.contour import ContourHistory
-from higgsdyn.kbe.stage import first_negative_time, make_run, merge_points, resources, run_point
+from higgsdyn.kbe.stage import (
+    first_negative_time,
+    late_gap,
+    make_run,
+    merge_points,
+    resources,
+    run_point,
+)
 
 TINY = {"dt": 0.4, "t_max": 6.0, "t_prep": 2.0}
 FLAT = {"n_xi": 6, **TINY}
@@ -216,3 +223,15 @@ def test_first_negative_time_interpolates_after_the_quench():
     )
     assert first_negative_time(merged) == pytest.approx(1.5)
     assert np.isnan(first_negative_time(merged.assign(ns_t=np.abs(merged["ns_t"]))))
+
+
+def test_late_gap_averages_the_second_half_of_each_runs_own_window():
+    """gap_late (and the ledger's 2 Delta > omega_D): a run that ends before the merged time
+    axis (NaN after its t_max) is averaged over the second half of its own window, not over an
+    empty one."""
+    time = np.arange(0.0, 9.0)
+    long_run = np.where(time >= 4.0, 0.2, 1.0)  # t_max 8: second half t >= 4
+    short_run = np.array([1.0, 1.0, 0.1, 0.1, 0.4] + 4 * [np.nan])  # t_max 4: t >= 2 counts
+    gap_t = xr.DataArray(np.stack([long_run, short_run]), dims=("run", "time"),
+                         coords={"time": time})  # fmt: skip
+    assert late_gap(gap_t).values == pytest.approx([0.2, 0.2])

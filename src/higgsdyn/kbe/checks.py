@@ -18,7 +18,7 @@ import xarray as xr
 from higgsdyn.io.validation import Check, below, close
 from higgsdyn.kbe.claims import MIN_T_MAX, summarise
 from higgsdyn.kbe.matsubara import solve_equilibrium
-from higgsdyn.kbe.stage import SCANS, dataset_of, jobs, make_run
+from higgsdyn.kbe.stage import SCANS, dataset_of, jobs, late_gap, make_run
 from higgsdyn.kbe.stepping import KBConfig
 
 STAGE = "p2_kbe"
@@ -101,13 +101,6 @@ def _ns_checks(run_ds: xr.Dataset, label: str, negative_source: str = "") -> lis
     return result
 
 
-def _two_gap_above_omega_d(run_ds: xr.Dataset, omega_d: float) -> bool:
-    """2 Delta > omega_D over the second half of the run after the quench (P2 Fig. 1b)."""
-    time = run_ds["time"].values
-    late = time >= 0.5 * time[-1]
-    return bool(2 * np.nanmean(run_ds["gap_t"].values[late]) > omega_d)
-
-
 def checks(ds: xr.Dataset) -> list[Check]:
     """Checks of every run in a merged KB dataset (flat band or chain)."""
     runs = [run for run in jobs(json.loads(ds.attrs["config"])).values() if "refine" not in run]
@@ -139,7 +132,7 @@ def checks(ds: xr.Dataset) -> list[Check]:
         claim = ""
         if params["omega_D"] == 0.0 and params["lambda_f"] == largest_disordered:
             claim = "P2 Fig. 1(c): n_s < 0 for the largest lambda_f with disorder"
-        elif params["omega_D"] > 0 and _two_gap_above_omega_d(run_ds, params["omega_D"]):
+        elif params["omega_D"] > 0 and 2 * late_gap(run_ds["gap_t"]) > params["omega_D"]:
             claim = "P2 Fig. 1(b): n_s < 0 once 2 Delta > omega_D (phonons)"
         result += _ns_checks(run_ds, label, claim)
     return result

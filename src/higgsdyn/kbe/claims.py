@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from higgsdyn.io.claims import Claim, Verdict, missing_variables, missing_verdict, run_settings
-from higgsdyn.kbe.stage import SCANS, first_negative, first_negative_times
+from higgsdyn.kbe.stage import SCANS, first_negative, first_negative_times, late_gap
 
 DATASET = "kbe_flatband"
 SCAN = "kbe_scan"
@@ -225,8 +225,7 @@ def _judge_fig1b_runs(datasets: Mapping[str, xr.Dataset]) -> Verdict:
             if not run["ns_t"].notnull().any():
                 continue
             summary = summarise(run["ns_t"].values, time)
-            late = (time >= 0.5 * summary["t_max"]) & np.isfinite(run["gap_t"].values)
-            summary["two_gap_late"] = float(2 * run["gap_t"].values[late].mean())
+            summary["two_gap_late"] = float(2 * late_gap(run["gap_t"]))
             runs.append(("omega_D", float(omega_d), summary))
             above.append(summary["two_gap_late"] > omega_d)
     value = {"omega_D": [x for _, x, _ in runs],
