@@ -26,7 +26,7 @@ import xarray as xr
 
 from higgsdyn.io import cf_attrs, cf_variable
 from higgsdyn.io.keys import fmt_value, job_table, point_key
-from higgsdyn.kbe.contour import ENTRY_BYTES, ContourHistory
+from higgsdyn.kbe.contour import ContourHistory
 from higgsdyn.kbe.quadrature import scheme_name
 from higgsdyn.kbe.stepping import KBConfig, KBResult, run
 
@@ -130,19 +130,23 @@ def make_run(params: Mapping[str, Any]) -> KBConfig:
 # history plus the interpreter, numpy and numba (~0.3 GB).
 SECONDS_PER_NT3_NODE = 3.0e-8
 BASELINE_MB = 300.0
-# The compressed history (history = "compressed"; benchmarks/README.md, 2026-12-07, CPU time
-# beside other runs, history_tol 1e-4, n_nodes 33, N_t 361-2601): stepping ~2.2e-7 s x
-# n_nodes x N_t^2.5 after a ~5 s set-up (the model allows 10 s), measured before the SIMD
-# tree layout, which halved the time at N_t 2601 (the requests stay on the safe side); ring
-# and trees ~450 B x n_nodes x N_t^1.5 (about twice that below history_tol 1e-5); the mixed
-# component G^] is requested as if dense, N_t r n_nodes 64 B (r <= 64): its low-rank factor
-# (compressed.LowRankRows) takes at most half of that, and 1/4-1/7 at the measured ranks (55-80
-# of 4 r = 228 at history_tol 1e-6, 22-43 at 1e-4, on the Fig. 1b run to t = 160/E_F).
-COMPRESSED_SECONDS = 2.2e-7
-COMPRESSED_TIME_EXPONENT = 2.5
+# The compressed history (history = "compressed"), fitted 2026-12-08 to the workflow's own
+# benchmarks (CPU time and peak RSS of the point jobs, one numba thread, both cores busy;
+# docs/scaling.md): the Fig. 1b scan (n_nodes 17, N_t 1961, 48 runs: 120-222 s, 0.69-1.04 GB),
+# the goal run (33, 2561: 529 s, 1.87 GB) and kbe_fig1b_long (49, 3251: 1093-1228 s,
+# 2.5-3.3 GB; 65, 2601: 892 s, 2.5 GB). Time: (SHARED + PER_NODE n_nodes) N_t^2.3 after a
+# ~5 s set-up (the model allows 10 s); the local self-energy's trees are one set shared by
+# every xi node, and the block ranks grow with the block size (stepping ~N_t^2.13-2.3,
+# benchmarks/README.md). Memory: the interpreter (BASELINE_MB) plus the ring, trees and mixed
+# row, (SHARED + PER_NODE n_nodes) N_t^1.5, about twice that below history_tol 1e-5. With the
+# margins of `resources` these request 2.7-3.2x the measured time and 1.4-1.6x the memory.
+COMPRESSED_TIME_EXPONENT = 2.3
+COMPRESSED_SECONDS_SHARED = 2.2e-6
+COMPRESSED_SECONDS_PER_NODE = 1.6e-7
 COMPRESSED_SETUP_SECONDS = 10.0
-COMPRESSED_BYTES = 450.0
-MIXED_NODES = 64
+COMPRESSED_MEMORY_EXPONENT = 1.5
+COMPRESSED_BYTES_SHARED = 7000.0
+COMPRESSED_BYTES_PER_NODE = 150.0
 
 
 def resources(params: Mapping[str, Any]) -> dict[str, int]:
@@ -150,7 +154,8 @@ def resources(params: Mapping[str, Any]) -> dict[str, int]:
 
     Memory: ContourHistory.bytes_needed(N_t, n_nodes) + BASELINE_MB, with a 1.5x margin;
     runtime: SECONDS_PER_NT3_NODE N_t^3 n_nodes with a 3x margin, at least 5 minutes. A
-    compressed history uses the COMPRESSED_* model instead (times 2 below history_tol 1e-5).
+    compressed history uses the COMPRESSED_* model instead, with the same margins (times 2
+    below history_tol 1e-5).
     """
     config = make_run(params)
     n_times, n_nodes = config.n_times, config.make_band().n_nodes
@@ -158,12 +163,10 @@ def resources(params: Mapping[str, Any]) -> dict[str, int]:
     seconds = SECONDS_PER_NT3_NODE * n_times**3 * n_nodes
     if config.history == "compressed":
         fine = 2.0 if config.history_tol < 1e-5 else 1.0
-        storage = fine * COMPRESSED_BYTES * n_nodes * n_times**1.5
-        mixed = n_times * MIXED_NODES * n_nodes * ENTRY_BYTES
-        memory_mb = (storage + mixed) / 1e6 + BASELINE_MB
-        seconds = COMPRESSED_SETUP_SECONDS + fine * COMPRESSED_SECONDS * n_nodes * n_times ** (
-            COMPRESSED_TIME_EXPONENT
-        )
+        per_step = COMPRESSED_SECONDS_SHARED + COMPRESSED_SECONDS_PER_NODE * n_nodes
+        seconds = COMPRESSED_SETUP_SECONDS + fine * per_step * n_times**COMPRESSED_TIME_EXPONENT
+        per_slice = COMPRESSED_BYTES_SHARED + COMPRESSED_BYTES_PER_NODE * n_nodes
+        memory_mb = fine * per_slice * n_times**COMPRESSED_MEMORY_EXPONENT / 1e6 + BASELINE_MB
     return {
         "runtime": max(5, int(np.ceil(3 * seconds / 60))),
         "mem_mb": int(np.ceil(1.5 * memory_mb)),
