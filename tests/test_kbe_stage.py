@@ -228,6 +228,8 @@ def test_first_negative_time_interpolates_after_the_quench():
     )
     assert first_negative_time(merged) == pytest.approx(1.5)
     assert np.isnan(first_negative_time(merged.assign(ns_t=np.abs(merged["ns_t"]))))
+    gapped = merged.assign(ns_t=("time", np.array([-0.2, 1.0, np.nan, np.nan, -1.0])))
+    assert first_negative_time(gapped) == pytest.approx(1.5)  # between the stored t = 0 and 3
 
 
 def test_late_gap_averages_the_second_half_of_each_runs_own_window():

@@ -231,9 +231,12 @@ def first_negative_times(ns_t: xr.DataArray) -> xr.DataArray:
 
 
 def first_negative(ns: np.ndarray, time: np.ndarray) -> float:
-    """:func:`first_negative_time` of the samples ``ns`` at ``time``."""
+    """:func:`first_negative_time` of the samples ``ns`` at ``time``; missing samples (NaN: a
+    refinement stored on a coarser grid, a run shorter than the time axis) are skipped."""
     ns = np.asarray(ns, dtype=float)
     t = np.asarray(time, dtype=float)
+    stored = np.isfinite(ns)
+    ns, t = ns[stored], t[stored]
     negative = np.flatnonzero((ns < 0) & (t >= 0))
     if len(negative) == 0:
         return math.nan
